@@ -1,0 +1,90 @@
+"""The app factory: settings, the rules, the forms built from them, and the blueprint."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import StrictUndefined
+
+from selfcheck.forms import PageForms
+from selfcheck.paths import default_rules, shipped
+from selfcheck.rules import Rules, load
+
+log = logging.getLogger(__name__)
+
+#: Settings and their defaults. Each can be set by an environment variable with the prefix
+#: ``SELFCHECK_`` (for example ``SELFCHECK_EMERGENCY_NUMBER=911``); the README lists them all.
+DEFAULTS: dict[str, Any] = {
+    "RULES_FILE": None,  # None: the rules.yaml that ships with the app
+    "EMERGENCY_NUMBER": "999",
+    "SECRET_KEY": None,  # None: a random key for this process only
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "selfcheck",
+    # The longest honest form is a few kilobytes; anything far larger is refused with a 413.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 500,
+    # A person may take their time; the token only has to outlive one sitting.
+    "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
+}
+
+csrf = CSRFProtect()
+
+
+class Service:
+    """What every request needs: the rules and the forms made from them, built once at start-up."""
+
+    def __init__(self, rules: Rules, emergency_number: str) -> None:
+        self.rules = rules
+        self.forms = PageForms(rules)
+        self.emergency_number = emergency_number
+
+    def fill(self, text: str) -> str:
+        """Patient-facing text with its placeholders filled in from the settings."""
+        return text.replace("{emergency_number}", self.emergency_number)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Make the app: defaults, then ``SELFCHECK_*`` environment variables, then ``test_config``.
+
+    The rules are loaded and checked here, once. An invalid rules file raises
+    :class:`selfcheck.rules.RulesError`, naming the file, line and problem, and no app is made.
+    """
+    app = Flask(__name__, template_folder=str(shipped("templates")))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("SELFCHECK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Safe for one process. Several processes or hosts must share SELFCHECK_SECRET_KEY,
+        # or a form sent to one would be refused by another (see docs/deploy.md).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("SELFCHECK_SECRET_KEY is not set: using a random key for this process only")
+    rules_file = app.config["RULES_FILE"] or str(default_rules())
+    app.config["RULES_FILE"] = rules_file
+    rules = load(rules_file)
+    for warning in rules.warnings:
+        log.info("%s", warning)
+    # Numbers such as 999 arrive from the environment as integers; the app shows them as text.
+    service = Service(rules, str(app.config["EMERGENCY_NUMBER"]))
+    app.extensions["selfcheck"] = service
+
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number)
+    app.jinja_env.filters["fill"] = service.fill
+
+    csrf.init_app(app)
+
+    from selfcheck import errors, views
+
+    app.register_blueprint(views.bp)
+    errors.register(app)
+    return app

@@ -1,0 +1,107 @@
+"""Evaluate a person's answers against the rules: how soon to be seen, and what to discuss.
+
+Plain Python, no web framework. The result never says what a person has: it says how soon to get
+a medical evaluation, and which conditions are *known to be linked* to what they said, with the
+answers that led to each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from selfcheck.rules import RED_FLAGS, Answers, Cause, Question, RedFlag, Rules, Urgency
+
+
+@dataclass(frozen=True, slots=True)
+class Because:
+    """One question and the answers the person gave to it."""
+
+    question: Question
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why the urgency is what it is: a rule's plain reason and the answers behind it."""
+
+    level: Urgency
+    text: str
+    because: tuple[Because, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCause:
+    """A condition worth discussing, and the answers that led to it (empty for "no cause")."""
+
+    cause: Cause
+    because: tuple[Because, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Everything the outcome page and the printed summary show."""
+
+    level: Urgency
+    red_flags: tuple[RedFlag, ...]
+    reasons: tuple[Reason, ...]
+    causes: tuple[LinkedCause, ...]
+    other_causes: tuple[Cause, ...]
+    answers: tuple[Because, ...]
+
+    @property
+    def is_emergency(self) -> bool:
+        return bool(self.red_flags) or self.level.rank == 0
+
+
+def _because(rules: Rules, answers: Answers, question_ids: Iterable[str]) -> tuple[Because, ...]:
+    found = []
+    for question_id in question_ids:
+        question = rules.questions[question_id]
+        found.append(Because(question, tuple(question.labels(answers.get(question_id, ())))))
+    return tuple(found)
+
+
+def urgency(rules: Rules, answers: Answers) -> Urgency:
+    """Only the level: the most urgent of the default, every rule that applies and any red flag."""
+    level = rules.default_level
+    ticked = answers.get(RED_FLAGS, frozenset())
+    for flag in rules.red_flags:
+        if flag.id in ticked and flag.leads_to.rank < level.rank:
+            level = flag.leads_to
+    for rule in rules.urgency_rules:
+        if rule.level.rank < level.rank and rule.when.holds(answers):
+            level = rule.level
+    return level
+
+
+def evaluate(rules: Rules, answers: Answers) -> Outcome:
+    """The full outcome for a complete set of answers (see :func:`selfcheck.outcome.urgency`)."""
+    ticked = answers.get(RED_FLAGS, frozenset())
+    flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
+    applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
+    level = min([rules.default_level] + [r.level for r in applied] + [f.leads_to for f in flags],
+                key=lambda lvl: lvl.rank)
+    reasons = tuple(
+        Reason(rule.level, rule.reason, _because(rules, answers, rule.when.because(answers)))
+        for rule in sorted(applied, key=lambda r: r.level.rank))
+    linked = []
+    for cause in rules.causes:
+        if cause.when is not None and cause.when.holds(answers):
+            linked.append(LinkedCause(cause, _because(rules, answers, cause.when.because(answers))))
+    if not linked:
+        linked = [LinkedCause(c, ()) for c in rules.causes if c.when is None]
+    shown = {item.cause.id for item in linked}
+    return Outcome(
+        level=level,
+        red_flags=flags,
+        reasons=reasons,
+        causes=tuple(linked),
+        other_causes=tuple(c for c in rules.causes if c.id not in shown),
+        answers=_because(rules, answers, [q for q in rules.questions if q in answers]),
+    )
+
+
+def as_answers(chosen: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Answers in the form the rules read: each question id to the set of chosen values."""
+    return {question: frozenset(values) for question, values in chosen.items()}

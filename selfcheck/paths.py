@@ -1,0 +1,22 @@
+"""Where the files that ship with the app are.
+
+rules.yaml and templates/ live at the top of the repository, where clinicians and designers find
+them. The wheel carries them inside the package (see pyproject.toml), so an installed app looks
+there first and a checkout falls back to the top of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped(name: str) -> Path:
+    """The path of a file or folder that ships with the app, installed or in a checkout."""
+    inside = PACKAGE / name
+    return inside if inside.exists() else PACKAGE.parent / name
+
+
+def default_rules() -> Path:
+    return shipped("rules.yaml")

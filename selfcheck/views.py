@@ -1,0 +1,125 @@
+"""The pages. Views only read the request, call the core and render: no rule lives here.
+
+Answers travel from page to page in the forms themselves (hidden fields), never in the session
+cookie, a URL, a log or a file, so the app keeps nothing and any copy of it can serve any step.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import cast
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from wtforms import Form
+
+from selfcheck.app import Service
+from selfcheck.forms import Submission
+from selfcheck.outcome import evaluate
+from selfcheck.rules import RED_FLAGS, Page
+
+bp = Blueprint("selfcheck", __name__)
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def service() -> Service:
+    return cast(Service, current_app.extensions["selfcheck"])
+
+
+def today() -> str:
+    """Today's date written out in full, as on a letter: "24 November 2026"."""
+    date = datetime.date.today()
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+@bp.get("/")
+def start() -> str:
+    """The start page: what the check is for, what it is not, and that nothing is kept."""
+    return render_template("start.html", first=service().rules.pages[0])
+
+
+@bp.get("/check")
+def first_page() -> str:
+    """The first question page, the emergency check, empty."""
+    page = service().rules.pages[0]
+    return _page(page, service().forms.empty(page), [], show_errors=False)
+
+
+@bp.post("/check")
+def check() -> Response | str:
+    """Every step after the first: Continue, Back, and Change from the outcome page."""
+    submission = service().forms.read(request.form)
+    go = request.form.get("go", "next")
+    if go.startswith("change:"):
+        target = submission.results.get(go.removeprefix("change:"))
+        if target is not None:
+            return _show(submission, target.page)
+    shown = submission.results.get(request.form.get("page", ""))
+    if shown is None:
+        return _next(submission)
+    if go == "back":
+        before = submission.page_before(shown.page.id)
+        if before is None:
+            return cast(Response, redirect(url_for(".start")))
+        return _show(submission, before)
+    if not shown.valid:
+        return _show(submission, shown.page, show_errors=True)
+    return _next(submission)
+
+
+@bp.post("/summary.pdf")
+def summary_pdf() -> Response | str:
+    """The summary to bring to an appointment, as a PDF made on the server."""
+    submission = service().forms.read(request.form)
+    if not _finished(submission):
+        return _next(submission)
+    from selfcheck.summary import render_pdf
+
+    html = render_template("summary.html", **_outcome_context(submission))
+    date = datetime.date.today().isoformat()
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'})
+
+
+def _finished(submission: Submission) -> bool:
+    answers = submission.answers()
+    return _has_red_flag(answers.get(RED_FLAGS, frozenset())) or (
+        submission.first_incomplete() is None)
+
+
+def _has_red_flag(ticked: frozenset[str]) -> bool:
+    return any(flag.id in ticked for flag in service().rules.red_flags)
+
+
+def _next(submission: Submission) -> str:
+    """After a page is well answered: the outcome if a red flag is ticked or all is answered,
+    otherwise the first page still to answer."""
+    if _finished(submission):
+        return render_template("outcome.html", **_outcome_context(submission))
+    page = submission.first_incomplete()
+    assert page is not None
+    return _show(submission, page)
+
+
+def _show(submission: Submission, page: Page, show_errors: bool = False) -> str:
+    return _page(page, submission.results[page.id].form, submission.carried(page), show_errors)
+
+
+def _page(page: Page, form: Form, carried: list[tuple[str, str]], show_errors: bool) -> str:
+    errors = [(name, messages[0]) for name, messages in form.errors.items()] if show_errors else []
+    rules = service().rules
+    return render_template(
+        "page.html", page=page, form=form, carried=carried, errors=errors,
+        step=rules.pages.index(page) + 1, steps=len(rules.pages))
+
+
+def _outcome_context(submission: Submission) -> dict[str, object]:
+    outcome = evaluate(service().rules, submission.answers())
+    return {"outcome": outcome, "carried": submission.carried(), "today": today()}
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    """What happens to a person's answers: nothing is kept."""
+    return render_template("privacy.html")
