@@ -13,10 +13,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, Form, RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from selfcheck.outcome import Answers
-from selfcheck.rules import Page, Question, Rules
+from selfcheck.rules import Answers, Page, Question, Rules
 
 #: Longest value accepted for any answer; every real answer id is far shorter.
 MAX_VALUE_LENGTH = 64
@@ -53,7 +53,7 @@ class Offered:
 
 
 def _field(question: Question) -> Field:
-    choices = [(a.value, a.label) for a in question.answers]
+    choices = [SelectChoice(a.value, a.label) for a in question.answers]
     validators = [Answered(question.error), Offered(question)]
     if question.kind == "one":
         return RadioField(question.text, choices=choices, validators=validators,
@@ -131,7 +131,7 @@ class Submission:
         page left half done are carried too, so going back never loses them.
         """
         shown = {q.id for q in except_page.questions} if except_page else set()
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for question in self.rules.questions.values():
             if question.id in shown:
                 continue

@@ -62,17 +62,25 @@ def _because(rules: Rules, answers: Answers, question_ids: Iterable[str]) -> tup
     return tuple(found)
 
 
+def _most_urgent(levels: Iterable[Urgency], default: Urgency) -> Urgency:
+    return min(levels, key=lambda level: level.rank, default=default)
+
+
 def urgency(rules: Rules, answers: Answers) -> Urgency:
-    """Only the level: the most urgent of the default, every rule that applies and any red flag."""
-    level = rules.default_level
+    """Only the level: the most urgent of every red flag ticked and every rule that applies.
+
+    The default level is used only when nothing applies, so a rule may also lower the advice
+    below the default (for example "already checked and stable").
+    """
     ticked = answers.get(RED_FLAGS, frozenset())
+    level: Urgency | None = None
     for flag in rules.red_flags:
-        if flag.id in ticked and flag.leads_to.rank < level.rank:
+        if flag.id in ticked and (level is None or flag.leads_to.rank < level.rank):
             level = flag.leads_to
     for rule in rules.urgency_rules:
-        if rule.level.rank < level.rank and rule.when.holds(answers):
+        if (level is None or rule.level.rank < level.rank) and rule.when.holds(answers):
             level = rule.level
-    return level
+    return level or rules.default_level
 
 
 def evaluate(rules: Rules, answers: Answers) -> Outcome:
@@ -80,8 +88,8 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
     ticked = answers.get(RED_FLAGS, frozenset())
     flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
     applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
-    level = min([rules.default_level] + [r.level for r in applied] + [f.leads_to for f in flags],
-                key=lambda lvl: lvl.rank)
+    level = _most_urgent([r.level for r in applied] + [f.leads_to for f in flags],
+                         rules.default_level)
     reasons = tuple(
         Reason(rule.level, rule.reason, _because(rules, answers, rule.when.because(answers)))
         for rule in sorted(applied, key=lambda r: r.level.rank))

@@ -82,6 +82,7 @@ class Answer:
     value: str
     label: str
     worry: int
+    hint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,26 +445,28 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
     path = tuple(error.absolute_path)
     where = _name(path, data)
     kind = error.validator
+    schema: Any = error.schema
+    instance: Any = error.instance
+    value: Any = error.validator_value
     if kind == "required":
         missing = error.message.split("'")[1]
         return path, f'{where} is missing "{missing}"', False
     if kind == "additionalProperties":
-        known = list(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in known]
+        known = list(schema.get("properties", {}))
+        extra = [k for k in instance if k not in known]
         key = extra[0] if extra else "?"
         hint = difflib.get_close_matches(key, known, n=1)
         suggestion = f' (did you mean "{hint[0]}"?)' if hint else (
             f" (allowed here: {', '.join(known)})" if known else "")
         return path + (key,), f'unknown key "{key}" in {where}{suggestion}', True
     if kind == "type":
-        wanted = error.validator_value
-        wanted_word = _TYPE_WORDS.get(wanted, wanted) if isinstance(wanted, str) else "text"
-        return path, f"{where} should be {wanted_word}, not {_describe(error.instance)}", False
+        wanted = _TYPE_WORDS.get(value, value) if isinstance(value, str) else "text"
+        return path, f"{where} should be {wanted}, not {_describe(instance)}", False
     if kind == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
-        return path, (f"{where} must be one of: {options} (found {_describe(error.instance)})"), False
+        options = ", ".join(str(o) for o in value)
+        return path, f"{where} must be one of: {options} (found {_describe(instance)})", False
     if kind == "const":
-        return path, f'{where} must be "{error.validator_value}"', False
+        return path, f'{where} must be "{value}"', False
     if kind == "minLength":
         return path, f"{where} is empty; write the words a person will read", False
     if kind in ("minItems", "minProperties"):
@@ -477,9 +480,9 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
         return path, f"{where} must be a whole number from 0 to 9", False
     if kind == "oneOf":
         if path and path[-1] == "when" and isinstance(error.instance, str):
-            return path, (f'{where} must be a condition, or exactly "{NO_OTHER_CAUSE}"'), False
+            return path, f'{where} must be a condition, or exactly "{NO_OTHER_CAUSE}"', False
         if path and path[-1] == "answers":
-            return path, (f"{where} must name a list from \"answer_lists\" or list the answers"), False
+            return path, f'{where} must name a list from "answer_lists" or list the answers', False
         best = min(error.context or [], key=lambda e: len(e.absolute_path), default=None)
         if best is not None:
             return _shape_message(best, data)
@@ -502,6 +505,10 @@ def _shape_problems(doc: _Document, file: str) -> list[Problem]:
 
 # --------------------------------------------------------------------------------------------
 # Pass 3: meaning, and the records
+
+
+def _answer(item: Mapping[str, Any]) -> Answer:
+    return Answer(item["value"], item["label"], item["worry"], item.get("hint"))
 
 
 class _Builder:
@@ -587,7 +594,7 @@ class _Builder:
             if spec not in lists:
                 self.unknown(path, "answer list", spec, lists, owner)
                 return ()
-            return tuple(Answer(a["value"], a["label"], a["worry"]) for a in lists[spec])
+            return tuple(_answer(a) for a in lists[spec])
         return self.answer_list(spec, path, owner)
 
     def answer_list(self, spec: list[dict[str, Any]], path: Path_, owner: str
@@ -598,7 +605,7 @@ class _Builder:
                 self.error(path + (i, "value"),
                            f'{owner} offers the answer "{answer["value"]}" twice')
             values.add(answer["value"])
-        return tuple(Answer(a["value"], a["label"], a["worry"]) for a in spec)
+        return tuple(_answer(a) for a in spec)
 
     def question(self, item: Mapping[str, Any], path: Path_, page_id: str) -> Question:
         owner = f'question "{item["id"]}"'
@@ -640,9 +647,9 @@ class _Builder:
         self.source(block, ("red_flags",), '"red_flags"')
         question = Question(
             id=RED_FLAGS, kind="many", text=block["question"], hint=block["hint"],
-            answers=tuple(Answer(f.id, f.label, 1) for f in flags)
+            answers=tuple(Answer(f.id, f.label, 1, f.hint) for f in flags)
             + (Answer(NONE_OF_THESE, block["none_of_these"], 0),),
-            summary=block["title"], error=block["error"], source=block.get("source"),
+            summary=block["summary"], error=block["error"], source=block.get("source"),
             none_of_these=NONE_OF_THESE, page_id=EMERGENCY_CHECK)
         page = Page(EMERGENCY_CHECK, block["title"], None, (question,))
         return tuple(flags), page

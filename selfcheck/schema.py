@@ -21,7 +21,9 @@ _SOURCE = _TEXT
 _WORRY = {"type": "integer", "minimum": 0, "maximum": 9}
 
 
-def _record(required: list[str], optional: dict[str, Any] | None = None, **props: Any) -> dict[str, Any]:
+def _record(
+    required: list[str], optional: dict[str, Any] | None = None, **props: Any
+) -> dict[str, Any]:
     """A mapping with the given keys, all of ``required`` present and no unknown key."""
     properties = dict(props)
     properties.update(optional or {})
@@ -33,7 +35,8 @@ def _record(required: list[str], optional: dict[str, Any] | None = None, **props
     }
 
 
-_ANSWER = _record(["value", "label", "worry"], value=_ID, label=_TEXT, worry=_WORRY)
+_ANSWER = _record(["value", "label", "worry"], {"hint": _TEXT}, value=_ID, label=_TEXT,
+                  worry=_WORRY)
 
 _CONDITION: dict[str, Any] = {
     "type": "object",
@@ -151,9 +154,10 @@ RULES_SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "array", "items": _ANSWER, "minItems": 2},
         },
         red_flags=_record(
-            ["title", "question", "hint", "none_of_these", "error", "signs"],
+            ["title", "summary", "question", "hint", "none_of_these", "error", "signs"],
             {"source": _SOURCE},
             title=_TEXT,
+            summary=_TEXT,
             question=_TEXT,
             hint=_TEXT,
             none_of_these=_TEXT,

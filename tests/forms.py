@@ -1,0 +1,93 @@
+"""A small stand-in for a browser's form handling, for tests through Flask's test client.
+
+It reads the form on the last page (hidden fields, ticked boxes, buttons) and sends it back the
+way a browser would, with the person's new answers. CSRF stays switched on, as in production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+
+@dataclass
+class Form:
+    action: str
+    fields: list[tuple[str, str]] = field(default_factory=list)  # hidden and ticked inputs
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    inputs: dict[str, list[str]] = field(default_factory=dict)  # name -> values offered
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(Form(a.get("action", "")))
+        elif not self.forms:
+            return
+        elif tag == "input":
+            kind = a.get("type", "text")
+            name, value = a.get("name", ""), a.get("value", "")
+            if kind in ("radio", "checkbox"):
+                self.forms[-1].inputs.setdefault(name, []).append(value)
+                if "checked" in a:
+                    self.forms[-1].fields.append((name, value))
+            elif name:
+                self.forms[-1].fields.append((name, value))
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            self.forms[-1].buttons.append(a)
+
+
+def forms(html: str) -> list[Form]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+class Visitor:
+    """A person using the app through the test client, one page at a time."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.response: Any = None
+
+    @property
+    def html(self) -> str:
+        return str(self.response.get_data(as_text=True))
+
+    def open(self, path: str = "/check") -> Any:
+        self.response = self.client.get(path)
+        return self.response
+
+    def form(self) -> Form:
+        found = [f for f in forms(self.html) if f.action]
+        assert found, "no form on this page"
+        return found[0]
+
+    def submit(self, button: str = "next", answers: dict[str, str | list[str]] | None = None,
+               untick: tuple[str, ...] = ()) -> Any:
+        """Press the button whose value is ``button``, after choosing ``answers``.
+
+        Questions named in ``answers`` or ``untick`` lose what was ticked before; all else on
+        the page is sent as the browser would send it.
+        """
+        form = self.form()
+        answers = answers or {}
+        replaced = set(answers) | set(untick)
+        data = [(k, v) for k, v in form.fields if k not in replaced]
+        for name, value in answers.items():
+            for one in [value] if isinstance(value, str) else value:
+                data.append((name, one))
+        pressed = next((b for b in form.buttons if b.get("value") == button), None)
+        assert pressed is not None, f"no button {button!r} on this page"
+        data.append((pressed["name"], pressed["value"]))
+        action = pressed.get("formaction") or form.action
+        self.response = self.client.post(action.split("#")[0], data=MultiDict(data))
+        return self.response

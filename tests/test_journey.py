@@ -1,0 +1,256 @@
+"""The whole journey through the test client, as a person goes through it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from selfcheck import create_app
+from selfcheck.rules import Rules
+
+from .answers import BY_LEVEL, ROUTINE, SOON, URGENT, URGENT_MEDICINE, on_page
+from .conftest import Journey
+from .pages import blocks, visible_text
+
+
+def headings(html: str, tag: str = "h1") -> list[str]:
+    return [re.sub(r"<[^>]+>|\s+", " ", h).strip()
+            for h in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)]
+
+
+def title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found
+    return found.group(1).strip()
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_start_page_says_what_the_check_is_and_is_not(client):
+    html = client.get("/").get_data(as_text=True)
+    text = visible_text(html)
+    assert headings(html) == ["Check your symptoms of clonus"]
+    assert "does not give a diagnosis" in text
+    assert "We do not keep your answers" in text
+    assert "5 minutes" in text
+    assert 'href="/check"' in html and "Start now" in text
+    assert "call 999" in text
+
+
+def test_emergency_check_comes_first_with_none_of_these(journey: Journey, rules: Rules):
+    journey.open("/check")
+    html = journey.html
+    assert headings(html) == ["Check for emergency signs"]
+    form = journey.form()
+    offered = form.inputs["red_flags"]
+    assert offered == [flag.id for flag in rules.red_flags] + ["none"]
+    assert "None of these" in visible_text(html)
+
+
+@pytest.mark.parametrize("flag", [
+    "breathing_collapse_seizure", "stroke_signs", "brain_infection_signs", "serotonin_signs",
+    "spinal_cord_signs", "recent_injury", "pregnancy_signs"])
+def test_each_red_flag_leads_straight_to_emergency_advice(journey: Journey, rules: Rules, flag):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": flag})
+    html = journey.html
+    main = blocks(html)
+    assert main[0] == "Your result: how soon to get a medical evaluation"
+    assert headings(html) == ["Call 999 now"], "emergency advice must be the first heading"
+    assert rules.red_flag(flag).reason in visible_text(html)
+    assert title(html).startswith("Your result: Emergency")
+    # No questionnaire in between, and the page can still be printed or saved.
+    assert journey.form().buttons[-1]["formaction"] == "/summary.pdf"
+
+
+def test_none_of_these_leads_to_the_questions(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    assert headings(journey.html) == ["Your symptoms"]
+
+
+@pytest.mark.parametrize("level", ["routine", "soon", "urgent"])
+def test_each_urgency_level_is_reachable(journey: Journey, rules: Rules, level):
+    journey.complete(BY_LEVEL[level])
+    expected = next(lvl for lvl in rules.levels if lvl.id == level)
+    assert headings(journey.html)[0] == expected.heading
+    assert title(journey.html) == f"Your result: {expected.name} – Clonus self-check"
+
+
+def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
+    journey.complete(URGENT_MEDICINE)
+    html = journey.html
+    text = visible_text(html)
+    order = [
+        "Contact a doctor or urgent care today",
+        "Why we say this",
+        "a recent change of medicine",
+        "This is not a diagnosis",
+        "Worth discussing with your clinician",
+        "Side effects of medicines",
+        "Other things that can cause clonus",
+        "Questions you could ask about treatment",
+        "Does clonus go away?",
+        "Your answers Emergency signs now None of these",
+    ]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+    # Each condition worth discussing says which answers led to it.
+    assert re.search(r"Multiple sclerosis \(MS\) .*?Because you said: Conditions a doctor has "
+                     r"told you about: Multiple sclerosis \(MS\)", text)
+    # Every other cause is still shown, so nothing is hidden.
+    for cause in rules.causes:
+        assert cause.name in text
+    for treatment in rules.treatments:
+        assert treatment.ask in text
+
+
+def test_missing_answers_show_the_gov_uk_error_pattern(journey: Journey, rules: Rules):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    journey.submit("next", {"jerking": "yes", "started": "weeks"})
+    html = journey.html
+    assert title(html).startswith("Error: Your symptoms")
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary, "an error summary at the top of the page"
+    assert html.index("error-summary") < html.index("<h1>")
+    unanswered = [q for q in rules.page("symptoms").questions if q.id not in ("jerking", "started")]
+    for question in unanswered:
+        link = f'href="#q-{question.id}-{question.answers[0].value}"'
+        assert link in summary.group(0), f"the summary links to {question.id}"
+        assert question.error in visible_text(html)
+        assert f'id="q-{question.id}-{question.answers[0].value}"' in html
+    # What was answered is kept.
+    assert re.search(r'id="q-jerking-yes"[^>]*checked', html)
+    assert re.search(r'id="q-started-weeks"[^>]*checked', html)
+
+
+def test_none_of_these_cannot_be_ticked_with_a_red_flag(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": ["none", "stroke_signs"]})
+    assert 'Select "None of these" on its own, or untick it' in visible_text(journey.html)
+    assert headings(journey.html) == ["Check for emergency signs"]
+
+
+def test_an_answer_the_rules_do_not_offer_is_refused(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    answers = on_page(SOON, "symptoms", journey.rules)
+    journey.submit("next", {**answers, "jerking": "maybe"})
+    assert "Select one of the answers shown" in visible_text(journey.html)
+    assert title(journey.html).startswith("Error: ")
+
+
+def test_change_an_answer_keeps_all_the_others(journey: Journey):
+    journey.complete(SOON)
+    assert "Book an appointment" in headings(journey.html)[0]
+    journey.submit("change:symptoms")
+    assert headings(journey.html) == ["Your symptoms"]
+    assert re.search(r'id="q-where-knees"[^>]*checked', journey.html), "answers are filled in"
+    journey.submit("next", {"started": "days"})
+    html = journey.html
+    assert headings(html)[0] == "Contact a doctor or urgent care today"
+    text = visible_text(html)
+    assert "Multiple sclerosis (MS)" in text.split("Other things that can cause clonus")[0]
+    assert "Where you notice them Ankles or feet, Knees or legs" in text
+    assert "When they started In the last few days" in text
+
+
+def test_change_the_emergency_answer_from_the_emergency_page(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "stroke_signs"})
+    journey.submit("change:emergency_check")
+    assert headings(journey.html) == ["Check for emergency signs"]
+    journey.submit("next", {"red_flags": "none"})
+    assert headings(journey.html) == ["Your symptoms"]
+
+
+def test_back_keeps_the_answers_of_both_pages(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    journey.answer_page(SOON)
+    journey.submit("back", {"checked": "yes", "conditions": ["stroke"]})
+    assert headings(journey.html) == ["Your symptoms"]
+    assert re.search(r'id="q-jerking-yes"[^>]*checked', journey.html)
+    journey.submit("next")
+    assert headings(journey.html) == ["Your health background"]
+    assert re.search(r'id="q-checked-yes"[^>]*checked', journey.html)
+    assert re.search(r'id="q-conditions-stroke"[^>]*checked', journey.html)
+
+
+def test_back_from_the_first_page_goes_to_the_start(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    response = journey.submit("back")
+    assert response.status_code == 200 and headings(journey.html) == ["Check for emergency signs"]
+
+
+def test_the_pdf_summary_holds_urgency_answers_and_reasons(journey: Journey, rules: Rules):
+    journey.complete(URGENT_MEDICINE)
+    response = journey.submit("pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert re.match(r'attachment; filename="clonus-self-check-\d{4}-\d\d-\d\d.pdf"',
+                    response.headers["Content-Disposition"])
+    text = pdf_text(response.data)
+    for expected in [
+        "Contact a doctor or urgent care today",
+        "Side effects of medicines",
+        "Because you said",
+        "Medicines that can cause clonus: A medicine for depression or anxiety (an antidepressant)",
+        "Could a muscle relaxant help me",
+        "Name:", "Notes:",
+        f"rules version {rules.version}",
+        "a draft not yet approved by a clinician",
+    ]:
+        assert expected in text, expected
+    assert re.search(r"Made on \d{1,2} [A-Z][a-z]+ \d{4}", text)
+    for question in rules.questions.values():
+        assert question.summary in text
+
+
+def test_the_emergency_summary_can_be_downloaded(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "serotonin_signs"})
+    text = pdf_text(journey.submit("pdf").data)
+    assert text.index("Call 999 now") < text.index("Your answers")
+    assert "serotonin toxicity" in text
+
+
+def test_a_pdf_of_unfinished_answers_shows_the_next_question_instead(client, journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    form = dict(journey.form().fields)
+    response = client.post("/summary.pdf", data={"csrf_token": form["csrf_token"],
+                                                 "red_flags": "none"})
+    assert response.mimetype == "text/html"
+    assert headings(response.get_data(as_text=True)) == ["Your symptoms"]
+
+
+def test_routine_still_recommends_seeing_a_clinician(journey: Journey):
+    journey.complete(ROUTINE)
+    text = visible_text(journey.html)
+    assert "Tell your clinician at your next review" in text
+    assert "Contact them sooner if your symptoms change" in text
+
+
+def test_the_emergency_number_is_a_setting(rules: Rules):
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "EMERGENCY_NUMBER": "112"})
+    visitor = Journey(app.test_client(), rules)
+    visitor.open("/check")
+    visitor.submit("next", {"red_flags": "stroke_signs"})
+    assert headings(visitor.html) == ["Call 112 now"]
+    assert "999" not in visible_text(visitor.html)
+
+
+def test_urgent_outcome_names_its_reason(journey: Journey):
+    journey.complete(URGENT)
+    text = visible_text(journey.html)
+    assert "Your symptoms started in the last few days" in text
+    assert "Because you said: When they started: In the last few days" in text

@@ -1,0 +1,53 @@
+"""`pip install .` gives a wheel that carries rules.yaml and templates/ and works anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)], check=True, capture_output=True)
+    (found,) = out.glob("selfcheck-*.whl")
+    return found
+
+
+def test_the_wheel_carries_the_rules_and_templates(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "selfcheck/rules.yaml" in names
+    for template in (ROOT / "templates").glob("*.html"):
+        assert f"selfcheck/templates/{template.name}" in names
+    for asset in ("selfcheck.css", "print.css", "selfcheck.js"):
+        assert f"selfcheck/static/{asset}" in names
+    assert not any(name.startswith("tests/") for name in names)
+
+
+def test_the_installed_app_works_from_any_directory(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import selfcheck; from selfcheck import create_app; "
+        "app = create_app({'SECRET_KEY': 'k'}); c = app.test_client(); "
+        "assert c.get('/').status_code == 200; assert c.get('/check').status_code == 200; "
+        "print(selfcheck.__file__); print(app.config['RULES_FILE'])")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    module, rules_file = result.stdout.split()
+    assert module.startswith(str(target))
+    assert rules_file == str(target / "selfcheck" / "rules.yaml")

@@ -1,0 +1,131 @@
+"""Loading and checking rules.yaml: the core, without the web."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+from selfcheck import create_app
+from selfcheck.rules import RulesError, load
+
+from .conftest import RULES_FILE
+
+SHIPPED = RULES_FILE.read_text()
+
+
+def test_the_shipped_rules_load(rules):
+    assert [page.id for page in rules.pages] == ["emergency_check", "symptoms", "background"]
+    assert [level.id for level in rules.levels] == ["emergency", "urgent", "soon", "routine"]
+    assert len(rules.red_flags) == 7
+    assert len(rules.causes) == 10
+    assert len(rules.treatments) == 8
+    assert rules.status == "draft"
+
+
+def test_records_cannot_be_changed_after_loading(rules):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.levels[0].heading = "Relax"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.version = "9"  # type: ignore[misc]
+
+
+def test_the_core_does_not_import_flask():
+    code = ("import sys, selfcheck.rules, selfcheck.outcome; "
+            "bad = [m for m in ('flask', 'wtforms', 'werkzeug') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def broken(old: str, new: str, mark: str | None = None) -> tuple[str, int]:
+    """The shipped rules with one change, and the line of ``mark`` (the change by default)."""
+    assert SHIPPED.count(old) >= 1, old
+    text = SHIPPED.replace(old, new, 1)
+    return text, text[: text.index(mark or new)].count("\n") + 1
+
+
+CASES = [
+    ("yaml syntax", "  title: Check for emergency signs\n",
+     "  title: Check for emergency: signs\n", "this is not valid YAML"),
+    ("unknown key with a suggestion", "    heading: Call {emergency_number} now",
+     "    headng: Call {emergency_number} now", 'unknown key "headng" in urgency level '
+     '"emergency" (did you mean "heading"?)'),
+    ("unknown question", "when: {question: started, is: days}",
+     "when: {question: startd, is: days}",
+     'urgency rule "started_in_days" refers to question "startd", which does not exist '
+     '(did you mean "started"?)'),
+    ("unknown answer", "when: {question: worse, is: quickly}",
+     "when: {question: worse, is: quick}",
+     'refers to answer of question "worse" "quick", which does not exist (did you mean '
+     '"quickly"?)'),
+    ("red flag not leading to emergency", "      leads_to: emergency\n      source: \"nhs-stroke",
+     "      leads_to: urgent\n      source: \"nhs-stroke",
+     'red flag "stroke_signs" leads to "urgent", but every red flag must lead to the most '
+     'urgent level, "emergency"'),
+    ("duplicate id", "  - id: stroke\n    name: Stroke", "  - id: cerebral_palsy\n    name: Stroke",
+     'cause id "cerebral_palsy" is used twice (first on line',
+     "  - id: cerebral_palsy\n    name: Cerebral palsy"),
+    ("missing patient text",
+     "    name: Routine\n    heading: Tell your clinician at your next review\n",
+     "    name: Routine\n", 'urgency level "routine" is missing "heading"', "  - id: routine"),
+    ("wrong type", "version: \"0.1.0\"", "version: [1, 2]", '"version" should be text, not a list'),
+    ("unknown urgency level", "    level: urgent\n    when: {question: worse",
+     "    level: urgnt\n    when: {question: worse",
+     'refers to urgency level "urgnt", which does not exist (did you mean "urgent"?)'),
+    ("wrong test for a many question", "{question: conditions, includes: ms}",
+     "{question: conditions, is: ms}",
+     'question "conditions" is a "many" question, so test it with "includes:", not "is:"'),
+    ("bad status", "status: draft ", "status: ready ",
+     '"status" must be one of: draft, approved (found "ready")'),
+    ("duplicate key", "  - id: surgery\n    name: Surgery\n",
+     "  - id: surgery\n    name: Surgery\n    name: Operation\n",
+     '"name" is given twice in the same place', "    name: Operation"),
+    ("unknown placeholder", "heading: Call {emergency_number} now",
+     "heading: Call {emergency_phone} now",
+     "uses {emergency_phone}, which the app cannot fill in"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_a_broken_file_names_the_line_and_the_problem(tmp_path, case):
+    _, old, new, message, *mark = case
+    text, line = broken(old, new, *mark)
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    with pytest.raises(RulesError) as caught:
+        load(path)
+    found = [p for p in caught.value.errors if message in p.message]
+    assert found, [str(p) for p in caught.value.errors]
+    assert found[0].line == line, str(found[0])
+    assert str(found[0]).startswith(f"{path}:{line}:")
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("# only a comment\n")
+    with pytest.raises(RulesError, match=r"rules.yaml:1:1: the file is empty"):
+        load(path)
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(RulesError, match="there is no rules file here"):
+        load(tmp_path / "nothing.yaml")
+
+
+def test_yes_and_no_stay_words_not_booleans(tmp_path):
+    # YAML 1.1 would read an unquoted yes as true; clinicians mean the answer "yes".
+    rules = load(RULES_FILE)
+    assert rules.questions["jerking"].values == {"yes", "no", "not_sure"}
+
+
+def test_an_invalid_rules_file_stops_the_app_from_starting(tmp_path):
+    text, line = broken("when: {question: started, is: days}", "when: {question: startd, is: days}")
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    with pytest.raises(RulesError) as caught:
+        create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
+    assert f"{path}:{line}:" in str(caught.value)
+    assert 'refers to question "startd"' in str(caught.value)

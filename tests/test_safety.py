@@ -1,0 +1,256 @@
+"""Safety invariants of the shipped rules and of every page a person can see.
+
+These guard the hazards in docs/clinical-safety.md: a missed emergency, false reassurance,
+wording that sounds like a diagnosis, text that is hard to read, and missing content.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import textstat
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selfcheck.outcome import evaluate, urgency
+from selfcheck.rules import RED_FLAGS, Question, Rules, load
+
+from .answers import BY_LEVEL, SOON, URGENT_MEDICINE
+from .conftest import RULES_FILE, Journey
+from .pages import as_sentences, blocks
+
+# --------------------------------------------------------------------------------------------
+# Answer sets
+
+
+def one_answer(question: Question) -> st.SearchStrategy[frozenset[str]]:
+    """Any answer a person can give to one question, as the form allows it."""
+    values = [a.value for a in question.answers]
+    if question.kind == "one":
+        return st.sampled_from(values).map(lambda v: frozenset([v]))
+    others = [v for v in values if v != question.none_of_these]
+    some = st.sets(st.sampled_from(others), min_size=1).map(frozenset)
+    if question.none_of_these is None:
+        return some
+    return st.one_of(st.just(frozenset([question.none_of_these])), some)
+
+
+def answer_sets(rules: Rules) -> st.SearchStrategy[dict[str, frozenset[str]]]:
+    return st.fixed_dictionaries({q.id: one_answer(q) for q in rules.questions.values()})
+
+
+def more_worrying(question: Question, chosen: frozenset[str]) -> list[frozenset[str]]:
+    """Every answer to ``question`` that is more worrying than ``chosen``."""
+    worry = {a.value: a.worry for a in question.answers}
+    if question.kind == "one":
+        (current,) = chosen
+        return [frozenset([v]) for v, w in worry.items() if w > worry[current]]
+    found = []
+    for answer in question.answers:
+        if answer.value in chosen or answer.value == question.none_of_these:
+            continue
+        if worry[answer.value] < max(worry[v] for v in chosen):
+            continue
+        base = chosen - {question.none_of_these} if question.none_of_these else chosen
+        found.append(frozenset(base | {answer.value}))
+    return found
+
+
+RULES = load(RULES_FILE)
+
+
+@settings(max_examples=500, deadline=None)
+@given(answers=answer_sets(RULES))
+def test_a_more_worrying_answer_never_lowers_the_urgency(answers):
+    before = urgency(RULES, answers)
+    for question in RULES.questions.values():
+        for option in more_worrying(question, answers[question.id]):
+            after = urgency(RULES, {**answers, question.id: option})
+            assert after.rank <= before.rank, (
+                f"changing {question.id} to {sorted(option)} lowered the advice from "
+                f"{before.id} to {after.id}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers=answer_sets(RULES))
+def test_every_answer_set_ends_with_advice_to_be_seen(answers):
+    outcome = evaluate(RULES, answers)
+    assert outcome.level in RULES.levels
+    assert outcome.level.advice
+    assert outcome.level is urgency(RULES, answers)
+    assert outcome.causes, "at least one cause (or 'no cause found') to discuss"
+    shown = {c.cause.id for c in outcome.causes} | {c.id for c in outcome.other_causes}
+    assert shown == {c.id for c in RULES.causes}, "every cause appears somewhere"
+
+
+# --------------------------------------------------------------------------------------------
+# Red flags and levels
+
+
+def test_every_red_flag_leads_to_the_most_urgent_level(rules: Rules):
+    assert rules.emergency.id == "emergency"
+    for flag in rules.red_flags:
+        assert flag.leads_to is rules.emergency
+        for base in BY_LEVEL.values():
+            answers = {k: frozenset([v] if isinstance(v, str) else v) for k, v in base.items()}
+            answers[RED_FLAGS] = frozenset([flag.id])
+            assert urgency(rules, answers) is rules.emergency, flag.id
+
+
+EVALUATION_WORDS = re.compile(r"\b(doctor|clinician|care team|urgent care|call)\b", re.I)
+FALSE_REASSURANCE = re.compile(
+    r"no need to (see|contact)|do(n't| not) need (to see )?(a|any) (doctor|clinician)|"
+    r"nothing to worry|you are fine|you('re| are) healthy|safe to ignore", re.I)
+
+
+@pytest.mark.parametrize("level", RULES.levels, ids=lambda lvl: lvl.id)
+def test_every_level_tells_the_person_to_get_an_evaluation(level):
+    words = " ".join((level.heading, *level.advice))
+    assert EVALUATION_WORDS.search(level.heading), level.heading
+    assert not FALSE_REASSURANCE.search(words)
+
+
+# --------------------------------------------------------------------------------------------
+# Wording
+
+DIAGNOSIS = re.compile(
+    r"\byou have\b|suffering from|your diagnosis|you are diagnosed|we think you|"
+    r"this means you|you definitely|you probably have", re.I)
+
+
+def statements(texts: list[str]) -> list[str]:
+    """Sentences that state something (questions may ask "Do you have …?")."""
+    found = []
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if sentence and not sentence.rstrip().endswith("?"):
+                found.append(sentence)
+    return found
+
+
+def all_strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in all_strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in all_strings(value)]
+    return []
+
+
+def test_no_diagnostic_wording_in_the_rules():
+    data = yaml.safe_load(Path(RULES_FILE).read_text())
+    del data["sources"]
+    for sentence in statements(all_strings(data)):
+        assert not DIAGNOSIS.search(sentence), sentence
+        assert not FALSE_REASSURANCE.search(sentence), sentence
+
+
+def rendered_pages(journey: Journey) -> dict[str, str]:
+    """Every page and state a person can reach, as HTML."""
+    client = journey.client
+    pages = {"start": client.get("/").get_data(as_text=True),
+             "privacy": client.get("/privacy").get_data(as_text=True),
+             "not found": client.get("/no-such-page").get_data(as_text=True)}
+    journey.open("/check")
+    pages["emergency check"] = journey.html
+    journey.submit("next")
+    pages["emergency check with errors"] = journey.html
+    journey.submit("next", {"red_flags": [f.id for f in journey.rules.red_flags]})
+    pages["emergency outcome"] = journey.html
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    pages["symptoms"] = journey.html
+    journey.submit("next")
+    pages["symptoms with errors"] = journey.html
+    for name, answers in {**BY_LEVEL, "urgent medicine": URGENT_MEDICINE}.items():
+        journey.complete(answers)
+        pages[f"outcome {name}"] = journey.html
+    journey.submit("change:background")
+    pages["background"] = journey.html
+    return pages
+
+
+def test_no_diagnostic_wording_on_any_page(journey: Journey):
+    for name, html in rendered_pages(journey).items():
+        for sentence in statements(blocks(html, root=None)):
+            assert not DIAGNOSIS.search(sentence), f"{name}: {sentence}"
+            assert not FALSE_REASSURANCE.search(sentence), f"{name}: {sentence}"
+
+
+def test_every_page_reads_at_grade_8_or_lower(journey: Journey):
+    grades = {}
+    for name, html in rendered_pages(journey).items():
+        grades[name] = textstat.flesch_kincaid_grade(as_sentences(html))
+    too_hard = {name: grade for name, grade in grades.items() if grade > 8}
+    assert not too_hard, f"Flesch-Kincaid grade above 8: {too_hard}"
+
+
+# --------------------------------------------------------------------------------------------
+# Everything the source covers appears (CLINICAL.md: "all of it must appear")
+
+SYMPTOMS = {
+    "rhythmic jerking / muscle spasms": ["muscle spasms", "rhythm"],
+    "exaggerated reflexes": ["hyperreflexia"],
+    "stiff or tight muscles": ["stiff or tight", "hypertonia"],
+    "muscle weakness": ["muscle weakness"],
+    "poor coordination or balance": ["poor coordination", "balance"],
+    "pain or discomfort": ["pain or discomfort"],
+    "impact on daily activities": ["walking", "standing", "fine motor tasks"],
+    "usual places": ["Ankles", "Knees", "Wrists"],
+}
+CAUSES = {
+    "spinal cord injury": ["Spinal cord injury"],
+    "multiple sclerosis": ["Multiple sclerosis (MS)"],
+    "stroke": ["Stroke"],
+    "cerebral palsy": ["Cerebral palsy"],
+    "brain injury": ["Brain injury", "traumatic brain injury"],
+    "anoxic brain injury": ["anoxic brain injury", "cardiac arrest", "drowned", "asthma attack"],
+    "infections": ["meningitis", "encephalitis"],
+    "metabolic disorders": ["metabolic disorders", "uremia", "hepatic encephalopathy"],
+    "medication side effects": ["antidepressants", "stimulants"],
+    "idiopathic": ["idiopathic"],
+}
+TREATMENTS = {
+    "medicines": ["baclofen", "diazepam", "sleepy"],
+    "physical therapy": ["Physical therapy"],
+    "orthotics": ["orthosis", "orthotics"],
+    "electrical stimulation": ["TENS"],
+    "surgery": ["Surgery", "only an option when other treatments have not worked"],
+    "botulinum toxin": ["Botulinum toxin"],
+    "occupational therapy": ["Occupational therapy"],
+    "counselling and support": ["Counselling", "support group"],
+}
+GOES_AWAY = ["does not usually go away fully", "less often and less strongly", "care team"]
+
+
+@pytest.mark.parametrize("topic,words", [*SYMPTOMS.items(), *CAUSES.items(),
+                                         *TREATMENTS.items(), ("goes away", GOES_AWAY)])
+def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Journey, topic,
+                                                                     words):
+    journey.complete(SOON)
+    outcome = " ".join(blocks(journey.html))
+    journey.submit("change:symptoms")
+    symptoms = " ".join(blocks(journey.html))
+    journey.complete(SOON)
+    journey.submit("change:background")
+    background = " ".join(blocks(journey.html))
+    shown = " ".join((outcome, symptoms, background)).lower()
+    rules_text = RULES_FILE.read_text().lower()
+    for word in words:
+        assert word.lower() in rules_text, f"{topic}: {word!r} not in rules.yaml"
+        assert word.lower() in shown, f"{topic}: {word!r} not shown to a person"
+
+
+def test_every_item_has_a_known_source(rules: Rules):
+    assert [w.message for w in rules.warnings] == [
+        'status is "draft": the app shows patients that these rules are not yet approved by a '
+        "clinician"]
+    items = [*rules.levels, *rules.red_flags, *rules.urgency_rules, *rules.causes,
+             *rules.treatments, *rules.questions.values(), rules.goes_away]
+    for item in items:
+        assert item.source, item
+        assert item.source.split(":")[0].strip() in rules.sources
