@@ -10,13 +10,14 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: help run test test-fast lint check browser screenshots clean
+.PHONY: help run test test-fast lint check browser screenshots bench bench-tools clean
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
 	@echo "make test         run every test, the browser tests too"
 	@echo "make test-fast    run the tests that need no browser"
 	@echo "make lint         ruff and mypy"
+	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
 	@echo "make clean        remove the virtual environment and caches"
 
 $(VENV)/.installed: pyproject.toml
@@ -53,3 +54,13 @@ clean:
 
 screenshots: $(VENV)/.installed-test browser
 	$(BIN)/python -m tests.screenshots
+
+# wrk and hyperfine for `make bench`; Node's Lighthouse is installed by the bench itself.
+bench-tools: /usr/bin/wrk /usr/bin/hyperfine
+/usr/bin/wrk /usr/bin/hyperfine:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk hyperfine
+
+bench: $(VENV)/.installed-test browser bench-tools
+	cd tests/benchmarks && npm install --no-audit --no-fund --silent
+	$(BIN)/python -m tests.benchmarks.bench

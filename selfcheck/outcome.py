@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from selfcheck.rules import RED_FLAGS, Answers, Cause, Question, RedFlag, Rules, Urgency
 
@@ -54,12 +55,22 @@ class Outcome:
         return bool(self.red_flags) or self.level.rank == 0
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _because(rules: Rules, answers: Answers, question_ids: Iterable[str]) -> tuple[Because, ...]:
-    found = []
-    for question_id in question_ids:
-        question = rules.questions[question_id]
-        found.append(Because(question, tuple(question.labels(answers.get(question_id, ())))))
-    return tuple(found)
+    questions, get = rules.questions, answers.get
+    return tuple([_said(rules, questions[q], get(q, _NOTHING)) for q in question_ids])
+
+
+def _said(rules: Rules, question: Question, chosen: frozenset[str]) -> Because:
+    """One question with the words of the answers chosen, made once per rule set and answer."""
+    key = (question.id, chosen)
+    found = rules.memo.get(key)
+    if found is None:
+        # Bounded: only answers a rule set offers reach here, a few hundred at most.
+        found = rules.memo[key] = Because(question, tuple(question.labels(chosen)))
+    return cast(Because, found)
 
 
 def _most_urgent(levels: Iterable[Urgency], default: Urgency) -> Urgency:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ class Question:
 
     def labels(self, values: Iterable[str]) -> list[str]:
         """The words of the chosen answers, in the order they are offered."""
-        chosen = set(values)
+        chosen = values if isinstance(values, (set, frozenset)) else set(values)
         return [a.label for a in self.answers if a.value in chosen]
 
     @property
@@ -162,16 +162,11 @@ class Condition:
     question: str = ""
     values: frozenset[str] = frozenset()
     parts: tuple[Condition, ...] = ()
+    #: The test compiled once into nested closures: the hot path of every outcome.
+    holds: Callable[[Answers], bool] = field(init=False, repr=False, compare=False)
 
-    def holds(self, answers: Answers) -> bool:
-        if self.op == "is":
-            chosen = answers.get(self.question)
-            return chosen is not None and not self.values.isdisjoint(chosen)
-        if self.op == "any":
-            return any(part.holds(answers) for part in self.parts)
-        if self.op == "all":
-            return all(part.holds(answers) for part in self.parts)
-        return not self.parts[0].holds(answers)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holds", _compile(self))
 
     def because(self, answers: Answers) -> list[str]:
         """The ids of the questions whose answers made this condition hold, in order, once each."""
@@ -180,9 +175,11 @@ class Condition:
         return list(found)
 
     def _collect(self, answers: Answers, found: dict[str, None]) -> None:
-        if self.op == "is" or self.op == "not":
+        if self.op == "is":
+            found[self.question] = None
+        elif self.op == "not":
             for question in self.questions():
-                found.setdefault(question)
+                found[question] = None
         elif self.op == "any":
             for part in self.parts:
                 if part.holds(answers):
@@ -197,6 +194,38 @@ class Condition:
             yield self.question
         for part in self.parts:
             yield from part.questions()
+
+
+def _compile(condition: Condition) -> Callable[[Answers], bool]:
+    if condition.op == "is":
+        question, disjoint = condition.question, condition.values.isdisjoint
+
+        def test(answers: Answers) -> bool:
+            chosen = answers.get(question)
+            return chosen is not None and not disjoint(chosen)
+
+        return test
+    tests = tuple(part.holds for part in condition.parts)
+    if condition.op == "any":
+
+        def any_of(answers: Answers) -> bool:
+            for part in tests:
+                if part(answers):
+                    return True
+            return False
+
+        return any_of
+    if condition.op == "all":
+
+        def all_of(answers: Answers) -> bool:
+            for part in tests:
+                if not part(answers):
+                    return False
+            return True
+
+        return all_of
+    (inner,) = tests
+    return lambda answers: not inner(answers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +290,8 @@ class Rules:
     goes_away: GoesAway
     warnings: tuple[Problem, ...] = ()
     questions: Mapping[str, Question] = field(default_factory=dict)
+    #: Work the outcome does once per rule set and answer (see selfcheck.outcome).
+    memo: dict[Any, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def emergency(self) -> Urgency:

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): they print figures and write docs/benchmarks.md; never timed tests."""
