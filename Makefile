@@ -7,10 +7,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
+# make serve: gunicorn's address and worker count (selfcheck/serving.py reads them)
+BIND ?= 127.0.0.1:8000
+WORKERS ?= $(shell nproc | awk '{ print ($$1 > 2) ? $$1 : 2 }')
+# make fuzz: hypothesis examples for each POST route
+FUZZ_EXAMPLES ?= 10000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: help run test test-fast lint check browser screenshots bench bench-tools clean
+.PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -18,6 +23,9 @@ help:
 	@echo "make test-fast    run the tests that need no browser"
 	@echo "make lint         ruff and mypy"
 	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
+	@echo "make serve        serve the app with gunicorn on $(BIND), $(WORKERS) workers"
+	@echo "make load         60 s of load on the outcome page with wrk; figures to docs/benchmarks.md"
+	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
 $(VENV)/.installed: pyproject.toml
@@ -30,20 +38,38 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian's Chromium for the browser tests, and poppler-utils to look at PDFs as pictures.
-browser: $(CHROMIUM)
-$(CHROMIUM):
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils
+# Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, and for the
+# production tests nginx (two copies behind it), wrk and curl (make load), and hyperfine (make
+# bench). Installed when one is missing.
+TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl /usr/bin/hyperfine
+browser: tools
+tools:
+	@for tool in $(TOOLS); do [ -x $$tool ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    chromium poppler-utils nginx-light wrk curl hyperfine; \
+	fi
 
 run: $(VENV)/.installed
 	$(BIN)/flask --app selfcheck run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test tools
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-test
 	$(BIN)/pytest -m "not browser" --ignore=tests/browser
+
+serve: $(VENV)/.installed
+	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) \
+	  $(BIN)/gunicorn --config python:selfcheck.serving 'selfcheck:create_app()'
+
+load: $(VENV)/.installed-test tools
+	$(BIN)/python -m tests.load --seconds 60 --connections 64 --workers $(WORKERS)
+
+fuzz: $(VENV)/.installed-test
+	SELFCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py \
+	  --hypothesis-show-statistics
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check selfcheck tests
@@ -52,15 +78,10 @@ lint: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov dist build
 
-screenshots: $(VENV)/.installed-test browser
+screenshots: $(VENV)/.installed-test tools
 	$(BIN)/python -m tests.screenshots
 
-# wrk and hyperfine for `make bench`; Node's Lighthouse is installed by the bench itself.
-bench-tools: /usr/bin/wrk /usr/bin/hyperfine
-/usr/bin/wrk /usr/bin/hyperfine:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk hyperfine
-
-bench: $(VENV)/.installed-test browser bench-tools
+# Node's Lighthouse for `make bench` comes from npm (tests/benchmarks/package-lock.json).
+bench: $(VENV)/.installed-test tools
 	cd tests/benchmarks && npm install --no-audit --no-fund --silent
 	$(BIN)/python -m tests.benchmarks.bench

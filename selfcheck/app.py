@@ -32,6 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_PARTS": 500,
     # A person may take their time; the token only has to outlive one sitting.
     "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
+    # Flask-WTF's HTTPS check wants a Referer from the same site, but the pages send none
+    # (Referrer-Policy: no-referrer). The token and the SameSite cookie do the protecting.
+    "WTF_CSRF_SSL_STRICT": False,
+    "FORCE_HTTPS": False,  # True: the app itself redirects plain HTTP to HTTPS
+    "INSTANCE": "",  # a name for this copy, sent back in X-Selfcheck-Instance (see security.py)
 }
 
 csrf = CSRFProtect()
@@ -83,7 +88,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from selfcheck import errors, views
+    from selfcheck import errors, security, views
+
+    security.protect(app)
 
     app.register_blueprint(views.bp)
     errors.register(app)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 from typing import cast
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from selfcheck.app import Service
 
@@ -29,8 +31,18 @@ MESSAGES = {
 }
 
 
-def _page(code: int) -> tuple[str, int]:
-    title, text = MESSAGES.get(code, MESSAGES[400])
+class UnexpectedForm(BadRequest):
+    """A form that holds fields, buttons or hidden answers that the pages never send."""
+
+
+#: Shown for :class:`UnexpectedForm`: a changed form is refused whole, and the person is told.
+UNEXPECTED = ("We could not use that form",
+              "The form held something that this check does not ask for, so we did not use "
+              "any of it. Please start the check again.")
+
+
+def _page(code: int, message: tuple[str, str] | None = None) -> tuple[str, int]:
+    title, text = message or MESSAGES.get(code, MESSAGES[400])
     return render_template("error.html", title=title, text=text, code=code), code
 
 
@@ -50,11 +62,34 @@ def register(app: Flask) -> None:
             "expired.html", carried=_carried(), shown=shown,
         ), 400
 
+    @app.errorhandler(UnexpectedForm)
+    def unexpected_form(error: UnexpectedForm) -> tuple[str, int]:
+        log.info("form refused: it held fields or values the pages never send")
+        return _page(400, UNEXPECTED)
+
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        return _page(error.code or 500)
+    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+        # Keeps headers such as Allow (405) that say how the request could succeed.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return *_page(error.code or 500), headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> tuple[str, int]:
-        log.error("internal error: %s", type(getattr(error, "original_exception", error)).__name__)
+        log.error("internal error: %s", where(getattr(error, "original_exception", None) or error))
         return _page(500)
+
+    @app.errorhandler(Exception)
+    def failure(error: Exception) -> tuple[str, int]:
+        """A fault in the app. Flask would log the exception's message, which could hold what a
+        person sent; this logs only its type and where it happened."""
+        if app.testing or app.debug:
+            raise error
+        log.error("internal error: %s", where(error))
+        return _page(500)
+
+
+def where(error: BaseException) -> str:
+    """An exception's type and the lines it passed through, without its message."""
+    frames = traceback.extract_tb(error.__traceback__)
+    path = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    return f"{type(error).__name__} at {path or 'an unknown place'}"

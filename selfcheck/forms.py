@@ -21,6 +21,12 @@ from selfcheck.rules import Answers, Page, Question, Rules
 #: Longest value accepted for any answer; every real answer id is far shorter.
 MAX_VALUE_LENGTH = 64
 
+#: The fields a page sends besides the answers: the CSRF token, the page shown, the button.
+FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
+
+#: The buttons' values, besides "change:<page>" on the outcome page.
+BUTTONS = frozenset({"next", "back", "pdf"})
+
 
 class Answered:
     """The question has an answer. Stops the chain, so a person sees one message per question."""
@@ -80,6 +86,8 @@ class PageForms:
         for page in rules.pages:
             fields: dict[str, Any] = {q.id: _field(q) for q in page.questions}
             self.classes[page.id] = type(f"{page.id.title()}Form", (Form,), fields)
+        self.names = FORM_FIELDS | set(rules.questions)
+        self.buttons = BUTTONS | {f"change:{page.id}" for page in rules.pages}
 
     def read(self, formdata: MultiDict[str, str]) -> Submission:
         """Read and check the answers of every page carried by one POST."""
@@ -88,6 +96,21 @@ class PageForms:
             form = self.classes[page.id](formdata)
             results.append(PageResult(page, form, form.validate()))
         return Submission(self.rules, results, formdata)
+
+    def expected(self, formdata: MultiDict[str, str]) -> bool:
+        """Whether a POST holds only what the pages send: the token, the page shown, the button
+        pressed and answers to questions the rules ask. Anything else means a changed or forged
+        form, which is refused whole rather than partly read."""
+        if not (all(name in self.names for name in formdata)
+                and all(page in self.classes for page in formdata.getlist("page"))
+                and all(go in self.buttons for go in formdata.getlist("go"))):
+            return False
+        # Answers of the page on screen are checked by its form, which says what is wrong
+        # next to the question. Answers carried in hidden fields were offered by this app.
+        shown = formdata.get("page")
+        return all(value in question.values
+                   for question in self.rules.questions.values() if question.page_id != shown
+                   for value in formdata.getlist(question.id))
 
     def empty(self, page: Page) -> Form:
         return self.classes[page.id]()

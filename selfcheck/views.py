@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from wtforms import Form
 
 from selfcheck.app import Service
+from selfcheck.errors import UnexpectedForm
 from selfcheck.forms import Submission
 from selfcheck.outcome import evaluate
 from selfcheck.rules import RED_FLAGS, Page
@@ -25,6 +26,13 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def service() -> Service:
     return cast(Service, current_app.extensions["selfcheck"])
+
+
+def read() -> Submission:
+    """The answers of this POST, once sure it holds only what the pages send."""
+    if not service().forms.expected(request.form):
+        raise UnexpectedForm()
+    return service().forms.read(request.form)
 
 
 def today() -> str:
@@ -49,7 +57,7 @@ def first_page() -> str:
 @bp.post("/check")
 def check() -> Response | str:
     """Every step after the first: Continue, Back, and Change from the outcome page."""
-    submission = service().forms.read(request.form)
+    submission = read()
     go = request.form.get("go", "next")
     if go.startswith("change:"):
         target = submission.results.get(go.removeprefix("change:"))
@@ -71,7 +79,7 @@ def check() -> Response | str:
 @bp.post("/summary.pdf")
 def summary_pdf() -> Response | str:
     """The summary to bring to an appointment, as a PDF made on the server."""
-    submission = service().forms.read(request.form)
+    submission = read()
     if not _finished(submission):
         return _next(submission)
     from selfcheck.summary import render_pdf

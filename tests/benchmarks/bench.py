@@ -17,8 +17,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,7 @@ from pathlib import Path
 from werkzeug.datastructures import MultiDict
 
 from ..answers import SOON
+from ..servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -47,35 +46,12 @@ SECRET = "benchmarks only"
 # Servers and load
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
-def gunicorn(app: str, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """gunicorn with sync workers on a free loopback port; stopped by its PID afterwards."""
-    port = free_port()
-    env = {**os.environ, "SELFCHECK_SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--log-level", "warning", app],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"{app} did not start")
-        yield url, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
+def served(app: str, workers: int = 2) -> Iterator[tuple[str, int]]:
+    """``app`` under gunicorn with ``make serve``'s settings and sync workers: (url, master PID)."""
+    with gunicorn(workers=workers, secret_key=SECRET, app=app,
+                  options="--worker-class sync --log-level warning") as server:
+        yield server.url, server.pid
 
 
 def session_and_token(url: str) -> tuple[str, str]:
@@ -139,8 +115,8 @@ def _errors(out: str) -> float:
 def throughput(seconds: int, rounds: int) -> list[dict[str, object]]:
     """selfcheck against a bare Flask app, same gunicorn settings, alternating runs."""
     rows = []
-    with gunicorn("selfcheck:create_app()") as (app_url, _), \
-            gunicorn("tests.benchmarks.hello:app") as (hello_url, _), \
+    with served("selfcheck:create_app()") as (app_url, _), \
+            served("tests.benchmarks.hello:app") as (hello_url, _), \
             tempfile.TemporaryDirectory() as tmp:
         cookie, token = session_and_token(app_url)
         script = post_script(outcome_body(token), cookie, Path(tmp) / "selfcheck.lua")
@@ -287,8 +263,8 @@ def memory(total: int) -> dict[str, float]:
         status = Path(f"/proc/{pid}/status").read_text()
         return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
-    with gunicorn("selfcheck:create_app()", workers=1) as (url, master):
-        worker = int(Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()[0])
+    with served("selfcheck:create_app()", workers=1) as (url, master):
+        worker = int(Path(f"/proc/{master}/task/{master}/children").read_text().split()[0])
         cookie, token = session_and_token(url)
         body = outcome_body(token).encode()
         headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
@@ -311,7 +287,7 @@ def lighthouse() -> dict[str, dict[str, object]]:
     if not (HERE / "node_modules" / "lighthouse").exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE,
                        check=True)
-    with gunicorn("selfcheck:create_app()") as (url, _):
+    with served("selfcheck:create_app()") as (url, _):
         out = subprocess.run(["node", str(HERE / "lighthouse.mjs"), url], capture_output=True,
                              text=True, check=True, timeout=600).stdout
     return dict(json.loads(out))

@@ -6,14 +6,14 @@ A missing browser fails these tests; it never skips them (`make test` installs i
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from selfcheck import create_app
+
+from ..servers import in_thread
 
 CHROMIUM = os.environ.get("SELFCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,12 +33,8 @@ def browser_type_launch_args() -> dict[str, Any]:
 def live_server() -> Iterator[str]:
     """The app served on a free port of 127.0.0.1 for the whole session."""
     app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,214 @@
+"""Real servers on loopback ports for the production tests and `make load`: gunicorn, nginx.
+
+Each server is started as its own process and stopped by its PID when the ``with`` block ends.
+A missing program fails loudly (`make test` installs nginx, wrk and curl with apt).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def program(name: str) -> str:
+    """The path of a program that `make test` installs; a missing one fails the test."""
+    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: run `make test`, which installs it")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until something listens on ``port``; fail with the server's log if it died."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start:\n{log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on port {port} within 30 s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server we started, by its PID: politely, then firmly."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def in_thread(app: Any) -> Iterator[str]:
+    """``app`` under werkzeug's own server, in a thread of this process, on a free port."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path  # what the server wrote to its standard output and error
+    home: Path  # its HOME, TMPDIR and working directory: an empty folder of its own
+    pid: int = 0  # the main process (gunicorn's master)
+
+
+@contextmanager
+def gunicorn(workers: int = 1, secret_key: str = "loopback tests", instance: str = "",
+             options: str = "", app: str = "selfcheck:create_app()",
+             **settings: str) -> Iterator[Server]:
+    """The app under gunicorn, configured by ``make serve``'s settings (selfcheck/serving.py),
+    on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
+    are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
+    WSGI app with exactly the same settings."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="selfcheck-gunicorn-") as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        log = Path(folder) / "server.log"
+        env = {**os.environ, "HOME": str(home), "TMPDIR": str(home),
+               "PYTHONPATH": str(ROOT), "SELFCHECK_BIND": f"127.0.0.1:{port}",
+               "SELFCHECK_WORKERS": str(workers), "SELFCHECK_SECRET_KEY": secret_key,
+               "SELFCHECK_INSTANCE": instance, "GUNICORN_CMD_ARGS": options,
+               **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()}}
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.serving", app],
+                env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for(port, process, log)
+            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
+        finally:
+            stop(process)
+
+
+NGINX_CONF = """\
+daemon off;
+master_process off;
+error_log {folder}/error.log warn;
+pid {folder}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    server_tokens off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    upstream selfcheck {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 64k;
+        location / {{
+            proxy_pass http://selfcheck;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx(upstreams: list[str]) -> Iterator[str]:
+    """nginx on a free port of 127.0.0.1, sharing requests round-robin among ``upstreams``.
+
+    One nginx process (``master_process off``) keeps one round-robin turn, so requests from a
+    visitor go to each upstream in turn.
+    """
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="selfcheck-nginx-") as folder:
+        servers = "\n".join(f"        server {url.removeprefix('http://')};" for url in upstreams)
+        conf = Path(folder) / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
+        log = Path(folder) / "error.log"
+        log.touch()
+        process = subprocess.Popen(
+            [program("nginx"), "-p", folder, "-c", str(conf), "-e", str(log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(port, process, log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)
+
+
+class Response:
+    """What the Flask test client's responses offer the tests, for a real HTTP response."""
+
+    def __init__(self, status: int, headers: Any, data: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.data = data
+        self.mimetype = headers.get_content_type()
+
+    def get_data(self, as_text: bool = False) -> Any:
+        return self.data.decode() if as_text else self.data
+
+
+class HttpClient:
+    """A visitor's browser over real HTTP, with a cookie jar: serves :class:`tests.forms.Visitor`
+    as the Flask test client does."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.responses: list[Response] = []
+
+    def _send(self, request: urllib.request.Request) -> Response:
+        try:
+            with self.opener.open(request, timeout=30) as answer:
+                response = Response(answer.status, answer.headers, answer.read())
+        except urllib.error.HTTPError as error:
+            response = Response(error.code, error.headers, error.read())
+        self.responses.append(response)
+        return response
+
+    def get(self, path: str) -> Response:
+        return self._send(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, data: Any) -> Response:
+        body = urllib.parse.urlencode(list(data.items(multi=True))).encode()
+        return self._send(urllib.request.Request(self.base + path, data=body, method="POST"))

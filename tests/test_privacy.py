@@ -1,0 +1,181 @@
+"""Nothing a person answers is kept: not in a log, a cookie, a URL or a file.
+
+Each test follows a whole journey (every page, Back, Change, the PDF, and the pages for an
+expired form, a changed form and a form too large), then looks where answers could leak.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import itsdangerous
+import pytest
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+
+from selfcheck.rules import Rules
+
+from .answers import URGENT_MEDICINE
+from .conftest import Journey
+from .servers import HttpClient, in_thread
+
+#: The answers the journey gives. Each is a distinctive choice, so finding its value or its
+#: label anywhere means an answer leaked.
+ANSWERS = {**URGENT_MEDICINE, "where": ["ankles", "wrists"], "conditions": ["ms", "stroke"]}
+
+
+def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
+    """Every kind of step a person can take, and the refusals; returns every response.
+
+    ``late``: also send a form after its token expired (this process's clock is moved on, so
+    only for an app served from this process)."""
+    client = journey.client
+    seen = [client.get("/"), client.get("/privacy"), client.get("/no-such-page")]
+    journey.complete(ANSWERS)
+    seen.append(journey.response)
+    seen.append(journey.submit("change:background"))
+    seen.append(journey.submit("back"))
+    seen.append(journey.submit("next"))
+    fields = journey.form().fields
+    seen.append(journey.submit("pdf"))
+    seen.append(client.post("/check", data=MultiDict([*fields, ("go", "next"),
+                                                      ("note", "my secret")])))
+    seen.append(client.post("/check", data=MultiDict([*fields, ("go", "next"),
+                                                      ("pad", "x" * 70_000)])))
+    forged = [(k, "forged" if k == "csrf_token" else v) for k, v in fields]
+    seen.append(client.post("/summary.pdf", data=MultiDict([*forged, ("go", "pdf")])))
+    if late:
+        later = itsdangerous.timed.time.time() + 5 * 60 * 60  # a page left open for 5 hours
+        with mock.patch.object(itsdangerous.timed.time, "time", lambda: later):
+            seen.append(client.post("/check", data=MultiDict([*fields, ("go", "next")])))
+    return seen
+
+
+#: The status of each step of :func:`whole_journey`.
+STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 400, 413, 400, 400]
+
+
+def sent_answers(rules: Rules) -> dict[str, list[str]]:
+    """Each question's answers in the journey, as values (what a form sends)."""
+    return {q: [v] if isinstance(v, str) else list(v) for q, v in ANSWERS.items()
+            if q in rules.questions}
+
+
+def traces(rules: Rules) -> list[re.Pattern[str]]:
+    """What an answer would look like in a log or a file: a form's ``name=value``, a Python
+    repr of the form, a distinctive value on its own, or the label a person ticked."""
+    found = []
+    for question_id, values in sent_answers(rules).items():
+        question = rules.questions[question_id]
+        found.append(re.compile(rf"\b{question_id}=", re.I))
+        found.append(re.compile(rf"['\"]{question_id}['\"]"))
+        for value in values:
+            if len(question.label(value)) >= 8:  # not "No" or "Yes": they are everywhere
+                found.append(re.compile(re.escape(question.label(value)), re.I))
+            if len(value) >= 5 and value not in ("never", "weeks", "months"):
+                found.append(re.compile(rf"\b{value}\b", re.I))
+    return found
+
+
+def leaks(text: str, rules: Rules) -> list[str]:
+    return [trace.pattern for trace in traces(rules) if trace.search(text)]
+
+
+@pytest.fixture
+def live(app: Flask) -> Iterator[str]:
+    """The app under werkzeug's own server, so that its request log is written too."""
+    with in_thread(app) as url:
+        yield url
+
+
+def test_the_traces_would_find_a_leak(rules: Rules):
+    """The log test below could fail: logging the form the way a careless app would is caught."""
+    form = MultiDict([(q, v) for q, vs in sent_answers(rules).items() for v in vs])
+    assert leaks(repr(form), rules)
+    assert leaks("POST /check body: " + "&".join(f"{k}={v}" for k, v in form.items()), rules)
+    assert leaks("Ankles or feet", rules)
+
+
+def test_answers_never_reach_a_log(live: str, rules: Rules, caplog):
+    caplog.set_level(logging.DEBUG)
+    responses = whole_journey(Journey(HttpClient(live), rules))
+    assert [r.status_code for r in responses] == STATUSES
+    assert "POST /check" in caplog.text, "the server's request log was captured"
+    assert "form refused" in caplog.text, "so were the app's own messages"
+    logged = "\n".join([caplog.text, *(repr(r.args) for r in caplog.records)])
+    assert not leaks(logged, rules)
+
+
+def test_answers_never_reach_a_cookie_or_a_url(app: Flask, journey: Journey):
+    responses = whole_journey(journey)
+    assert [r.status_code for r in responses] == STATUSES
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    for cookie in journey.client._cookies.values():
+        assert set(serializer.loads(cookie.value)) == {"csrf_token"}
+    for response in responses:
+        for header in response.headers.getlist("Set-Cookie"):
+            value = header.split(";")[0].split("=", 1)[1]
+            assert set(serializer.loads(value)) == {"csrf_token"}
+        assert "Location" not in response.headers or "?" not in response.headers["Location"]
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            for url in re.findall(r'(?:href|action|formaction|src)="([^"]*)"', html):
+                assert "?" not in url, f"no query string: {url}"
+            assert not re.search(r'method="get"', html, re.I), "every form is POST"
+
+
+class FileWrites:
+    """Records every file the Python process opens to write, creates, moves or removes, by
+    watching Python's audit events (sys.addaudithook, which can only be added once)."""
+
+    EVENTS = {"os.rename", "os.replace", "os.remove", "os.unlink", "os.mkdir", "os.truncate",
+              "shutil.copyfile", "shutil.move", "tempfile.mkstemp", "tempfile.mkdtemp",
+              "sqlite3.connect", "dbm.open"}
+    WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, tuple[Any, ...]]] | None = None
+        self.thread: int | None = None
+        sys.addaudithook(self.hook)
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if self.seen is None or threading.get_ident() != self.thread:
+            return
+        if event == "open":
+            path, mode, flags = args
+            if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                    isinstance(flags, int) and flags & self.WRITE):
+                self.seen.append((event, args))
+        elif event in self.EVENTS:
+            self.seen.append((event, args))
+
+    def during(self, action: Any) -> list[tuple[str, tuple[Any, ...]]]:
+        self.seen, self.thread = [], threading.get_ident()
+        try:
+            action()
+            return self.seen
+        finally:
+            self.seen = None
+
+
+WRITES = FileWrites()
+
+
+def test_the_file_watch_sees_a_write(tmp_path):
+    written = WRITES.during(lambda: (tmp_path / "answers.txt").write_text("ankles"))
+    assert written and written[0][0] == "open"
+
+
+def test_no_file_is_written_during_a_journey(journey: Journey):
+    responses: list[Any] = []
+    written = WRITES.during(lambda: responses.extend(whole_journey(journey)))
+    assert [r.status_code for r in responses] == STATUSES
+    assert any(r.mimetype == "application/pdf" for r in responses), "the PDF was made"
+    assert written == []

@@ -1,0 +1,91 @@
+"""The app as it runs in production: gunicorn as `make serve` starts it, under load, and two
+copies behind nginx. Each server is a real process on a loopback port, stopped by its PID."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from selfcheck.rules import Rules
+
+from .answers import SOON
+from .conftest import Journey
+from .load import run
+from .servers import HttpClient, gunicorn, nginx
+from .test_journey import headings
+from .test_privacy import STATUSES, leaks, whole_journey
+
+
+def test_make_serve_runs_gunicorn_with_the_address_and_workers_set(rules: Rules):
+    with gunicorn(workers=3, access_log="-", options="--log-level debug") as server:
+        journey = Journey(HttpClient(server.url), rules)
+        responses = whole_journey(journey, late=False)
+        log = server.log.read_text()
+        left = sorted(p.name for p in server.home.rglob("*"))
+    assert [r.status_code for r in responses] == STATUSES[:-1]
+    assert f"Listening at: {server.url}" in log
+    assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 3
+    assert '"POST /summary.pdf HTTP/1.1" 200' in log, "the access log was on, at debug level"
+    assert not leaks(log, rules), "no answer in gunicorn's log"
+    assert left == [], "nothing written to the server's home, temporary or working folder"
+
+
+def test_behind_a_proxy_that_ends_https_the_cookie_is_secure(rules: Rules):
+    """gunicorn trusts X-Forwarded-Proto from a proxy on 127.0.0.1 (forwarded_allow_ips)."""
+    with gunicorn() as server:
+        plain = HttpClient(server.url).get("/check")
+        client = HttpClient(server.url)
+        client.opener.addheaders = [("X-Forwarded-Proto", "https")]
+        https = client.get("/check")
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in plain.headers
+    assert "; Secure" in https.headers["Set-Cookie"]
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_outcome_holds_a_short_load_without_an_error():
+    """`make load` for a few seconds: every response is a 200 that shows a result."""
+    with gunicorn(workers=2) as server:
+        figures = run(server.url, seconds=3, connections=8)
+    assert figures["requests"] > 0
+    assert figures["errors"] == 0, figures
+
+
+def journey_behind_nginx(rules: Rules, keys: tuple[str, str]) -> tuple[list[Any], list[str]]:
+    """A person's journey through nginx in front of two copies, "a" and "b", with the given
+    secret keys, until the PDF or a refusal; returns every response and which copy sent it."""
+    with gunicorn(instance="a", secret_key=keys[0]) as a, \
+            gunicorn(instance="b", secret_key=keys[1]) as b, \
+            nginx([a.url, b.url]) as proxy:
+        client = HttpClient(proxy)
+        journey = Journey(client, rules)
+        journey.open("/check")
+        for _ in rules.pages:
+            if journey.response.status_code != 200:
+                break
+            journey.answer_page(SOON)
+        else:
+            journey.submit("pdf")
+    return client.responses, [r.headers["X-Selfcheck-Instance"] for r in client.responses]
+
+
+def test_two_copies_behind_nginx_serve_one_journey_in_turn(rules: Rules):
+    responses, served_by = journey_behind_nginx(rules, ("shared key", "shared key"))
+    assert len(responses) == 2 + len(rules.pages), "the first page, each answered page, the PDF"
+    assert [r.status_code for r in responses] == [200] * len(responses)
+    assert set(served_by) == {"a", "b"}
+    assert all(one != then for one, then in itertools.pairwise(served_by)), (
+        f"each page came from the other copy than the page before: {served_by}")
+    outcome = responses[-2].get_data(as_text=True)
+    assert headings(outcome) == ["Book an appointment with a doctor in the next few days"]
+    assert responses[-1].mimetype == "application/pdf"
+
+
+def test_without_a_shared_secret_key_the_other_copy_refuses_the_form(rules: Rules):
+    """What makes the journey above work: a page from one copy carries a token signed with its
+    key, which the other copy can check only if it has the same key."""
+    responses, served_by = journey_behind_nginx(rules, ("key of a", "key of b"))
+    assert len(responses) == 2 and served_by[0] != served_by[1]
+    assert [r.status_code for r in responses] == [200, 400]
+    assert headings(responses[1].get_data(as_text=True)) == ["Please confirm your answers"]

@@ -1,0 +1,312 @@
+"""Security headers, CSRF, the session cookie, limits and refused forms, and the error pages.
+
+Each test is something a person or an attacker would notice: a page another site can frame or
+script, a form accepted from elsewhere, a cookie readable by scripts, a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+
+import itsdangerous
+import pytest
+from flask import Flask, abort
+from werkzeug.datastructures import MultiDict
+
+from selfcheck import create_app
+
+from .answers import SOON
+from .conftest import Journey
+from .pages import visible_text
+from .test_journey import headings, title
+
+#: Every kind of response a person's browser can get: pages, the PDF, static files, errors.
+GETS = ["/", "/check", "/privacy", "/static/selfcheck.css", "/static/selfcheck.js",
+        "/static/favicon.svg", "/no-such-page", "/summary.pdf", "/static/no-such-file.css"]
+
+
+def csp(response) -> dict[str, str]:
+    header = response.headers["Content-Security-Policy"]
+    return {part.split()[0]: " ".join(part.split()[1:])
+            for part in (p.strip() for p in header.split(";")) if part}
+
+
+def every_response(journey: Journey) -> list:
+    """A GET of each kind above, then every POST of a journey, its PDF and a refused form."""
+    client = journey.client
+    responses = [client.get(path, buffered=True) for path in GETS]
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    responses.append(journey.response)
+    journey.complete(SOON)
+    responses.append(journey.response)
+    responses.append(journey.submit("pdf"))
+    responses.append(client.post("/check", data={"red_flags": "none"}))  # no token
+    return responses
+
+
+def test_every_response_carries_the_security_headers(journey: Journey):
+    for response in every_response(journey):
+        headers = response.headers
+        policy = csp(response)
+        assert policy["default-src"] == "'none'"
+        assert policy["object-src"] == "'none'"
+        assert policy["base-uri"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'"
+        assert policy["form-action"] == "'self'"
+        for source in ("script-src", "style-src", "img-src"):
+            assert policy[source] == "'self'", "only this site's own files"
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert "unsafe-eval" not in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+        permissions = dict(p.split("=") for p in headers["Permissions-Policy"].split(", "))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb",
+                        "browsing-topics"):
+            assert permissions[feature] == "()", f"{feature} is turned off"
+        assert set(permissions.values()) == {"()"}, "no feature is allowed anywhere"
+        assert "Strict-Transport-Security" not in headers, "HSTS only over HTTPS"
+
+
+def test_pages_are_never_stored_but_static_files_may_be(journey: Journey):
+    for response in every_response(journey):
+        if response.mimetype in ("text/html", "application/pdf"):
+            assert response.headers["Cache-Control"] == "no-store", response.status
+    for path in ("/static/selfcheck.css", "/static/selfcheck.js", "/static/favicon.svg"):
+        response = journey.client.get(path, buffered=True)
+        assert response.status_code == 200
+        assert "no-store" not in response.headers["Cache-Control"]
+
+
+def test_no_page_holds_inline_script_style_or_handlers(journey: Journey):
+    """The policy forbids inline code, so a page that had any would break: there is none."""
+    for response in every_response(journey):
+        if response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), "no inline <script>"
+        assert "<style" not in html and " style=" not in html
+        assert not re.search(r"\son[a-z]+=", html), "no onclick= and the like"
+        assert "javascript:" not in html
+
+
+def test_hsts_and_a_secure_cookie_over_https(app: Flask):
+    response = app.test_client().get("/check", base_url="https://selfcheck.example")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    cookie = response.headers["Set-Cookie"]
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
+
+
+def test_the_session_cookie_over_local_http(app: Flask):
+    cookie = app.test_client().get("/check").headers["Set-Cookie"]
+    assert cookie.startswith("selfcheck=")
+    assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie and "; Path=/" in cookie
+    assert "Secure" not in cookie, "a plain-HTTP browser would drop a Secure cookie"
+    assert "Expires" not in cookie and "Max-Age" not in cookie, "gone when the browser closes"
+
+
+def test_the_secure_setting_marks_the_cookie_secure_even_over_http(monkeypatch):
+    monkeypatch.setenv("SELFCHECK_SESSION_COOKIE_SECURE", "true")
+    app = create_app({"SECRET_KEY": "k"})
+    assert "; Secure" in app.test_client().get("/check").headers["Set-Cookie"]
+
+
+def test_force_https_redirects_plain_http():
+    app = create_app({"SECRET_KEY": "k", "FORCE_HTTPS": True})
+    response = app.test_client().get("/check")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://localhost/check"
+
+
+def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journey):
+    journey.complete(SOON)
+    cookies = list(journey.client._cookies.values())
+    assert [c.key for c in cookies] == ["selfcheck"], "one cookie only"
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert set(serializer.loads(cookies[0].value)) == {"csrf_token"}
+
+
+# --------------------------------------------------------------------------------------------
+# CSRF
+
+def test_every_post_route_checks_the_csrf_token(app: Flask, client):
+    posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert sorted(posts) == ["/check", "/summary.pdf"]
+    client.get("/check")  # a session, but no token in the form
+    for path in posts:
+        for token in (None, "forged", ""):
+            data = {"red_flags": "stroke_signs", "go": "next"}
+            if token is not None:
+                data["csrf_token"] = token
+            response = client.post(path, data=data)
+            assert response.status_code == 400
+            assert headings(response.get_data(as_text=True)) == ["Please confirm your answers"]
+
+
+def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
+        journey: Journey, monkeypatch):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    later = itsdangerous.timed.time.time() + 5 * 60 * 60  # the page was left open for 5 hours
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    response = journey.submit("next", {"jerking": "yes", "where": ["ankles", "wrists"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert title(html) == "Please confirm your answers – Clonus self-check"
+    text = visible_text(html)
+    assert "open for a long time" in text and "Your answers are still here" in text
+    assert "Start again" in text
+    assert "Traceback" not in html and "CSRF" not in html
+    assert 'name="where" value="ankles"' in html and 'name="where" value="wrists"' in html
+    journey.submit("change:symptoms")  # Continue: back where the person was, with a new token
+    assert headings(journey.html) == ["Your symptoms"]
+    assert re.search(r'id="q-where-wrists"[^>]*checked', journey.html)
+
+
+def test_https_forms_need_no_referer(app: Flask):
+    """The pages send no Referer (Referrer-Policy), so the CSRF check must not require one."""
+    client = app.test_client()
+    https = "https://selfcheck.example"
+    page = client.get("/check", base_url=https).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = client.post("/check", base_url=https, data={
+        "csrf_token": token.group(1), "page": "emergency_check", "red_flags": "stroke_signs",
+        "go": "next"})
+    assert response.status_code == 200
+    assert headings(response.get_data(as_text=True)) == ["Call 999 now"]
+
+
+# --------------------------------------------------------------------------------------------
+# Limits and refused forms
+
+def test_a_huge_form_gets_a_friendly_413(journey: Journey, app: Flask):
+    journey.open("/check")
+    token = dict(journey.form().fields)["csrf_token"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    for data in ({"csrf_token": token, "red_flags": "x" * limit},  # one long value
+                 MultiDict([("csrf_token", token)] + [("where", "knees")] * (limit // 10))):
+        response = journey.client.post("/check", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 413
+        assert headings(html) == ["Too much was sent"]
+        assert 'class="service-name"' in html, "in the app's own layout"
+    parts = {"csrf_token": token, "where": [(b"x", f"{i}.txt") for i in range(600)]}
+    response = journey.client.post("/check", data=parts, content_type="multipart/form-data")
+    assert response.status_code == 413, "too many parts in a multipart form"
+
+
+@pytest.mark.parametrize("extra", [
+    {"comment": "let me type here"},  # a field no page has
+    {"go": "delete"},  # a button no page has
+    {"go": "change:no_such_page"},
+    {"page": "admin"},  # a page the rules do not have
+    {"red_flags": "sore_toe"},  # a hidden answer the rules do not offer, from another page
+], ids=["field", "button", "change", "page", "choice"])
+def test_a_changed_form_is_refused_with_a_clear_message(journey: Journey, extra):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    form = journey.form()
+    data = MultiDict([*form.fields, ("go", "next")])
+    for name, value in extra.items():
+        data.setlist(name, [value])
+    response = journey.client.post("/check", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert headings(html) == ["We could not use that form"]
+    assert "this check does not ask for" in visible_text(html)
+    assert "Go to the start" in visible_text(html)
+
+
+def test_the_pdf_refuses_a_changed_form_too(journey: Journey):
+    journey.complete(SOON)
+    data = MultiDict([*journey.form().fields, ("go", "pdf"), ("name", "A. Person")])
+    response = journey.client.post("/summary.pdf", data=data)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+
+
+def test_an_overlong_answer_is_refused_plainly(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none" + "e" * 100})
+    assert "Select one of the answers shown" in visible_text(journey.html)
+
+
+# --------------------------------------------------------------------------------------------
+# Error pages
+
+def in_layout(html: str) -> bool:
+    return all(part in html for part in (
+        'class="service-name"', 'href="/privacy"', "Start again", "does not give a diagnosis"))
+
+
+def failing_app() -> Flask:
+    """The app as in production (not TESTING), with one page that fails inside."""
+    app = create_app({"SECRET_KEY": "k"})
+
+    def broken() -> str:
+        raise RuntimeError("secret detail: /srv/selfcheck/db password=hunter2")
+
+    app.add_url_rule("/broken", view_func=broken)
+    app.add_url_rule("/bad", view_func=lambda: abort(400))
+    return app
+
+
+@pytest.mark.parametrize("code,send,heading", [
+    (400, lambda c: c.post("/check", data={"csrf_token": "x"}), "Please confirm your answers"),
+    (400, lambda c: c.get("/bad"), "Something went wrong with that page"),
+    (404, lambda c: c.get("/no-such-page"), "Page not found"),
+    (405, lambda c: c.get("/summary.pdf"), "That page cannot be used like this"),
+    (405, lambda c: c.delete("/check"), "That page cannot be used like this"),
+    (413, lambda c: c.post("/check", data="x" * 70_000,
+                           content_type="application/x-www-form-urlencoded"),
+     "Too much was sent"),
+    (500, lambda c: c.get("/broken"), "Sorry, there is a problem with the service"),
+], ids=["400-csrf", "400", "404", "405-get", "405-delete", "413", "500"])
+def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send, heading,
+                                                                      caplog):
+    app = failing_app()
+    response = send(app.test_client())
+    html = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert response.mimetype == "text/html"
+    assert in_layout(html)
+    if heading:
+        assert headings(html) == [heading]
+    for internal in ("Traceback", "RuntimeError", "hunter2", "/srv/", "werkzeug", "Werkzeug",
+                     "File \"", "CSRF"):
+        assert internal not in html
+    if code == 405:
+        assert "POST" in response.headers["Allow"], "says which method works"
+    if code == 500:
+        assert "call 999" in visible_text(html), "someone unwell is told what to do"
+        assert "RuntimeError at test_security.py:" in caplog.text, "the log says what and where"
+        assert "hunter2" not in caplog.text, "but not the error's details"
+
+
+def test_debug_is_off_unless_asked_for(monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SECRET_KEY": "k"})
+    assert not app.debug and not app.testing
+    assert not app.config["PROPAGATE_EXCEPTIONS"]
+
+
+def test_the_privacy_page_says_what_happens_to_answers(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    text = visible_text(html)
+    assert headings(html) == ["Privacy"]
+    for said in ("We do not keep your answers", "not write them in our logs",
+                 "never appear in a web address or in a cookie", "We use one cookie",
+                 "load nothing from other websites", "never holds your answers",
+                 "not to keep a copy of the pages"):
+        assert said in text, said
+
+
+def test_a_form_field_without_a_name_is_refused(client):
+    """Found by the fuzz test: such a field made the CSRF check fail inside (a 500)."""
+    body = b'--b\r\nContent-Disposition: form-data; name="\\"\r\n\r\nx\r\n--b--\r\n'
+    response = client.post("/check", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
+    assert headings(response.get_data(as_text=True)) == ["We could not use that form"]
