@@ -26,7 +26,7 @@ from selfcheck.changes import as_text as changes_text
 from selfcheck.changes import compare
 from selfcheck.outline import as_text as outline_text
 from selfcheck.outline import outline
-from selfcheck.paths import default_scenarios
+from selfcheck.paths import scenarios_for
 from selfcheck.rules import Problem, Rules, RulesError, load
 from selfcheck.scenarios import Scenarios, ScenariosError, load_scenarios, report, run
 
@@ -80,10 +80,7 @@ def _rules_file(given: str | None) -> str:
 
 def _scenarios_file(given: str | None, rules_file: str) -> str:
     """The scenarios given, else scenarios.yaml beside the rules file, else the shipped ones."""
-    if given is not None:
-        return given
-    beside = Path(rules_file).with_name("scenarios.yaml")
-    return _shown(beside if beside.exists() else default_scenarios())
+    return given if given is not None else _shown(scenarios_for(rules_file))
 
 
 def _fail(error: RulesError) -> None:

@@ -251,7 +251,7 @@ def _goes_away(rules: Rules) -> Section:
     text = rules.goes_away
     entry = Entry("goes-away", text.heading, (("Text", text.text),
                                               ("Source", text.source or "none given")))
-    return Section("goes-away", 0, "Does clonus go away?", "", (entry,))
+    return Section("does-it-go-away", 0, "Does clonus go away?", "", (entry,))
 
 
 def _sources(rules: Rules) -> Section:

@@ -25,3 +25,9 @@ def default_rules() -> Path:
 def default_scenarios() -> Path:
     """The clinicians' scenarios for the shipped rules (see ``rules test``)."""
     return shipped("scenarios.yaml")
+
+
+def scenarios_for(rules_file: str | Path) -> Path:
+    """The scenarios for a rules file: scenarios.yaml beside it, else the shipped ones."""
+    beside = Path(rules_file).with_name("scenarios.yaml")
+    return beside if beside.exists() else default_scenarios()
