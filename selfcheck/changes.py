@@ -292,17 +292,23 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
 # Scenarios
 
 
-def _scenarios(old: Rules, new: Rules, before: Scenarios | None, after: Scenarios | None,
+def _scenarios(old: Rules, new: Rules, scenarios: Scenarios | None,
                problems: list[str]) -> tuple[list[Change], int]:
+    """Each scenario's answers run through both rule sets. An answer to a question one file
+    does not ask is not read by that file, as on its pages."""
     found = [Change(problem) for problem in problems]
-    if before is None or after is None:
+    if scenarios is None:
         return found, 0
-    olds = {s.id: s for s in before.scenarios}
     same = 0
-    for scenario in after.scenarios:
-        if scenario.id not in olds:
+    for scenario in scenarios.scenarios:
+        unfit = [(name, why) for name, rules in (("old", old), ("new", new))
+                 if (why := _unfit(rules, scenario.answers))]
+        if unfit:
+            name, why = unfit[0]
+            found.append(Change(f'Scenario "{scenario.id}" cannot be compared: with the {name} '
+                                f"rules {why}", (("Scenario", scenario.name),)))
             continue
-        was = evaluate(old, olds[scenario.id].answers)
+        was = evaluate(old, scenario.answers)
         now = evaluate(new, scenario.answers)
         names = {c.cause.id: c.cause.name for c in (*was.listed, *now.listed)}
         was_listed = [c.cause.id for c in was.listed]
@@ -326,6 +332,21 @@ def _scenarios(old: Rules, new: Rules, before: Scenarios | None, after: Scenario
     return found, same
 
 
+def _unfit(rules: Rules, answers: Mapping[str, Choice]) -> str | None:
+    """Why a person could not give ``answers`` on the pages of ``rules``, or None if they could.
+    Answers to questions the rules do not ask are never read, so they do not matter."""
+    for ident, chosen in answers.items():
+        question = rules.questions.get(ident)
+        if question is not None and chosen - question.values:
+            extra = ", ".join(f'"{v}"' for v in sorted(chosen - question.values))
+            return f'question "{ident}" has no answer {extra}'
+    ticked = answers.get(RED_FLAGS, frozenset()) & {f.id for f in rules.red_flags}
+    missing = [q for q in rules.questions if q not in answers]
+    if not ticked and missing:
+        return f'a person must also answer {", ".join(map(quoted, missing))}'
+    return None
+
+
 def _passes(scenario: Any, outcome: Any) -> bool:
     shown = {c.cause.id for c in outcome.listed}
     return (outcome.level.id == scenario.urgency and set(scenario.must_list) <= shown
@@ -342,7 +363,7 @@ class Comparison:
     new: Rules
     parts: tuple[Part, ...]
     scenarios_file: str | None
-    unchanged_scenarios: int
+    unchanged_scenarios: int | None
 
     @property
     def changed(self) -> bool:
@@ -352,15 +373,14 @@ class Comparison:
 SCENARIOS = "Scenarios whose outcome changes"
 
 
-def compare(old: Rules, new: Rules, before: Scenarios | None = None,
-            after: Scenarios | None = None, scenario_problems: Iterable[str] = ()
-            ) -> Comparison:
+def compare(old: Rules, new: Rules, scenarios: Scenarios | None = None,
+            scenario_problems: Iterable[str] = ()) -> Comparison:
     """Everything that changes for patients from ``old`` to ``new``.
 
-    ``before`` and ``after`` are the same scenarios file read against each rule set (None when
-    it cannot be read against one of them; ``scenario_problems`` then says why).
+    ``scenarios`` are read against ``new`` (or ``old``, if they fit only that one); None when
+    they fit neither, and ``scenario_problems`` then says why.
     """
-    scenario_changes, same = _scenarios(old, new, before, after, list(scenario_problems))
+    scenario_changes, same = _scenarios(old, new, scenarios, list(scenario_problems))
     parts = (
         Part("Review record", tuple(_review(old, new))),
         Part("Emergency check (red flags)", tuple(_red_flags(old, new))),
@@ -373,7 +393,8 @@ def compare(old: Rules, new: Rules, before: Scenarios | None = None,
         Part("Advice and conditions that change for some answers", tuple(_advice(old, new))),
         Part(SCENARIOS, tuple(scenario_changes)),
     )
-    return Comparison(old, new, parts, after.path if after else None, same)
+    return Comparison(old, new, parts, scenarios.path if scenarios else None,
+                      same if scenarios else None)
 
 
 def _label(rules: Rules) -> str:
@@ -402,7 +423,7 @@ def as_text(found: Comparison) -> str:
         if searched and not part.changes:
             lines.append("  - None: every set of answers gets the same advice and the same "
                          "conditions from both files (an exhaustive search).")
-        if part.title == SCENARIOS:
+        if part.title == SCENARIOS and found.unchanged_scenarios is not None:
             lines.append(f"  {found.unchanged_scenarios} other scenarios give the same outcome.")
     return "\n".join(lines) + "\n"
 

@@ -177,16 +177,20 @@ def diff_command(old: str, new: str, scenarios: str | None) -> None:
     """
     before, after = _load(old), _load(new)
     file = _scenarios_file(scenarios, new)
-    read: list[Scenarios | None] = []
+    found: Scenarios | None = None
     problems = []
-    for rules, name in ((before, "OLD"), (after, "NEW")):
+    # Scenarios are written for the new rules; they may still fit only the old ones.
+    for rules in (after, before):
         try:
-            read.append(load_scenarios(file, rules))
+            found = load_scenarios(file, rules)
+            break
         except ScenariosError as error:
-            read.append(None)
-            problems.append(f"The scenarios in {file} cannot run against {name} "
-                            f"({rules.path}): {error.problems[0]}")
-    click.echo(changes_text(compare(before, after, read[0], read[1], problems)), nl=False)
+            problems.append(str(error.problems[0]))
+    if found is not None:
+        problems = []
+    else:
+        problems = [f"The scenarios in {file} fit neither file, so none were run: {problems[0]}"]
+    click.echo(changes_text(compare(before, after, found, problems)), nl=False)
 
 
 #: The ``selfcheck`` script: the app's commands, with ``rules`` usable even when the app's own

@@ -102,7 +102,9 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def error(self, path: Path_, message: str) -> None:
-        line, column = self.doc.at(path)
+        # A starting point is named by its key; anything else by its value.
+        at = self.doc.key_at if len(path) == 2 and path[0] == "starting_points" else self.doc.at
+        line, column = at(path)
         self.problems.append(Problem(self.file, line, column, message))
 
     def answers(self, given: Mapping[str, Any], path: Path_, owner: str
@@ -136,6 +138,20 @@ class _Checker:
             found[name] = frozenset(values)
         return found
 
+    def complete(self, answers: Mapping[str, frozenset[str]], path: Path_, owner: str,
+                 told: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """Say which questions ``answers`` leave out, unless a red flag is ticked (a person
+        then sees the outcome at once) or the questions were ``told`` already."""
+        if answers.get(RED_FLAGS, frozenset()) - {NONE_OF_THESE}:
+            return []
+        missing = [q for q in self.rules.questions if q not in answers]
+        left = [q for q in missing if q not in told]
+        if left:
+            names = ", ".join(f'"{q}"' for q in left)
+            self.error(path, f"{owner} does not answer {names}; with no red flag ticked, a "
+                             "person answers every question before seeing the outcome")
+        return missing
+
     def scenario(self, item: Mapping[str, Any], i: int,
                  starts: Mapping[str, dict[str, frozenset[str]]]) -> Scenario:
         path: Path_ = ("scenarios", i)
@@ -150,13 +166,10 @@ class _Checker:
                            unknown(owner, "starting point", start, starts))
         before = len(self.problems)
         answers.update(self.answers(item.get("answers", {}), path + ("answers",), owner))
-        ticked = answers.get(RED_FLAGS, frozenset())
-        if len(self.problems) == before and not (ticked - {NONE_OF_THESE}):
-            missing = [q for q in self.rules.questions if q not in answers]
-            if missing:
-                names = ", ".join(f'"{q}"' for q in missing)
-                self.error(path, f"{owner} does not answer {names}; with no red flag ticked, a "
-                                 "person answers every question before seeing the outcome")
+        if len(self.problems) == before:
+            # A question the starting point leaves out is said once, at the starting point.
+            told = self.incomplete.get(start or "", set())
+            self.complete(answers, path, owner, told)
         expect = item["expect"]
         levels = [level.id for level in self.rules.levels]
         if expect["urgency"] not in levels:
@@ -179,9 +192,15 @@ class _Checker:
 
     def build(self) -> tuple[Scenario, ...]:
         data = self.doc.data
-        starts = {
-            name: self.answers(given, ("starting_points", name), f'starting point "{name}"')
-            for name, given in data.get("starting_points", {}).items()}
+        starts = {}
+        self.incomplete: dict[str, set[str]] = {}
+        for name, given in data.get("starting_points", {}).items():
+            where: Path_ = ("starting_points", name)
+            owner = f'starting point "{name}"'
+            before = len(self.problems)
+            starts[name] = self.answers(given, where, owner)
+            if len(self.problems) == before:
+                self.incomplete[name] = set(self.complete(starts[name], where, owner))
         seen: dict[str, int] = {}
         found = []
         for i, item in enumerate(data["scenarios"]):

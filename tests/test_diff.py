@@ -117,3 +117,41 @@ def test_levels_red_flags_and_review_record(tmp_path):
     assert 'Red flag "recent_fall" added' in says
     assert 'Red flag "recent_injury" removed' in says
     assert found.changed
+
+
+SCENARIOS = (RULES_FILE.parent / "scenarios.yaml").read_text()
+
+
+def beside(new: Path, *edits: tuple[str, str], count: int = 1) -> None:
+    """The scenarios, changed for the new rules, beside the new rules file."""
+    text = SCENARIOS
+    for old, replacement in edits:
+        assert old in text, old
+        text = text.replace(old, replacement, count)
+    (new.parent / "scenarios.yaml").write_text(text)
+
+
+def test_scenarios_still_run_through_both_files_when_a_question_is_added(runner, tmp_path):
+    new = changed(tmp_path, (
+        "  - id: background\n", "      - id: cramps\n        type: one\n        text: Do you get "
+        "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
+        "        error: Select if you get cramps\n        source: \"clonus-faq: symptoms\"\n\n"
+        "  - id: background\n"))
+    beside(new, ("    medicine_change: no\n", "    medicine_change: no\n    cramps: no\n"),
+           count=3)
+    text = diff(runner, new)
+    total = SCENARIOS.count("  - id: ")
+    assert f"Scenarios whose outcome changes (from {new.parent / 'scenarios.yaml'}) " \
+           f"{total} other scenarios give the same outcome." in text
+    assert "cannot be compared" not in text
+
+
+def test_a_scenario_the_old_rules_cannot_answer_is_said_plainly(runner, tmp_path):
+    new = changed(tmp_path, ("    - id: recent_injury\n", "    - id: recent_fall\n"))
+    beside(new, ("recent_injury", "recent_fall"), count=-1)
+    text = diff(runner, new)
+    assert ('Scenario "red_flag_recent_fall" cannot be compared: with the old rules question '
+            '"red_flags" has no answer "recent_fall" Scenario: Symptoms after a recent injury to '
+            "the head, neck or back lead to emergency advice") in text
+    assert 'Scenario "red_flag_beats_stable_symptoms" cannot be compared' in text
+    assert 'Scenario "every_red_flag_at_once" cannot be compared' in text

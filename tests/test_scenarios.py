@@ -113,11 +113,16 @@ BROKEN = [
      "start_from: checked_stable\n    answers: {worse: quickly}",
      'refers to starting point "checked_stable", which does not exist (did you mean '
      '"checked_and_stable"?)'),
-    ("incomplete answers", "    medicine_change: no\n\n  # The same symptoms",
+    ("incomplete starting point", "    medicine_change: no\n\n  # The same symptoms",
      "\n  # The same symptoms",
-     'scenario "cause_spinal_cord_injury" does not answer "medicine_change"; with no red flag '
+     'starting point "not_yet_checked" does not answer "medicine_change"; with no red flag '
      "ticked, a person answers every question before seeing the outcome",
-     "id: cause_spinal_cord_injury"),
+     "  not_yet_checked:"),
+    ("incomplete scenario", "    name: Cerebral palsy is listed as worth discussing\n"
+     "    start_from: not_yet_checked\n",
+     "    name: Cerebral palsy is listed as worth discussing\n",
+     'scenario "cause_cerebral_palsy" does not answer "red_flags", "jerking", "reflexes"',
+     "id: cause_cerebral_palsy"),
     ("duplicate id", "  - id: cause_stroke\n", "  - id: cause_brain_injury\n",
      'scenario id "cause_brain_injury" is used twice (first on line',
      "cause_brain_injury\n    name: A brain injury"),
