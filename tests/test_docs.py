@@ -64,7 +64,8 @@ def test_the_yaml_examples_in_the_guide_are_valid_yaml():
 
 
 def test_the_guide_links_to_files_that_exist():
-    for target in re.findall(r"\]\((\.\./[^)#]+|[a-z-]+\.md)\)", RULES_DOC + SAFETY_DOC):
+    for target in re.findall(r"\]\((\.\./[^)#]+|[a-z-]+\.md|screenshots/[^)]+)\)",
+                             RULES_DOC + SAFETY_DOC):
         assert (ROOT / "docs" / target).resolve().exists(), target
 
 

@@ -9,12 +9,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import textstat
+
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
 from .answers import SOON
 from .conftest import ROOT, RULES_FILE, Journey
-from .pages import visible_text
+from .pages import as_sentences, visible_text
 from .test_journey import headings, title
 
 
@@ -143,3 +145,9 @@ def test_scenarios_that_cannot_run_are_said_without_a_path(tmp_path):
     assert (f'could not be run on these rules (line {line}: scenario "urgent_started_in_days" '
             'refers to question "startd"') in visible_text(html)
     assert str(tmp_path) not in html
+
+
+def test_the_review_page_reads_at_grade_8_or_lower(client):
+    # Written for clinicians, but linked from every page, so anyone may read it.
+    html = client.get("/rules").get_data(as_text=True)
+    assert textstat.flesch_kincaid_grade(as_sentences(html)) <= 8
