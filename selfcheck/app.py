@@ -6,13 +6,14 @@ import logging
 import secrets
 from typing import Any
 
+import click
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
 from selfcheck.forms import PageForms
 from selfcheck.paths import default_rules, shipped
-from selfcheck.rules import Rules, load
+from selfcheck.rules import Rules, RulesError, load
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,10 @@ class Service:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Make the app: defaults, then ``SELFCHECK_*`` environment variables, then ``test_config``.
 
-    The rules are loaded and checked here, once. An invalid rules file raises
-    :class:`selfcheck.rules.RulesError`, naming the file, line and problem, and no app is made.
+    The rules are loaded and checked here, once, by the same loader as ``rules check``. An
+    invalid rules file raises :class:`selfcheck.rules.RulesError`, naming the file, line and
+    problem, and no app is made (under the command line, :class:`selfcheck.cli.RulesFileInvalid`,
+    which prints the problems and exits with status 1).
     """
     app = Flask(__name__, template_folder=str(shipped("templates")))
     app.config.from_mapping(DEFAULTS)
@@ -70,10 +73,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Safe for one process. Several processes or hosts must share SELFCHECK_SECRET_KEY,
         # or a form sent to one would be refused by another (see docs/deploy.md).
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-        log.warning("SELFCHECK_SECRET_KEY is not set: using a random key for this process only")
+        # The flask command line (run, rules …) is one process: a random key is right there.
+        quiet = click.get_current_context(silent=True) is not None
+        log.log(logging.INFO if quiet else logging.WARNING,
+                "SELFCHECK_SECRET_KEY is not set: using a random key for this process only")
     rules_file = app.config["RULES_FILE"] or str(default_rules())
     app.config["RULES_FILE"] = rules_file
-    rules = load(rules_file)
+    try:
+        rules = load(rules_file)
+    except RulesError as error:
+        # Under the command line (flask run, flask rules …) say what is wrong, one problem a
+        # line, and exit with status 1, rather than show a traceback.
+        if click.get_current_context(silent=True) is not None:
+            from selfcheck.cli import RulesFileInvalid
+
+            raise RulesFileInvalid(error) from None
+        raise
     for warning in rules.warnings:
         log.info("%s", warning)
     # Numbers such as 999 arrive from the environment as integers; the app shows them as text.
@@ -89,9 +104,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from selfcheck import errors, security, views
+    from selfcheck.cli import rules_cli
 
     security.protect(app)
 
     app.register_blueprint(views.bp)
     errors.register(app)
+    app.cli.add_command(rules_cli)
     return app

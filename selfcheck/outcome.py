@@ -54,6 +54,12 @@ class Outcome:
     def is_emergency(self) -> bool:
         return bool(self.red_flags) or self.level.rank == 0
 
+    @property
+    def listed(self) -> tuple[LinkedCause, ...]:
+        """The causes the person is shown as worth discussing. After a red flag the page
+        shows the emergency advice alone (see templates/_summary.html), so none."""
+        return () if self.red_flags else self.causes
+
 
 _NOTHING: frozenset[str] = frozenset()
 

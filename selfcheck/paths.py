@@ -1,8 +1,8 @@
 """Where the files that ship with the app are.
 
-rules.yaml and templates/ live at the top of the repository, where clinicians and designers find
-them. The wheel carries them inside the package (see pyproject.toml), so an installed app looks
-there first and a checkout falls back to the top of the repository.
+rules.yaml, scenarios.yaml and templates/ live at the top of the repository, where clinicians
+and designers find them. The wheel carries them inside the package (see pyproject.toml), so an
+installed app looks there first and a checkout falls back to the top of the repository.
 """
 
 from __future__ import annotations
@@ -20,3 +20,14 @@ def shipped(name: str) -> Path:
 
 def default_rules() -> Path:
     return shipped("rules.yaml")
+
+
+def default_scenarios() -> Path:
+    """The clinicians' scenarios for the shipped rules (see ``rules test``)."""
+    return shipped("scenarios.yaml")
+
+
+def scenarios_for(rules_file: str | Path) -> Path:
+    """The scenarios for a rules file: scenarios.yaml beside it, else the shipped ones."""
+    beside = Path(rules_file).with_name("scenarios.yaml")
+    return beside if beside.exists() else default_scenarios()

@@ -14,7 +14,6 @@ Any error raises :class:`RulesError`, whose problems each name the file, line an
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -314,7 +313,7 @@ class Rules:
 
 
 @dataclass
-class _Document:
+class Document:
     """Plain values parsed from YAML, with the (line, column) of every value and key by path."""
 
     data: Any
@@ -391,7 +390,12 @@ class _Reader:
         return _scalar(node)
 
 
-def _parse(text: str, file: str) -> tuple[_Document | None, list[Problem]]:
+def parse_yaml(text: str, file: str, holds: str = "a rule set",
+               keys: str = '"version:", "pages:" and "causes:"'
+               ) -> tuple[Document | None, list[Problem]]:
+    """The plain values of a YAML file with their positions, or the problems that stop it.
+
+    ``holds`` and ``keys`` say in the messages what the file should hold."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -404,13 +408,14 @@ def _parse(text: str, file: str) -> tuple[_Document | None, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, [Problem(file, 1, 1, f"this is not valid YAML: {exc}")]
     if node is None:
-        return None, [Problem(file, 1, 1, "the file is empty; it must hold a rule set")]
+        return None, [Problem(file, 1, 1, f"the file is empty; it must hold {holds}")]
     reader = _Reader(file)
     data = reader.value(node, ())
     if not isinstance(data, dict):
-        return None, [Problem(file, 1, 1, "the file must be a set of keys such as "
-                              '"version:", "pages:" and "causes:", not a single value or a list')]
-    return _Document(data, reader.where, reader.key_where), reader.problems
+        return None, [Problem(file, node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"the file must be a set of keys such as {keys}, "
+                              "not a single value or a list")]
+    return Document(data, reader.where, reader.key_where), reader.problems
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,6 +429,25 @@ _TYPE_WORDS = {
     "array": "a list",
     "integer": "a whole number",
     "boolean": "true or false",
+}
+
+
+#: What a required key is for, in the words of a missing-key message.
+PURPOSES = {
+    "text": "the question a person reads",
+    "label": "the words a person reads for it",
+    "reason": "the words that tell a person why",
+    "heading": "the words a person reads first",
+    "advice": "what a person is told to do",
+    "summary": "the words for it on the summary",
+    "error": "the message a person sees when it is not answered",
+    "name": "the words a person reads for it",
+    "about": "the words a person reads about it",
+    "ask": "the question a person could ask",
+    "source": "where its facts come from",
+    "leads_to": "the urgency level it leads to",
+    "when": "the condition that makes it apply",
+    "level": "the urgency level it sets",
 }
 
 
@@ -447,13 +471,19 @@ def _name(path: Iterable[str | int], data: Any) -> str:
     node = data
     parent: str | None = None
     for step in path:
+        if parent == "answer_lists" and isinstance(step, str):
+            node = node.get(step) if isinstance(node, dict) else None
+            words[-1] = f'answer list "{step}"'
+            parent = "answers"
+            continue
         if isinstance(step, int):
             node = node[step] if isinstance(node, list) and step < len(node) else None
             ident = node.get("id") if isinstance(node, dict) else None
             label = {"pages": "page", "questions": "question", "signs": "red flag",
                      "urgency_levels": "urgency level", "urgency_rules": "urgency rule",
                      "causes": "cause", "treatments": "treatment", "answers": "answer",
-                     "any": "item", "all": "item", "advice": "line", "text": "line"}.get(
+                     "any": "item", "all": "item", "advice": "line", "text": "line",
+                     "scenarios": "scenario"}.get(
                          parent or "", "item")
             value = node.get("value") if isinstance(node, dict) else None
             if ident:
@@ -466,7 +496,7 @@ def _name(path: Iterable[str | int], data: Any) -> str:
             node = node.get(step) if isinstance(node, dict) else None
             parent = step
             if step not in ("questions", "signs", "pages", "urgency_levels", "urgency_rules",
-                            "causes", "treatments", "answers", "any", "all"):
+                            "causes", "treatments", "answers", "any", "all", "scenarios"):
                 words.append(f'"{step}"')
     return ", ".join(words) if words else "the file"
 
@@ -481,7 +511,8 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
     value: Any = error.validator_value
     if kind == "required":
         missing = error.message.split("'")[1]
-        return path, f'{where} is missing "{missing}"', False
+        purpose = f" ({PURPOSES[missing]})" if missing in PURPOSES else ""
+        return path, f'{where} is missing "{missing}"{purpose}', False
     if kind == "additionalProperties":
         known = list(schema.get("properties", {}))
         extra = [k for k in instance if k not in known]
@@ -521,10 +552,12 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
     return path, f"{where}: {error.message}", False  # pragma: no cover - every kind above
 
 
-def _shape_problems(doc: _Document, file: str) -> list[Problem]:
+def shape_problems(doc: Document, file: str, validator: Draft202012Validator = _VALIDATOR
+                   ) -> list[Problem]:
+    """Every place where ``doc`` does not have the shape ``validator`` wants, in plain words."""
     problems = []
     seen: set[tuple[Path_, str]] = set()
-    for error in sorted(_VALIDATOR.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
         path, message, is_key = _shape_message(error, doc.data)
         if (path, message) in seen:
             continue
@@ -538,6 +571,17 @@ def _shape_problems(doc: _Document, file: str) -> list[Problem]:
 # Pass 3: meaning, and the records
 
 
+def unknown(owner: str, what: str, name: str, known: Iterable[str], of: str = "") -> str:
+    """'cause "stroke" refers to question "had_strok", which does not exist (did you mean …?)'.
+
+    ``of`` follows the name: 'answer "yess" of question "jerking"'."""
+    options = list(known)
+    close = difflib.get_close_matches(name, options, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else (
+        f" (known: {', '.join(options)})" if options and len(options) <= 8 else "")
+    return f'{owner} refers to {what} "{name}"{of}, which does not exist{hint}'
+
+
 def _answer(item: Mapping[str, Any]) -> Answer:
     return Answer(item["value"], item["label"], item["worry"], item.get("hint"))
 
@@ -545,7 +589,7 @@ def _answer(item: Mapping[str, Any]) -> Answer:
 class _Builder:
     """Turns a document of the right shape into records, collecting every problem on the way."""
 
-    def __init__(self, doc: _Document, file: str) -> None:
+    def __init__(self, doc: Document, file: str) -> None:
         self.doc = doc
         self.file = file
         self.problems: list[Problem] = []
@@ -558,12 +602,9 @@ class _Builder:
         line, column = self.doc.at(path)
         self.problems.append(Problem(self.file, line, column, message, "warning"))
 
-    def unknown(self, path: Path_, what: str, name: str, known: Iterable[str], owner: str) -> None:
-        options = list(known)
-        close = difflib.get_close_matches(name, options, n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else (
-            f" (known: {', '.join(options)})" if options and len(options) <= 8 else "")
-        self.error(path, f'{owner} refers to {what} "{name}", which does not exist{hint}')
+    def unknown(self, path: Path_, what: str, name: str, known: Iterable[str], owner: str,
+                of: str = "") -> None:
+        self.error(path, unknown(owner, what, name, known, of))
 
     def source(self, item: Mapping[str, Any], path: Path_, owner: str) -> str | None:
         source = item.get("source")
@@ -737,9 +778,10 @@ class _Builder:
         raw = spec[tests[0]]
         values = [raw] if isinstance(raw, str) else list(raw)
         for value in values:
-            if value not in question.values:
-                self.unknown(path + (tests[0],), f'answer of question "{name}"', value,
-                             [a.value for a in question.answers], owner)
+            # A question without answers has an error of its own already: say it once.
+            if question.answers and value not in question.values:
+                self.unknown(path + (tests[0],), "answer", value,
+                             [a.value for a in question.answers], owner, f' of question "{name}"')
         return Condition("is", question=name, values=frozenset(values))
 
     def urgency_rules(self, by_id: dict[str, Urgency],
@@ -801,10 +843,14 @@ class _Builder:
         if data["status"] == "draft":
             self.warn(("status",), 'status is "draft": the app shows patients that these rules '
                                    "are not yet approved by a clinician")
-        elif not data["reviewed_by"] or not data["review_date"]:
-            self.error(("status",), 'status is "approved", so "reviewed_by" and "review_date" '
-                                    "must say who approved it and when")
-        self._unused(questions, rules, causes)
+        else:
+            for key, what in (("reviewed_by", "name the clinician who approved it"),
+                              ("review_date", "say when they approved it, as YYYY-MM-DD")):
+                if not data[key]:
+                    self.error((key,), f'status is "approved", so "{key}" must {what}')
+        if not any(p.severity == "error" for p in self.problems):
+            # Only in a file without errors: a broken reference would look like an unused one.
+            self._unused(questions, rules, causes)
         return Rules(
             path=self.file, version=str(data["version"]), status=data["status"],
             reviewed_by=data["reviewed_by"], review_date=data["review_date"],
@@ -831,65 +877,80 @@ class _Builder:
                               "its answer only appears on the summary")
 
 
-def reachable(condition: Condition, questions: Mapping[str, Question], limit: int = 4096) -> bool:
-    """Whether some set of answers makes ``condition`` hold (tried exhaustively where small)."""
-    names = sorted(set(condition.questions()))
-    choices = []
-    for name in names:
-        question = questions[name]
-        values = [a.value for a in question.answers]
-        if question.kind == "one":
-            choices.append([frozenset([v]) for v in values])
-        else:
-            choices.append([frozenset(c) for r in range(1, len(values) + 1)
-                            for c in itertools.combinations(values, r)])
-    total = 1
-    for options in choices:
-        total *= len(options)
-    if total > limit:
-        return True  # too many to try: do not warn about what cannot be proved
-    return any(condition.holds(dict(zip(names, combo, strict=True)))
-               for combo in itertools.product(*choices))
+def read(path: str | Path, missing: str) -> str:
+    """The text of a file. Raises :class:`RulesError` when it cannot be read as UTF-8 text."""
+    file = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError([Problem(file, 1, 1, missing)]) from None
+    except UnicodeDecodeError as exc:
+        before = exc.object[:exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise RulesError([Problem(file, line, column, "the file is not UTF-8 text: save it as "
+                                  f"UTF-8 (this byte cannot be read: {exc.reason})")]) from None
+    except OSError as exc:
+        raise RulesError([Problem(file, 1, 1, f"the file cannot be read: {exc.strerror}")]
+                         ) from None
 
 
 def load(path: str | Path, text: str | None = None) -> Rules:
     """Read, check and build the rules at ``path``. Raises :class:`RulesError` on any error."""
     file = str(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise RulesError([Problem(file, 1, 1, "there is no rules file here")]) from None
-        except UnicodeDecodeError as exc:
-            raise RulesError([Problem(file, 1, 1, f"the file is not UTF-8 text ({exc.reason})")]
-                             ) from None
-        except OSError as exc:
-            raise RulesError([Problem(file, 1, 1, f"the file cannot be read: {exc.strerror}")]
-                             ) from None
-    doc, problems = _parse(text, file)
+        text = read(path, "there is no rules file here")
+    doc, problems = parse_yaml(text, file)
     if doc is None or problems:
         raise RulesError(problems)
-    problems = _shape_problems(doc, file)
+    problems = shape_problems(doc, file)
     if problems:
         raise RulesError(problems)
     builder = _Builder(doc, file)
     rules = builder.build()
-    questions = rules.questions
-    for i, rule in enumerate(rules.urgency_rules):
-        if not reachable(rule.when, questions):
-            builder.warn(("urgency_rules", i, "when"),
-                         f'urgency rule "{rule.id}" can never apply: no answers make it true')
-    for i, cause in enumerate(rules.causes):
-        if cause.when is not None and not reachable(cause.when, questions):
-            builder.warn(("causes", i, "when"),
-                         f'cause "{cause.id}" can never be listed: no answers make it true')
-    used_levels = {rules.default_level.id, rules.emergency.id} | {
-        r.level.id for r in rules.urgency_rules}
-    for rank, level in enumerate(rules.levels):
-        if level.id not in used_levels:
-            builder.warn(("urgency_levels", rank),
-                         f'urgency level "{level.id}" is never reached: no rule leads to it')
+    if not any(p.severity == "error" for p in builder.problems):
+        _warn_unreachable(rules, builder)
     found = sorted(builder.problems, key=lambda p: (p.line, p.column))
     if any(p.severity == "error" for p in found):
         raise RulesError(found)
     return replace(rules, warnings=tuple(found))
+
+
+def _warn_unreachable(rules: Rules, builder: _Builder) -> None:
+    """Warn about each urgency rule, cause and urgency level that no answers can reach.
+
+    The search is exact (see :mod:`selfcheck.reach`), so every warning here is proved.
+    """
+    from selfcheck.reach import reach  # it works on the records this module builds
+
+    found = reach(rules)
+    for i, rule in enumerate(rules.urgency_rules):
+        if found.rules[rule.id] is None:
+            builder.warn(("urgency_rules", i, "when"),
+                         f'urgency rule "{rule.id}" can never apply: no answers a person can '
+                         "give make it true")
+    for i, cause in enumerate(rules.causes):
+        if found.causes[cause.id] is not None:
+            continue
+        why = ("every set of answers lists another cause" if cause.when is None
+               else "no answers a person can give make it true")
+        builder.warn(("causes", i, "when"), f'cause "{cause.id}" can never be listed: {why}')
+    for rank, level in enumerate(rules.levels):
+        if found.levels[level.id] is not None:
+            continue
+        own = [r for r in rules.urgency_rules if r.level is level]
+        possible = [r for r in own if found.rules[r.id] is not None]
+        if own and not possible:
+            ways = "none of its urgency rules can ever apply"
+        else:
+            ways = "whenever one of its rules applies, a more urgent rule applies too"
+        if level is rules.default_level:
+            why = "an urgency rule applies to every set of answers"
+            if own:
+                why += f", and {ways}"
+        elif own:
+            why = ways
+        else:
+            why = "no urgency rule leads to it, and it is not the default level"
+        builder.warn(("urgency_levels", rank),
+                     f'urgency level "{level.id}" is never reached: {why}')

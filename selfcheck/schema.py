@@ -2,7 +2,8 @@
 
 The loader checks a rules file against RULES_SCHEMA first, then checks what a schema cannot say
 (references between items, duplicate ids, safety rules). Every key named here is described for
-clinicians in docs/rules.md; a test fails when one is not.
+clinicians in docs/rules.md, and so is every key of SCENARIOS_SCHEMA (scenarios.yaml); a test
+fails when one is not.
 """
 
 from __future__ import annotations
@@ -174,5 +175,44 @@ RULES_SCHEMA: dict[str, Any] = {
             heading=_TEXT,
             text={"type": "array", "items": _TEXT, "minItems": 1},
         ),
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# scenarios.yaml: cases written by clinicians, run by ``flask --app selfcheck rules test``
+
+#: Answers by question id: one answer id, or a list of them for a "tick all that apply" question.
+_ANSWERS = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+    "additionalProperties": {"oneOf": [_ID, {"type": "array", "items": _ID, "minItems": 1}]},
+}
+
+_EXPECT = _record(
+    ["urgency"],
+    {"must_list": {"type": "array", "items": _ID},
+     "must_not_list": {"type": "array", "items": _ID}},
+    urgency=_ID,
+)
+
+_SCENARIO = _record(
+    ["id", "name", "expect"],
+    {"start_from": _ID, "answers": _ANSWERS, "note": _TEXT},
+    id=_ID,
+    name=_TEXT,
+    expect=_EXPECT,
+)
+
+SCENARIOS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    **_record(
+        ["scenarios"],
+        {"starting_points": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "additionalProperties": _ANSWERS,
+        }},
+        scenarios={"type": "array", "items": _SCENARIO, "minItems": 1},
     ),
 }

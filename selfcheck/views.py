@@ -131,3 +131,50 @@ def _outcome_context(submission: Submission) -> dict[str, object]:
 def privacy() -> str:
     """What happens to a person's answers: nothing is kept."""
     return render_template("privacy.html")
+
+
+@bp.get("/rules")
+def rules_review() -> str:
+    """The rules as a document for the clinicians who review and approve them: the review
+    record, the checks they passed, every item in plain words with an anchor to cite, and the
+    scenarios. It shows the rules only, never anyone's answers."""
+    return render_template("rules.html", **_review())
+
+
+@bp.get("/rules/print.css")
+def rules_print_css() -> Response:
+    """Print styles that name the version and status of the rules at the top of every printed
+    page. A stylesheet, because browsers write in a page's margins only what CSS gives them."""
+    rules = service().rules
+    status = "approved" if rules.approved else "draft, not yet approved by a clinician"
+    head = _css_text(f"Clonus self-check: clinical rules, version {rules.version}, {status}")
+    return Response(f"@page rules {{ @top-left {{ content: {head}; }} }}\n",
+                    mimetype="text/css")
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string, whatever characters the rules file put in it."""
+    return '"' + "".join(c if c.isalnum() or c in " .,:;()-_/'" else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def _review() -> dict[str, object]:
+    """What the review page shows, worked out once: the rules do not change while the app runs."""
+    cached = current_app.extensions.get("selfcheck.review")
+    if cached is None:
+        from selfcheck.outline import outline
+        from selfcheck.paths import scenarios_for
+        from selfcheck.scenarios import ScenariosError, load_scenarios, run
+
+        rules = service().rules
+        results, trouble = [], None
+        try:
+            results = run(rules, load_scenarios(scenarios_for(rules.path), rules))
+        except ScenariosError as error:
+            # Never the file's path on a public page: the line and the problem are enough.
+            first = error.problems[0]
+            trouble = f"line {first.line}: {first.message}"
+        cached = current_app.extensions["selfcheck.review"] = {
+            "outline": outline(rules, service().fill), "warnings": rules.warnings,
+            "results": results, "scenarios_problem": trouble}
+    return cast(dict[str, object], cached)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 from selfcheck import create_app
@@ -84,6 +85,13 @@ def main() -> int:
             to_outcome(URGENT_MEDICINE)(page)
             page.emulate_media(media="print")
             page.screenshot(path=str(OUT / f"print-view-{width}.png"), full_page=True)
+            # The rules review page is long: its top, and an item cited by its anchor.
+            page.emulate_media(media="screen")
+            page.goto("/rules")
+            page.screenshot(path=str(OUT / f"rules-review-{width}.png"))
+            page.goto("/rules#rule-not_checked_yet")
+            page.screenshot(path=str(OUT / f"rules-review-item-{width}.png"))
+            print(f"wrote rules-review-{width}.png, rules-review-item-{width}.png")
             context.close()
         page = browser.new_page(base_url=base, accept_downloads=True)
         to_outcome(URGENT_MEDICINE)(page)
@@ -98,6 +106,20 @@ def main() -> int:
                 subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf),
                                 str(OUT / "summary-pdf")], check=True)
                 print("wrote summary-pdf-*.png")
+                # The rules review page as printed to sign: the first two pages and the last.
+                page.goto("/rules")
+                printed = Path(tmp) / "rules.pdf"
+                page.pdf(path=str(printed), format="A4")
+                for old in OUT.glob("rules-print-*.png"):
+                    old.unlink()
+                for first in ("1", "2"):
+                    subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", first,
+                                    "-l", first, str(printed), str(OUT / f"rules-print-{first}")],
+                                   check=True)
+                last = str(len(PdfReader(str(printed)).pages))
+                subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", last, "-l",
+                                last, str(printed), str(OUT / "rules-print-last")], check=True)
+                print("wrote rules-print-*.png")
         browser.close()
     server.shutdown()
     return 0

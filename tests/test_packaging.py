@@ -26,6 +26,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_the_rules_and_templates(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "selfcheck/rules.yaml" in names
+    assert "selfcheck/scenarios.yaml" in names
     for template in (ROOT / "templates").glob("*.html"):
         assert f"selfcheck/templates/{template.name}" in names
     for asset in ("selfcheck.css", "print.css", "selfcheck.js"):
@@ -33,12 +34,17 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
     assert not any(name.startswith("tests/") for name in names)
 
 
-def test_the_installed_app_works_from_any_directory(wheel, tmp_path):
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(wheel, tmp_path_factory) -> Path:
+    """The wheel installed into a folder of its own, away from the checkout."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True, capture_output=True)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
+    return target
+
+
+def test_the_installed_app_works_from_any_directory(site, tmp_path):
+    target, elsewhere = site, tmp_path
     code = (
         "import selfcheck; from selfcheck import create_app; "
         "app = create_app({'SECRET_KEY': 'k'}); c = app.test_client(); "
@@ -51,3 +57,14 @@ def test_the_installed_app_works_from_any_directory(wheel, tmp_path):
     module, rules_file = result.stdout.split()
     assert module.startswith(str(target))
     assert rules_file == str(target / "selfcheck" / "rules.yaml")
+
+
+def test_the_installed_rules_commands_find_the_shipped_files(site, tmp_path):
+    target, elsewhere = site, tmp_path
+    env = {**os.environ, "PYTHONPATH": str(target), "SELFCHECK_SECRET_KEY": "k"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "selfcheck", "rules", "test"],
+                            cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Scenarios in {target / 'selfcheck' / 'scenarios.yaml'}, run against " \
+           f"{target / 'selfcheck' / 'rules.yaml'}" in result.stdout
+    assert " 0 failed." in result.stdout

@@ -59,7 +59,7 @@ CASES = [
      '(did you mean "started"?)'),
     ("unknown answer", "when: {question: worse, is: quickly}",
      "when: {question: worse, is: quick}",
-     'refers to answer of question "worse" "quick", which does not exist (did you mean '
+     'refers to answer "quick" of question "worse", which does not exist (did you mean '
      '"quickly"?)'),
     ("red flag not leading to emergency", "      leads_to: emergency\n      source: \"nhs-stroke",
      "      leads_to: urgent\n      source: \"nhs-stroke",

@@ -1,0 +1,290 @@
+"""Scenarios written by clinicians: answers in; the advice and the conditions listed out.
+
+A scenarios file (``scenarios.yaml`` beside rules.yaml) lists cases such as "signs of a stroke
+lead to emergency advice" or "a stroke in the past, not yet checked, lists stroke as worth
+discussing". :func:`load_scenarios` checks the file against the rules it will run on (every
+question, answer, level and cause it names must exist, and every case must be a set of answers
+a person could really give), naming the line of each problem; :func:`run` runs the cases.
+``flask --app selfcheck rules test`` prints the results as a table, and pytest runs them too.
+
+Plain Python, no web framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from selfcheck.outcome import Outcome, evaluate
+from selfcheck.rules import (
+    NONE_OF_THESE,
+    RED_FLAGS,
+    Document,
+    Path_,
+    Problem,
+    Rules,
+    RulesError,
+    parse_yaml,
+    read,
+    shape_problems,
+    unknown,
+)
+from selfcheck.schema import SCENARIOS_SCHEMA
+
+_VALIDATOR = Draft202012Validator(SCENARIOS_SCHEMA)
+
+
+class ScenariosError(RulesError):
+    """A scenarios file that cannot be run against the rules; ``problems`` names each line."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One case: complete answers, and what the person must (and must not) be shown."""
+
+    id: str
+    name: str
+    answers: Mapping[str, frozenset[str]]
+    urgency: str
+    must_list: tuple[str, ...]
+    must_not_list: tuple[str, ...]
+    note: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    path: str
+    scenarios: tuple[Scenario, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one scenario gave, and how it differs from what was expected."""
+
+    scenario: Scenario
+    outcome: Outcome
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        """The ids of the causes the person is shown as worth discussing."""
+        return tuple(item.cause.id for item in self.outcome.listed)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(c for c in self.scenario.must_list if c not in self.listed)
+
+    @property
+    def unwanted(self) -> tuple[str, ...]:
+        return tuple(c for c in self.scenario.must_not_list if c in self.listed)
+
+    @property
+    def passed(self) -> bool:
+        return (self.outcome.level.id == self.scenario.urgency and not self.missing
+                and not self.unwanted)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+class _Checker:
+    """Checks a scenarios file of the right shape against the rules, line by line."""
+
+    def __init__(self, doc: Document, file: str, rules: Rules) -> None:
+        self.doc = doc
+        self.file = file
+        self.rules = rules
+        self.problems: list[Problem] = []
+
+    def error(self, path: Path_, message: str) -> None:
+        # A starting point is named by its key; anything else by its value.
+        at = self.doc.key_at if len(path) == 2 and path[0] == "starting_points" else self.doc.at
+        line, column = at(path)
+        self.problems.append(Problem(self.file, line, column, message))
+
+    def answers(self, given: Mapping[str, Any], path: Path_, owner: str
+                ) -> dict[str, frozenset[str]]:
+        """Answers a person could give: known questions, offered answers, as the form allows."""
+        found: dict[str, frozenset[str]] = {}
+        questions = self.rules.questions
+        for name, raw in given.items():
+            where = path + (name,)
+            if name not in questions:
+                self.error(where, unknown(owner, "question", name, questions))
+                continue
+            question = questions[name]
+            values = [raw] if isinstance(raw, str) else list(raw)
+            offered = [a.value for a in question.answers]
+            bad = [v for v in values if v not in offered]
+            for value in bad:
+                self.error(where, unknown(owner, "answer", value, offered,
+                                          f' of question "{name}"'))
+            if bad:
+                continue
+            if question.kind == "one" and len(set(values)) > 1:
+                self.error(where, f'{owner} gives question "{name}" {len(values)} answers, '
+                                  "but a person can choose only one")
+                continue
+            none = question.none_of_these
+            if none is not None and none in values and len(set(values)) > 1:
+                self.error(where, f'{owner} ticks "{none}" for question "{name}" together '
+                                  "with other answers; a person can tick it only on its own")
+                continue
+            found[name] = frozenset(values)
+        return found
+
+    def complete(self, answers: Mapping[str, frozenset[str]], path: Path_, owner: str,
+                 told: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """Say which questions ``answers`` leave out, unless a red flag is ticked (a person
+        then sees the outcome at once) or the questions were ``told`` already."""
+        if answers.get(RED_FLAGS, frozenset()) - {NONE_OF_THESE}:
+            return []
+        missing = [q for q in self.rules.questions if q not in answers]
+        left = [q for q in missing if q not in told]
+        if left:
+            names = ", ".join(f'"{q}"' for q in left)
+            self.error(path, f"{owner} does not answer {names}; with no red flag ticked, a "
+                             "person answers every question before seeing the outcome")
+        return missing
+
+    def scenario(self, item: Mapping[str, Any], i: int,
+                 starts: Mapping[str, dict[str, frozenset[str]]]) -> Scenario:
+        path: Path_ = ("scenarios", i)
+        owner = f'scenario "{item["id"]}"'
+        answers: dict[str, frozenset[str]] = {}
+        start = item.get("start_from")
+        if start is not None:
+            if start in starts:
+                answers.update(starts[start])
+            else:
+                self.error(path + ("start_from",),
+                           unknown(owner, "starting point", start, starts))
+        before = len(self.problems)
+        answers.update(self.answers(item.get("answers", {}), path + ("answers",), owner))
+        if len(self.problems) == before:
+            # A question the starting point leaves out is said once, at the starting point.
+            told = self.incomplete.get(start or "", set())
+            self.complete(answers, path, owner, told)
+        expect = item["expect"]
+        levels = [level.id for level in self.rules.levels]
+        if expect["urgency"] not in levels:
+            self.error(path + ("expect", "urgency"),
+                       unknown(owner, "urgency level", expect["urgency"], levels))
+        causes = [cause.id for cause in self.rules.causes]
+        for key in ("must_list", "must_not_list"):
+            for j, cause in enumerate(expect.get(key, [])):
+                if cause not in causes:
+                    self.error(path + ("expect", key, j), unknown(owner, "cause", cause, causes))
+        both = set(expect.get("must_list", [])) & set(expect.get("must_not_list", []))
+        for cause in sorted(both):
+            self.error(path + ("expect",), f'{owner} says cause "{cause}" must be listed and '
+                                           "must not be listed")
+        return Scenario(
+            id=item["id"], name=item["name"], answers=answers, urgency=expect["urgency"],
+            must_list=tuple(expect.get("must_list", [])),
+            must_not_list=tuple(expect.get("must_not_list", [])),
+            note=item.get("note"), line=self.doc.at(path)[0])
+
+    def build(self) -> tuple[Scenario, ...]:
+        data = self.doc.data
+        starts = {}
+        self.incomplete: dict[str, set[str]] = {}
+        for name, given in data.get("starting_points", {}).items():
+            where: Path_ = ("starting_points", name)
+            owner = f'starting point "{name}"'
+            before = len(self.problems)
+            starts[name] = self.answers(given, where, owner)
+            if len(self.problems) == before:
+                self.incomplete[name] = set(self.complete(starts[name], where, owner))
+        seen: dict[str, int] = {}
+        found = []
+        for i, item in enumerate(data["scenarios"]):
+            if item["id"] in seen:
+                self.error(("scenarios", i, "id"),
+                           f'scenario id "{item["id"]}" is used twice (first on line '
+                           f'{seen[item["id"]]}); each id must be different')
+            seen.setdefault(item["id"], self.doc.at(("scenarios", i, "id"))[0])
+            found.append(self.scenario(item, i, starts))
+        return tuple(found)
+
+
+def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> Scenarios:
+    """Read and check the scenarios at ``path`` against ``rules``.
+
+    Raises :class:`ScenariosError` naming the file, line and column of every problem.
+    """
+    file = str(path)
+    if text is None:
+        try:
+            text = read(path, "there is no scenarios file here")
+        except RulesError as error:
+            raise ScenariosError(error.problems) from None
+    doc, problems = parse_yaml(text, file, holds="a list of scenarios", keys='"scenarios:"')
+    if doc is None or problems:
+        raise ScenariosError(problems)
+    problems = shape_problems(doc, file, _VALIDATOR)
+    if problems:
+        raise ScenariosError(problems)
+    checker = _Checker(doc, file, rules)
+    scenarios = checker.build()
+    if checker.problems:
+        raise ScenariosError(sorted(checker.problems, key=lambda p: (p.line, p.column)))
+    return Scenarios(file, scenarios)
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+def run(rules: Rules, scenarios: Scenarios) -> list[Result]:
+    return [Result(s, evaluate(rules, s.answers)) for s in scenarios.scenarios]
+
+
+def _name_of(rules: Rules, kind: str, ident: str) -> str:
+    if kind == "level":
+        return next((lvl.name for lvl in rules.levels if lvl.id == ident), ident)
+    return next((c.name for c in rules.causes if c.id == ident), ident)
+
+
+def failures(rules: Rules, result: Result) -> list[str]:
+    """What went wrong with one scenario, in plain words."""
+    found = []
+    if result.outcome.level.id != result.scenario.urgency:
+        found.append(f'expected the advice "{_name_of(rules, "level", result.scenario.urgency)}"'
+                     f', but it was "{result.outcome.level.name}"')
+    for cause in result.missing:
+        found.append(f'expected "{_name_of(rules, "cause", cause)}" to be listed as worth '
+                     "discussing, but it was not")
+    for cause in result.unwanted:
+        found.append(f'expected "{_name_of(rules, "cause", cause)}" not to be listed, but it was')
+    return found
+
+
+def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
+    """A table of every scenario, pass or FAIL, then what went wrong with each failure."""
+    rows = [("result", "scenario", "advice expected", "advice given", "conditions listed")]
+    for result in results:
+        wrong = len(result.missing) + len(result.unwanted)
+        rows.append(("pass" if result.passed else "FAIL", result.scenario.id,
+                     _name_of(rules, "level", result.scenario.urgency), result.outcome.level.name,
+                     f"{wrong} not as expected" if wrong else "as expected"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    status = "approved" if rules.approved else "draft"
+    lines = [f"Scenarios in {scenarios.path}, run against {rules.path} "
+             f"(version {rules.version}, {status})", ""]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        scenario = result.scenario
+        lines += ["", f'FAIL {scenario.id}: "{scenario.name}" ({scenarios.path}:{scenario.line})']
+        lines += [f"  {line}" for line in failures(rules, result)]
+    passed = len(results) - len(failed)
+    lines += ["", f"{len(results)} scenarios: {passed} passed, {len(failed)} failed."]
+    return "\n".join(lines) + "\n"
