@@ -50,6 +50,8 @@ class Service:
         self.rules = rules
         self.forms = PageForms(rules)
         self.emergency_number = emergency_number
+        #: The emergency check as served to everyone, rendered on first use (see views).
+        self.first_page: str | None = None
 
     def fill(self, text: str) -> str:
         """Patient-facing text with its placeholders filled in from the settings."""

@@ -10,6 +10,7 @@ import datetime
 from typing import cast
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from wtforms import Form
 
 from selfcheck.app import Service
@@ -47,11 +48,23 @@ def start() -> str:
     return render_template("start.html", first=service().rules.pages[0])
 
 
+#: Stands for the form's CSRF token in a page rendered once and served to everyone.
+TOKEN_SLOT = "__selfcheck_csrf_token__"
+
+
 @bp.get("/check")
 def first_page() -> str:
-    """The first question page, the emergency check, empty."""
-    page = service().rules.pages[0]
-    return _page(page, service().forms.empty(page), [], show_errors=False)
+    """The first question page, the emergency check, empty.
+
+    It is the same for everyone but for the form's CSRF token, so it is rendered once and each
+    request only fills in its own token.
+    """
+    app = service()
+    if app.first_page is None:
+        page = app.rules.pages[0]
+        app.first_page = _page(page, app.forms.empty(page), [], show_errors=False,
+                               csrf_token=lambda: TOKEN_SLOT)
+    return app.first_page.replace(TOKEN_SLOT, generate_csrf(), 1)
 
 
 @bp.post("/check")
@@ -114,12 +127,13 @@ def _show(submission: Submission, page: Page, show_errors: bool = False) -> str:
     return _page(page, submission.results[page.id].form, submission.carried(page), show_errors)
 
 
-def _page(page: Page, form: Form, carried: list[tuple[str, str]], show_errors: bool) -> str:
+def _page(page: Page, form: Form, carried: list[tuple[str, str]], show_errors: bool,
+          **context: object) -> str:
     errors = [(name, messages[0]) for name, messages in form.errors.items()] if show_errors else []
     rules = service().rules
     return render_template(
         "page.html", page=page, form=form, carried=carried, errors=errors,
-        step=rules.pages.index(page) + 1, steps=len(rules.pages))
+        step=rules.pages.index(page) + 1, steps=len(rules.pages), **context)
 
 
 def _outcome_context(submission: Submission) -> dict[str, object]:

@@ -254,3 +254,20 @@ def test_urgent_outcome_names_its_reason(journey: Journey):
     text = visible_text(journey.html)
     assert "Your symptoms started in the last few days" in text
     assert "Because you said: When they started: In the last few days" in text
+
+
+def test_each_visitor_gets_a_token_of_their_own(app, rules: Rules):
+    # The first page is rendered once for everyone; only the CSRF token differs per visitor.
+    first, second = Journey(app.test_client(), rules), Journey(app.test_client(), rules)
+    first.open("/check")
+    second.open("/check")
+    tokens = [dict(v.form().fields)["csrf_token"] for v in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert first.html.replace(tokens[0], "") == second.html.replace(tokens[1], "")
+    # Each token works with its own visitor's cookie, and not with the other's.
+    first.submit("next", {"red_flags": "none"})
+    assert headings(first.html) == ["Your symptoms"]
+    swapped = second.client.post("/check", data={"csrf_token": tokens[0], "page": "emergency_check",
+                                                 "red_flags": "none", "go": "next"})
+    assert swapped.status_code == 400
+    assert "Please confirm your answers" in swapped.get_data(as_text=True)
