@@ -98,6 +98,11 @@ class Question:
     source: str | None
     none_of_these: str | None = None
     page_id: str = ""
+    #: The values of the answers offered, worked out once: forms check every answer against it.
+    values: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", frozenset(a.value for a in self.answers))
 
     def label(self, value: str) -> str:
         """The words of the answer ``value``."""
@@ -110,10 +115,6 @@ class Question:
         """The words of the chosen answers, in the order they are offered."""
         chosen = values if isinstance(values, (set, frozenset)) else set(values)
         return [a.label for a in self.answers if a.value in chosen]
-
-    @property
-    def values(self) -> frozenset[str]:
-        return frozenset(a.value for a in self.answers)
 
 
 @dataclass(frozen=True, slots=True)
