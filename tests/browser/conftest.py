@@ -8,12 +8,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from selfcheck import create_app
+
+from .states import BROKEN_PATH
 
 CHROMIUM = os.environ.get("SELFCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,16 +33,42 @@ def browser_type_launch_args() -> dict[str, Any]:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def browser_app() -> Flask:
+    """The app, with one more address that fails as a bug would, to show the error page."""
+    app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
+
+    def broken() -> str:
+        raise RuntimeError("a deliberate failure, to show the error page")
+
+    app.add_url_rule(BROKEN_PATH, "test_only_broken", broken)
+    return app
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Serves requests without writing a line for each one."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1; stop it afterwards."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The app served on a free port of 127.0.0.1 for the whole session."""
-    app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(browser_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
