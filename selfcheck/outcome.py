@@ -64,9 +64,9 @@ class Outcome:
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _because(rules: Rules, answers: Answers, question_ids: Iterable[str]) -> tuple[Because, ...]:
-    questions, get = rules.questions, answers.get
-    return tuple([_said(rules, questions[q], get(q, _NOTHING)) for q in question_ids])
+def _because(rules: Rules, said: Mapping[str, frozenset[str]]) -> tuple[Because, ...]:
+    questions = rules.questions
+    return tuple([_said(rules, questions[q], chosen) for q, chosen in said.items()])
 
 
 def _said(rules: Rules, question: Question, chosen: frozenset[str]) -> Because:
@@ -108,12 +108,12 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
     level = _most_urgent([r.level for r in applied] + [f.leads_to for f in flags],
                          rules.default_level)
     reasons = tuple(
-        Reason(rule.level, rule.reason, _because(rules, answers, rule.when.because(answers)))
+        Reason(rule.level, rule.reason, _because(rules, rule.when.because(answers)))
         for rule in sorted(applied, key=lambda r: r.level.rank))
     linked = []
     for cause in rules.causes:
         if cause.when is not None and cause.when.holds(answers):
-            linked.append(LinkedCause(cause, _because(rules, answers, cause.when.because(answers))))
+            linked.append(LinkedCause(cause, _because(rules, cause.when.because(answers))))
     if not linked:
         linked = [LinkedCause(c, ()) for c in rules.causes if c.when is None]
     shown = {item.cause.id for item in linked}
@@ -123,7 +123,7 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
         reasons=reasons,
         causes=tuple(linked),
         other_causes=tuple(c for c in rules.causes if c.id not in shown),
-        answers=_because(rules, answers, [q for q in rules.questions if q in answers]),
+        answers=_because(rules, {q: answers[q] for q in rules.questions if q in answers}),
     )
 
 

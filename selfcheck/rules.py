@@ -168,18 +168,23 @@ class Condition:
     def __post_init__(self) -> None:
         object.__setattr__(self, "holds", _compile(self))
 
-    def because(self, answers: Answers) -> list[str]:
-        """The ids of the questions whose answers made this condition hold, in order, once each."""
-        found: dict[str, None] = {}
-        self._collect(answers, found)
-        return list(found)
+    def because(self, answers: Answers) -> dict[str, frozenset[str]]:
+        """The answers that made this condition hold, by question id, in order.
 
-    def _collect(self, answers: Answers, found: dict[str, None]) -> None:
+        Only the answers a test looked for are named: "A stroke", not every condition ticked
+        with it. A question under "not" holds because of what was chosen, so that is named.
+        """
+        found: dict[str, frozenset[str]] = {}
+        self._collect(answers, found)
+        return found
+
+    def _collect(self, answers: Answers, found: dict[str, frozenset[str]]) -> None:
         if self.op == "is":
-            found[self.question] = None
+            matched = self.values.intersection(answers.get(self.question, ()))
+            found[self.question] = found.get(self.question, frozenset()) | matched
         elif self.op == "not":
             for question in self.questions():
-                found[question] = None
+                found[question] = answers.get(question, frozenset())
         elif self.op == "any":
             for part in self.parts:
                 if part.holds(answers):

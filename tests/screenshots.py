@@ -1,7 +1,9 @@
 """Write PNGs of every page and state at 375 and 1280 px into docs/screenshots/.
 
-Run with `make screenshots`. The PDF summary is also drawn page by page (with pdftoppm), so a
-person can look at everything the app shows without running it.
+Run with `make screenshots`. The states are the table the browser tests check
+(tests/browser/states.py), so a page added there is drawn here too. The printed summary is drawn
+page by page (with pdftoppm) on A4 and US Letter as Chromium prints it, and as the PDF download,
+so a person can look at everything the app shows without running it.
 """
 
 from __future__ import annotations
@@ -10,118 +12,83 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
-from pypdf import PdfReader
-from werkzeug.serving import make_server
 
-from selfcheck import create_app
-
-from .answers import ROUTINE, SOON, URGENT_MEDICINE
-from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from .browser.test_journey_in_chromium import answer
+from .browser.conftest import CHROMIUM, CHROMIUM_ARGS, browser_app
+from .browser.states import STATES, State, text_zoom
+from .servers import in_thread
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 WIDTHS = (375, 1280)
+#: Shown larger too: at 320 px wide, and with text at twice its size on a phone.
+ZOOMED = ("symptoms-with-errors", "outcome-urgent")
+#: The outcome whose printed summary is drawn page by page.
+PRINTED = "print-urgent"
 
 
-def to_outcome(answers: dict[str, object]) -> Callable[[Page], None]:
-    def go(page: Page) -> None:
-        page.goto("/check")
-        page.get_by_label("None of these").check()
-        page.get_by_role("button", name="Continue").click()
-        answer(page, answers)
-        page.get_by_role("button", name="Continue").click()
-        answer(page, answers)
-        page.get_by_role("button", name="Continue").click()
-    return go
+def save(page: Page, name: str) -> None:
+    """A full-page screenshot, kept small: 256 colours are plenty for these pages."""
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    small(path)
+    print(f"wrote {path.name}")
 
 
-def emergency(page: Page) -> None:
-    page.goto("/check")
-    page.get_by_label("Signs of a stroke").check()
-    page.get_by_role("button", name="Continue").click()
+def small(path: Path) -> None:
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+    reduced.save(path, optimize=True)
 
 
-def with_errors(page: Page) -> None:
-    page.goto("/check")
-    page.get_by_label("None of these").check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Yes").first.check()
-    page.get_by_role("button", name="Continue").click()
-
-
-STATES: dict[str, Callable[[Page], None]] = {
-    "start": lambda page: page.goto("/") and None,
-    "emergency-check": lambda page: page.goto("/check") and None,
-    "emergency-outcome": emergency,
-    "symptoms-with-errors": with_errors,
-    "outcome-urgent": to_outcome(URGENT_MEDICINE),
-    "outcome-soon": to_outcome(SOON),
-    "outcome-routine": to_outcome(ROUTINE),
-    "privacy": lambda page: page.goto("/privacy") and None,
-    "not-found": lambda page: page.goto("/no-such-page") and None,
-}
+def pdf_pages(pdf: bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.pdf"
+        path.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "90", "-png", str(path), str(OUT / name)], check=True)
+    for png in sorted(OUT.glob(f"{name}-*.png")):
+        small(png)
+        print(f"wrote {png.name}")
 
 
 def main() -> int:
+    if not shutil.which("pdftoppm"):
+        print("pdftoppm is missing: run `make screenshots`, which installs poppler-utils")
+        return 1
     OUT.mkdir(parents=True, exist_ok=True)
-    app = create_app({"SECRET_KEY": "screenshots"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    with sync_playwright() as playwright:
+    for old in OUT.glob("*.png"):
+        old.unlink()
+    by_name = {state.name: state for state in STATES}
+    with in_thread(browser_app(), quiet=True) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width in WIDTHS:
             context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
             page = context.new_page()
-            for name, go in STATES.items():
-                go(page)
-                page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
-                print(f"wrote {name}-{width}.png")
-            to_outcome(URGENT_MEDICINE)(page)
-            page.emulate_media(media="print")
-            page.screenshot(path=str(OUT / f"print-view-{width}.png"), full_page=True)
-            # The rules review page is long: its top, and an item cited by its anchor.
-            page.emulate_media(media="screen")
-            page.goto("/rules")
-            page.screenshot(path=str(OUT / f"rules-review-{width}.png"))
-            page.goto("/rules#rule-not_checked_yet")
-            page.screenshot(path=str(OUT / f"rules-review-item-{width}.png"))
-            print(f"wrote rules-review-{width}.png, rules-review-item-{width}.png")
+            for state in STATES:
+                state.open(page)
+                save(page, f"{state.name}-{width}")
             context.close()
-        page = browser.new_page(base_url=base, accept_downloads=True)
-        to_outcome(URGENT_MEDICINE)(page)
+        page = browser.new_page(base_url=base, viewport={"width": 320, "height": 900})
+        for name in ZOOMED:
+            by_name[name].open(page)
+            save(page, f"{name}-320")
+        page.set_viewport_size({"width": 375, "height": 900})
+        for name in ZOOMED:
+            by_name[name].open(page)
+            with text_zoom(page, 2):
+                save(page, f"{name}-375-text-200")
+        printed: State = by_name[PRINTED]
+        printed.open(page)
+        for paper in ("A4", "Letter"):
+            pdf_pages(page.pdf(format=paper), f"{PRINTED}-{paper.lower()}")
+        printed.open(page)
+        page.emulate_media(media="screen")
         with page.expect_download() as download:
             page.get_by_role("button", name="Download the summary (PDF)").click()
-        with tempfile.TemporaryDirectory() as tmp:
-            pdf = Path(tmp) / "summary.pdf"
-            download.value.save_as(pdf)
-            if shutil.which("pdftoppm"):
-                for old in OUT.glob("summary-pdf-*.png"):
-                    old.unlink()
-                subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf),
-                                str(OUT / "summary-pdf")], check=True)
-                print("wrote summary-pdf-*.png")
-                # The rules review page as printed to sign: the first two pages and the last.
-                page.goto("/rules")
-                printed = Path(tmp) / "rules.pdf"
-                page.pdf(path=str(printed), format="A4")
-                for old in OUT.glob("rules-print-*.png"):
-                    old.unlink()
-                for first in ("1", "2"):
-                    subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", first,
-                                    "-l", first, str(printed), str(OUT / f"rules-print-{first}")],
-                                   check=True)
-                last = str(len(PdfReader(str(printed)).pages))
-                subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", last, "-l",
-                                last, str(printed), str(OUT / "rules-print-last")], check=True)
-                print("wrote rules-print-*.png")
+        pdf_pages(Path(download.value.path()).read_bytes(), "summary-pdf")
         browser.close()
-    server.shutdown()
     return 0
 
 

@@ -67,11 +67,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def in_thread(app: Any) -> Iterator[str]:
-    """``app`` under werkzeug's own server, in a thread of this process, on a free port."""
-    from werkzeug.serving import make_server
+def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
+    """``app`` under werkzeug's own server, in a thread of this process, on a free port.
+    ``quiet`` leaves out werkzeug's line for each request."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=QuietHandler if quiet else WSGIRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

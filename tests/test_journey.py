@@ -271,3 +271,16 @@ def test_each_visitor_gets_a_token_of_their_own(app, rules: Rules):
                                                  "red_flags": "none", "go": "next"})
     assert swapped.status_code == 400
     assert "Please confirm your answers" in swapped.get_data(as_text=True)
+
+
+def test_each_condition_names_only_the_answer_that_led_to_it(journey: Journey):
+    journey.complete({**SOON, "conditions": ["ms", "stroke"]})
+    text = visible_text(journey.html)
+    discussed = text.split("Worth discussing with your clinician")[1].split("Other things")[0]
+    assert ("Multiple sclerosis (MS) MS is a long-term condition. The body's defences harm the "
+            "coating that protects nerves (myelin), which can upset nerve signals. Because you "
+            "said: Conditions a doctor has told you about: Multiple sclerosis (MS) Stroke"
+            ) in discussed
+    assert "Because you said: Conditions a doctor has told you about: A stroke" in discussed
+    # The answers section still lists everything that was ticked.
+    assert "Conditions a doctor has told you about Multiple sclerosis (MS), A stroke" in text

@@ -14,6 +14,34 @@
       }
     }
   });
+  // A link in the error summary leads to its question: show the question, then put the focus on
+  // its first answer. (Following the link alone would scroll the question out of view.)
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      var input = link && document.getElementById(link.getAttribute("href").slice(1));
+      var field = input && input.closest(".field");
+      if (!field) return;
+      event.preventDefault();
+      field.scrollIntoView();
+      input.focus({ preventScroll: true });
+      // A question too long for the window (large text on a phone): show the answer, with as
+      // much of the question above it as fits.
+      if (input.getBoundingClientRect().bottom > window.innerHeight) {
+        input.scrollIntoView({ block: "end" });
+      }
+    });
+  }
+  // A link drawn as a button ("Start now") also follows the Space key, as a button does.
+  document.addEventListener("keydown", function (event) {
+    var link = event.target;
+    if ((event.key === " " || event.key === "Spacebar") && link.tagName === "A" &&
+        link.getAttribute("role") === "button") {
+      event.preventDefault();
+      link.click();
+    }
+  });
   // A Print button, shown only where it can work.
   var buttons = document.querySelectorAll(".js-print");
   for (var j = 0; j < buttons.length; j++) {

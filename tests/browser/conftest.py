@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from selfcheck import create_app
 
 from ..servers import in_thread
+from .states import BROKEN_PATH
 
 CHROMIUM = os.environ.get("SELFCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,11 +31,21 @@ def browser_type_launch_args() -> dict[str, Any]:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def browser_app() -> Flask:
+    """The app, with one more address that fails as a bug would, to show the error page."""
+    app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
+
+    def broken() -> str:
+        raise RuntimeError("a deliberate failure, to show the error page")
+
+    app.add_url_rule(BROKEN_PATH, "test_only_broken", broken)
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The app served on a free port of 127.0.0.1 for the whole session."""
-    app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
-    with in_thread(app) as url:
+    with in_thread(browser_app(), quiet=True) as url:
         yield url
 
 

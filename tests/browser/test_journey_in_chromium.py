@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
-from ..answers import SOON
+from selfcheck.rules import Rules
+
+from ..answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
+from .states import answer, proceed
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": 375, "desktop": 1280}
-
-
-def answer(page: Page, answers: dict[str, object]) -> None:
-    """Tick every answer of ``answers`` that is on the page, by clicking its label."""
-    for name, value in answers.items():
-        for one in [value] if isinstance(value, str) else value:  # type: ignore[union-attr]
-            box = page.locator(f"#q-{name}-{one}")
-            if box.count():
-                page.locator(f"label[for='q-{name}-{one}']").click()
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -67,3 +64,99 @@ def test_the_pdf_downloads(page: Page):
     assert download.value.suggested_filename.startswith("clonus-self-check-")
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def complete(page: Page, answers: dict[str, object]) -> None:
+    page.goto("/check")
+    for _ in range(3):
+        answer(page, answers)
+        proceed(page)
+
+
+@pytest.mark.parametrize("level", BY_LEVEL, ids=list(BY_LEVEL))
+def test_each_urgency_level_says_how_soon_and_why(page: Page, rules: Rules, level: str):
+    expected = next(lvl for lvl in rules.levels if lvl.id == level)
+    complete(page, BY_LEVEL[level])
+    expect(page.get_by_role("heading", level=1)).to_have_text(expected.heading)
+    for advice in expected.advice:
+        expect(page.locator(".urgency")).to_contain_text(
+            advice.replace("{emergency_number}", "999"))
+    expect(page.get_by_role("heading", name="Why we say this")).to_be_visible()
+    expect(page.locator(".reason").first).to_contain_text("Because you said:")
+    expect(page.get_by_text("This is not a diagnosis.")).to_be_visible()
+    expect(page.get_by_role("link", name="Call 999")).to_have_count(0)
+
+
+def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
+    page.goto("/check")
+    page.get_by_label("None of these").check()
+    proceed(page)
+    answered = {"jerking": "yes", "where": ["wrists"]}
+    answer(page, answered)
+    proceed(page)
+    expect(page).to_have_title("Error: Your symptoms (step 2 of 3) – Clonus self-check")
+    summary = page.locator(".error-summary")
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    unanswered = [q for q in rules.page("symptoms").questions if q.id not in answered]
+    expect(summary.get_by_role("link")).to_have_text([q.error for q in unanswered])
+    for question in unanswered:
+        expect(page.locator(f"#q-{question.id} .error-message")).to_have_text(
+            f"Error: {question.error}")
+    # What was answered is still ticked, and fixing the rest moves on.
+    expect(page.get_by_role("group", name=rules.questions["jerking"].text)
+           .get_by_label("Yes")).to_be_checked()
+    expect(page.get_by_label("Wrists or hands")).to_be_checked()
+    answer(page, {k: v for k, v in on_page(SOON, "symptoms", rules).items() if k not in answered})
+    proceed(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
+
+
+def test_changing_an_answer_changes_the_result(page: Page):
+    complete(page, SOON)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Book an appointment with a doctor in the next few days")
+    proceed(page, "Change your answer to: Conditions a doctor has told you about")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
+    page.get_by_label("A stroke").check()
+    page.get_by_label("A medicine for depression or anxiety (an antidepressant)").check()
+    page.get_by_role("group", name="In the last 4 weeks, have you started a medicine, taken more "
+                     "of one, or added another?").get_by_label("Yes").check()
+    proceed(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Contact a doctor or urgent care today")
+    worth = page.locator(".cause h3")
+    expect(worth).to_have_text(["Multiple sclerosis (MS)", "Stroke", "Side effects of medicines"])
+    answers = page.locator(".answer")
+    expect(answers.filter(has_text="Conditions a doctor has told you about")).to_contain_text(
+        "Multiple sclerosis (MS), A stroke")
+    expect(answers.filter(has_text="Where you notice them")).to_contain_text(
+        "Ankles or feet, Knees or legs")
+
+
+def test_the_print_view_shows_the_summary_without_buttons(page: Page):
+    complete(page, URGENT_MEDICINE)
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Contact a doctor or urgent care today")
+    for hidden in ("Download the summary (PDF)", "Print this page"):
+        expect(page.get_by_role("button", name=hidden)).to_be_hidden()
+    expect(page.get_by_role("button", name="Change your answer to: Getting worse")).to_be_hidden()
+    expect(page.get_by_role("banner")).to_be_hidden()
+    expect(page.get_by_role("contentinfo")).to_be_hidden()
+    expect(page.locator(".handwritten")).to_be_visible()
+    expect(page.get_by_text("Date of appointment:")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your answers")).to_be_visible()
+
+
+def test_the_pdf_of_a_result_holds_what_the_person_saw(page: Page):
+    complete(page, URGENT_MEDICINE)
+    heading = page.get_by_role("heading", level=1).inner_text()
+    reason = page.locator(".reason p").first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the summary (PDF)").click()
+    with open(download.value.path(), "rb") as pdf:
+        reader = PdfReader(io.BytesIO(pdf.read()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    for seen in (heading, reason, "Side effects of medicines", "Your answers",
+                 "Medicines that can cause clonus: A medicine for depression or anxiety"):
+        assert seen in text, seen

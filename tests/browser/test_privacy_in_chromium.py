@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from ..answers import SOON
-from ..screenshots import to_outcome
+from .states import answered
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_every_request_of_a_journey_goes_to_the_app_alone(page: Page, live_serve
             else None)
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
-    to_outcome(SOON)(page)
+    answered(SOON)(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Book an appointment with a doctor in the next few days")
     page.get_by_role("button", name="Change your answer to: When they started").click()

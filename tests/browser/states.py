@@ -1,0 +1,169 @@
+"""Every page and state a person can reach, as one table shared by the browser tests and
+`make screenshots`.
+
+The accessibility checks (axe, keyboard focus, target sizes, reflow and zoom) and the
+screenshots run over STATES. To cover a new page, add one line to STATES: its name (the test
+id and the screenshot's file name), the title a person hears first, and how to reach it, for
+example ``State("rules", "Review the rules – Clonus self-check", opened("/rules"))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+from playwright.sync_api import Page
+
+from ..answers import ROUTINE, SOON, URGENT_MEDICINE
+
+SERVICE = "Clonus self-check"
+#: The red flag ticked to reach the emergency outcome.
+RED_FLAG = "Signs of a stroke"
+#: A path that only the browser tests' copy of the app serves: it fails, as a bug would.
+BROKEN_PATH = "/test-only/broken"
+
+
+def answer(page: Page, answers: Mapping[str, object]) -> None:
+    """Tick every answer of ``answers`` that is on the page, by clicking its label."""
+    for name, value in answers.items():
+        for one in [value] if isinstance(value, str) else value:  # type: ignore[attr-defined]
+            if page.locator(f"#q-{name}-{one}").count():
+                page.locator(f"label[for='q-{name}-{one}']").click()
+
+
+def proceed(page: Page, button: str = "Continue") -> None:
+    """Press a button that sends the form, and wait until the next page has loaded."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def opened(path: str) -> Callable[[Page], None]:
+    """Reach a page by its address."""
+    def reach(page: Page) -> None:
+        page.goto(path)
+    return reach
+
+
+def answered(answers: Mapping[str, object], pages: int = 3) -> Callable[[Page], None]:
+    """Answer ``pages`` question pages from ``answers``, pressing Continue after each."""
+    def reach(page: Page) -> None:
+        page.goto("/check")
+        for _ in range(pages):
+            answer(page, answers)
+            proceed(page)
+    return reach
+
+
+def with_errors(answers: Mapping[str, object], pages: int) -> Callable[[Page], None]:
+    """Answer ``pages`` pages, then press Continue on the next one with nothing answered."""
+    def reach(page: Page) -> None:
+        answered(answers, pages)(page)
+        proceed(page)
+    return reach
+
+
+def emergency(page: Page) -> None:
+    page.goto("/check")
+    page.get_by_label(RED_FLAG).check()
+    proceed(page)
+
+
+def stale_form(page: Page) -> None:
+    """A form whose security code has run out, as after a page left open for hours."""
+    page.goto("/check")
+    page.get_by_label("None of these").check()
+    page.locator("input[name=csrf_token]").evaluate("input => { input.value = 'stale'; }")
+    proceed(page)
+
+
+def oversized_form(page: Page) -> None:
+    """A form far larger than any real set of answers (a forged one)."""
+    page.goto("/check")
+    page.locator("form").evaluate(
+        "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
+        " extra.name = 'padding'; extra.value = 'x'.repeat(100000); form.append(extra); }")
+    proceed(page)
+
+
+def forged_form(page: Page) -> None:
+    """A form with a field no page sends (a changed or forged form)."""
+    page.goto("/check")
+    page.get_by_label("None of these").check()
+    page.locator("form").evaluate(
+        "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
+        " extra.name = 'is_admin'; extra.value = 'yes'; form.append(extra); }")
+    proceed(page)
+
+
+@dataclass(frozen=True)
+class State:
+    """One page in one state, and how a person gets there."""
+
+    name: str
+    title: str
+    reach: Callable[[Page], object]
+    media: Literal["screen", "print"] = "screen"
+
+    def open(self, page: Page) -> None:
+        page.emulate_media(media="screen")
+        self.reach(page)
+        page.emulate_media(media=self.media)
+        # Chromium loads a stylesheet for another medium late, without holding up the page.
+        page.wait_for_function(
+            "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+
+    @property
+    def outcome(self) -> bool:
+        return self.title.startswith("Your result")
+
+
+def result(level: str) -> str:
+    return f"Your result: {level} – {SERVICE}"
+
+
+OUTCOMES = {
+    "emergency": ("Emergency", emergency),
+    "urgent": ("Urgent", answered(URGENT_MEDICINE)),
+    "soon": ("Soon", answered(SOON)),
+    "routine": ("Routine", answered(ROUTINE)),
+}
+
+STATES = [
+    State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
+    State("emergency-check", f"Check for emergency signs (step 1 of 3) – {SERVICE}",
+          opened("/check")),
+    State("emergency-check-with-errors",
+          f"Error: Check for emergency signs (step 1 of 3) – {SERVICE}", with_errors({}, 0)),
+    State("symptoms", f"Your symptoms (step 2 of 3) – {SERVICE}", answered(SOON, 1)),
+    State("symptoms-with-errors", f"Error: Your symptoms (step 2 of 3) – {SERVICE}",
+          with_errors(SOON, 1)),
+    State("background", f"Your health background (step 3 of 3) – {SERVICE}",
+          answered(SOON, 2)),
+    *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
+    *(State(f"print-{level}", result(name), reach, media="print")
+      for level, (name, reach) in OUTCOMES.items()),
+    State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
+    State("rules", f"The clinical rules, version 0.1.0 – {SERVICE}", opened("/rules")),
+    State("form-expired", f"Please confirm your answers – {SERVICE}", stale_form),
+    State("not-found", f"Page not found – {SERVICE}", opened("/no-such-page")),
+    State("not-allowed", f"That page cannot be used like this – {SERVICE}",
+          opened("/summary.pdf")),
+    State("too-large", f"Too much was sent – {SERVICE}", oversized_form),
+    State("form-refused", f"We could not use that form – {SERVICE}", forged_form),
+    State("server-error", f"Sorry, there is a problem with the service – {SERVICE}",
+          opened(BROKEN_PATH)),
+]
+
+
+@contextmanager
+def text_zoom(page: Page, factor: float) -> Iterator[None]:
+    """Text ``factor`` times its size and nothing else zoomed, as when a person sets a larger
+    font size in the browser's settings: the root font size, which every size here builds on."""
+    page.evaluate("factor => { document.documentElement.style.fontSize = `${100 * factor}%`; }",
+                  factor)
+    try:
+        yield
+    finally:
+        page.evaluate("() => { document.documentElement.style.fontSize = ''; }")

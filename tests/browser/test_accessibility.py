@@ -1,0 +1,225 @@
+"""Every page in every state, as people with different needs meet it, in Chromium.
+
+Each check runs over the table of page states in states.py, at a phone's width and a desktop's:
+axe-core finds nothing to fix, each title says where the person is, every control shows a
+clear focus, every target is large enough for a shaky hand, nothing scrolls sideways at 320 px,
+and text at twice its size loses nothing. A page added to that table is checked here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from .focus import UNFOCUS, controls, focus_change, unfocused
+from .states import STATES, State, text_zoom
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (375, 1280)
+SCREEN = [state for state in STATES if state.media == "screen"]
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": AXE_TAGS},
+    "rules": {"target-size": {"enabled": True}},
+    "resultTypes": ["violations"],
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One state of one page, open in Chromium at one width."""
+
+    state: State
+    width: int
+    page: Page
+
+    @property
+    def on_paper(self) -> bool:
+        return self.state.media == "print"
+
+
+CASES = [(state, width) for state in STATES for width in WIDTHS]
+
+
+@pytest.fixture(scope="module")
+def shown(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> Iterator[Shown]:
+    """Each state is opened once per width, and every check of this module looks at it."""
+    state, width = request.param
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    state.open(page)
+    yield Shown(state, width, page)
+    context.close()
+
+
+def in_every_state(test: Any) -> Any:
+    return pytest.mark.parametrize("shown", CASES, indirect=True,
+                                   ids=[f"{s.name}-{w}" for s, w in CASES])(test)
+
+
+@pytest.fixture
+def page_of(shown: Shown) -> Page:
+    """The page of ``shown`` as the person left it: nothing focused, scrolled to the top."""
+    shown.page.evaluate(UNFOCUS)
+    shown.page.evaluate("scrollTo(0, 0)")
+    return shown.page
+
+
+@in_every_state
+def test_axe_finds_nothing_to_fix(shown: Shown, page_of: Page):
+    results = Axe().run(page_of, options=AXE_OPTIONS)
+    checked: dict[str, Any] = results.response
+    ran = {rule["id"] for kind in ("passes", "violations", "incomplete", "inapplicable")
+           for rule in checked[kind]}
+    assert "target-size" in ran and len(ran) > 50, "axe must run the whole set of rules"
+    assert results.violations_count == 0, results.generate_report()
+
+
+@in_every_state
+def test_the_title_says_where_the_person_is(shown: Shown, page_of: Page):
+    expect(page_of).to_have_title(shown.state.title)
+    expect(page_of.get_by_role("heading", level=1)).to_have_count(1)
+
+
+def test_no_two_pages_share_a_title():
+    titles = [state.title for state in SCREEN]
+    assert len(set(titles)) == len(titles)
+
+
+@in_every_state
+def test_every_control_shows_a_clear_focus(shown: Shown, page_of: Page):
+    """Focus changes each control's look, over at least a 1 px ring's worth of pixels that
+    change by 3:1 or more in contrast (the contrast asked of a focus indicator). On paper no
+    control is shown at all."""
+    found = controls(page_of)
+    if shown.on_paper:
+        assert found == [], "the printed page shows no links or buttons"
+        return
+    assert found, "every page has controls"
+    before = unfocused(page_of)
+    faint = [change for change in (focus_change(page_of, c, before) for c in found)
+             if not change.visible]
+    assert not faint, faint
+
+
+#: Every control's target, and whether it is one of the main buttons.
+TARGETS = """() => [...document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary")]
+  .filter(control => control.getClientRects().length
+                     && getComputedStyle(control).visibility !== 'hidden')
+  .map(control => {
+    control.focus();  // the skip link shows itself only when focused
+    const box = control.getBoundingClientRect();
+    return {name: control.id || control.textContent.trim().slice(0, 40),
+            main: control.matches('.button'),
+            width: Math.round(box.width * 10) / 10, height: Math.round(box.height * 10) / 10};
+  })"""
+
+
+@in_every_state
+def test_targets_are_large_enough_for_shaky_hands(shown: Shown, page_of: Page):
+    """At least 24 by 24 px, and 44 by 44 px for the main buttons (WCAG 2.5.8 and 2.5.5)."""
+    targets = page_of.evaluate(TARGETS)
+    if shown.on_paper:
+        assert targets == [], "the printed page shows no links or buttons"
+        return
+    assert targets
+    small = [t for t in targets if min(t["width"], t["height"]) < (44 if t["main"] else 24)]
+    assert not small, small
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(element => element.getClientRects().length)
+    .filter(element => element.getBoundingClientRect().right > width + 0.5)
+    .map(element => element.tagName + ' ' + (element.textContent || '').trim().slice(0, 40));
+}"""
+
+
+@pytest.mark.parametrize("state", SCREEN, ids=[s.name for s in SCREEN])
+def test_nothing_scrolls_sideways_at_320_px(page: Page, state: State):
+    """WCAG 1.4.10: at 320 px wide (a 1280 px window zoomed to 400%) nothing needs scrolling
+    sideways."""
+    page.set_viewport_size({"width": 320, "height": 900})
+    state.open(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.evaluate(OVERFLOW) == []
+
+
+#: Every piece of text on the page: its font size, and the boxes it is drawn in.
+TEXT = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0)
+      .map(r => ({left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX,
+                  bottom: r.bottom + scrollY}));
+    if (!rects.length) continue;  // not drawn at all, such as a closed part of the page
+    const element = node.parentElement;
+    let clipped = false;
+    for (let up = element; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.position === 'absolute' && style.clip !== 'auto') { clipped = null; break; }
+      if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+        const box = up.getBoundingClientRect();
+        clipped = clipped || rects.some(r =>
+          r.left - scrollX < box.left - 1 || r.right - scrollX > box.right + 1
+          || r.top - scrollY < box.top - 1 || r.bottom - scrollY > box.bottom + 1);
+      }
+    }
+    if (clipped === null) continue;  // visually hidden text, for screen readers only
+    found.push({text: node.textContent.trim().slice(0, 40), rects, clipped,
+                size: parseFloat(getComputedStyle(element).fontSize)});
+  }
+  const boxes = [...document.querySelectorAll('.choice')].map(choice => {
+    const r = choice.getBoundingClientRect();  // the drawn radio or checkbox, 40 px square
+    const left = r.left + scrollX, top = r.top + scrollY;
+    return {left, top, right: left + 40, bottom: top + 40};
+  });
+  return {found, boxes, width: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth};
+}"""
+
+
+def overlaps(a: dict[str, float], b: dict[str, float], slack: float = 1) -> bool:
+    return (min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
+            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack)
+
+
+@in_every_state
+def test_text_grows_to_twice_its_size_and_loses_nothing(shown: Shown, page_of: Page):
+    """WCAG 1.4.4: every text grows to twice its size, and none of it is cut off, pushed out of
+    the window or drawn over other text or over a radio button or checkbox. Paper has no text
+    setting, so there the text must be large already: 10 pt or more."""
+    normal = page_of.evaluate(TEXT)
+    if shown.on_paper:
+        large = normal
+        assert min(t["size"] for t in normal["found"]) >= 10 * 96 / 72 - 0.01
+    else:
+        with text_zoom(page_of, 2):
+            large = page_of.evaluate(TEXT)
+        assert [t["text"] for t in large["found"]] == [t["text"] for t in normal["found"]]
+        for small, big in zip(normal["found"], large["found"], strict=True):
+            assert big["size"] >= 2 * small["size"] - 0.5, f"{big['text']!r} did not grow"
+    assert large["scrollWidth"] <= large["width"], "the page scrolls sideways"
+    texts = large["found"]
+    assert not [t["text"] for t in texts if t["clipped"]], "text is cut off"
+    outside = [t["text"] for t in texts for r in t["rects"] if r["right"] > large["width"] + 1]
+    assert not outside, outside
+    drawn = [(t["text"], r) for t in texts for r in t["rects"]]
+    crossing = [(a, b) for i, (a, ra) in enumerate(drawn) for b, rb in drawn[i + 1:]
+                if overlaps(ra, rb)]
+    assert not crossing, crossing[:5]
+    on_boxes = [text for text, r in drawn for box in large["boxes"] if overlaps(r, box)]
+    assert not on_boxes, on_boxes[:5]

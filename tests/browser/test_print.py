@@ -1,0 +1,93 @@
+"""The printed summary: what Chromium prints from the result page, and the PDF download.
+
+Both use print.css. On paper the summary says exactly what the screen says (a summary that
+differs from the screen would be a hazard), without the links and buttons, and it fits on two
+sheets of A4 or US Letter, so it is easy to bring to an appointment.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from .states import OUTCOMES, STATES, State
+
+pytestmark = pytest.mark.browser
+
+PRINTED = [s for s in STATES if s.name.startswith("print-")]
+ON_SCREEN = {s.name: s for s in STATES if s.name.startswith("outcome-")}
+PAPER = ("A4", "Letter")
+NOT_ON_PAPER = ["Skip to main content", "Start again", "Privacy", "Download the summary",
+                "Print this page", "Change"]
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """The text of each page, its words parted by single spaces, without its page number."""
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return [re.sub(r"\s+", " ", re.sub(r"Page \d+ of \d+", " ", page.extract_text())).strip()
+            for page in pages]
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+#: The text of the summary as the person reads it: innerText keeps only what is drawn.
+SUMMARY_TEXT = "() => document.querySelector('main').innerText"
+
+
+@pytest.mark.parametrize("paper", PAPER)
+@pytest.mark.parametrize("state", PRINTED, ids=[s.name for s in PRINTED])
+def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper: str):
+    state.open(page)
+    printed = pdf_text(page.pdf(format=paper))
+    assert 1 <= len(printed) <= 2, f"{len(printed)} pages of {paper}"
+    text = " ".join(printed)
+    level = OUTCOMES[state.name.removeprefix("print-")][0]
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert printed[0].startswith(f"Your result: how soon to get a medical evaluation {heading}"), (
+        f"the {level} advice comes first on paper")
+    assert "Your answers" in text and "Made on" in text
+    for control in NOT_ON_PAPER:
+        assert not re.search(rf"\b{control}\b", text), f"{control!r} is printed"
+
+
+@pytest.mark.parametrize("state", PRINTED, ids=[s.name for s in PRINTED])
+def test_paper_says_what_the_screen_says(page: Page, state: State):
+    """Word for word the same, leaving out only the buttons (screen only) and the lines to
+    write on at the appointment (paper only)."""
+    screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
+    screen.open(page)
+    page.locator(".no-print, .change, .actions").evaluate_all(
+        "parts => parts.forEach(part => { part.hidden = true; })")
+    on_screen = page.evaluate(SUMMARY_TEXT)
+    page.emulate_media(media="print")
+    handwritten = page.locator(".handwritten")
+    expect(handwritten).to_be_visible()
+    expect(handwritten).to_contain_text("Notes:")
+    handwritten.evaluate("part => { part.style.display = 'none'; }")
+    on_paper = page.evaluate(SUMMARY_TEXT)
+    assert words(on_paper) == words(on_screen)
+    assert len(words(on_paper)) > 80
+
+
+@pytest.mark.parametrize("level", list(OUTCOMES), ids=list(OUTCOMES))
+def test_the_pdf_download_fits_on_two_sheets_and_matches_the_print(page: Page, level: str):
+    ON_SCREEN[f"outcome-{level}"].open(page)
+    page.emulate_media(media="print")
+    blocks = page.locator("main").locator("h1, h2, h3, li, dt, dd, p").evaluate_all(
+        "parts => parts.filter(part => part.checkVisibility())"
+        ".map(part => part.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)")
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the summary (PDF)").click()
+    with open(download.value.path(), "rb") as file:
+        pages = pdf_text(file.read())
+    assert 1 <= len(pages) <= 2, f"the PDF has {len(pages)} pages"
+    text = " ".join(pages)
+    missing = [block for block in blocks if block not in text]
+    assert not missing, missing
