@@ -105,7 +105,9 @@ def test_every_printed_page_names_the_version_and_status(client):
             '0.1.0, draft, not yet approved by a clinician"; } }') in css
     html = client.get("/rules").get_data(as_text=True)
     assert '<link rel="stylesheet" href="/rules/print.css" media="print">' in html
-    assert ".rules-document { page: rules; }" in (ROOT / "selfcheck/static/print.css").read_text()
+    # The named page that carries that header is set in the review page's own stylesheet.
+    assert '<link rel="stylesheet" href="/static/rules.css">' in html
+    assert ".rules-document { page: rules; }" in (ROOT / "selfcheck/static/rules.css").read_text()
 
 
 def test_a_version_cannot_break_out_of_the_print_stylesheet(tmp_path):
