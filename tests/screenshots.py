@@ -88,6 +88,16 @@ def main() -> int:
         with page.expect_download() as download:
             page.get_by_role("button", name="Download the summary (PDF)").click()
         pdf_pages(Path(download.value.path()).read_bytes(), "summary-pdf")
+        # The review page as docs/rules.md shows it: an item opened by its anchor, and the first
+        # two printed pages (a clinician prints and signs the whole document).
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto("/rules#rule-not_checked_yet")
+        path = OUT / "rules-review-item-1280.png"
+        page.screenshot(path=str(path))
+        small(path)
+        print(f"wrote {path.name}")
+        page.emulate_media(media="print")
+        pdf_pages(page.pdf(format="A4", page_ranges="1-2"), "rules-print")
         browser.close()
     return 0
 
