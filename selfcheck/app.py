@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
@@ -50,12 +51,40 @@ class Service:
         self.rules = rules
         self.forms = PageForms(rules)
         self.emergency_number = emergency_number
-        #: The emergency check as served to everyone, rendered on first use (see views).
-        self.first_page: str | None = None
+        #: The emergency check as served to everyone, rendered on first use for each address
+        #: the site is served under (see views.first_page).
+        self.first_page: dict[str, str] = {}
 
     def fill(self, text: str) -> str:
         """Patient-facing text with its placeholders filled in from the settings."""
         return text.replace("{emergency_number}", self.emergency_number)
+
+
+#: At most this many links are kept by :func:`kept_url_for`; a handful are ever made.
+KEPT_LINKS = 256
+
+
+def kept_url_for() -> Callable[..., str]:
+    """Flask's ``url_for`` for the templates, remembering each link it makes.
+
+    A page's links (the style sheets, the script, the footer's links) are the same for every
+    visitor, and building one costs as much as a small part of a page; so each is made once for
+    the address the site is served under (its script root) and then reused.
+    """
+    made: dict[tuple[Any, ...], str] = {}
+
+    def link(endpoint: str, **values: Any) -> str:
+        if not has_request_context() or any(key.startswith("_") for key in values):
+            return url_for(endpoint, **values)
+        key = (request.script_root, endpoint, *sorted(values.items()))
+        found = made.get(key)
+        if found is None:
+            found = url_for(endpoint, **values)
+            if len(made) < KEPT_LINKS:
+                made[key] = found
+        return found
+
+    return link
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -100,7 +129,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number)
+    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number,
+                                 url_for=kept_url_for())
     app.jinja_env.filters["fill"] = service.fill
 
     csrf.init_app(app)

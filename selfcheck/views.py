@@ -51,6 +51,9 @@ def start() -> str:
 #: Stands for the form's CSRF token in a page rendered once and served to everyone.
 TOKEN_SLOT = "__selfcheck_csrf_token__"
 
+#: The most copies of the first page kept, one for each address the site is served under.
+KEPT_PAGES = 8
+
 
 @bp.get("/check")
 def first_page() -> str:
@@ -60,11 +63,15 @@ def first_page() -> str:
     request only fills in its own token.
     """
     app = service()
-    if app.first_page is None:
+    # Kept for each address the site is served under, as its links depend on it.
+    html = app.first_page.get(request.script_root)
+    if html is None:
         page = app.rules.pages[0]
-        app.first_page = _page(page, app.forms.empty(page), [], show_errors=False,
-                               csrf_token=lambda: TOKEN_SLOT)
-    return app.first_page.replace(TOKEN_SLOT, generate_csrf(), 1)
+        html = _page(page, app.forms.empty(page), [], show_errors=False,
+                     csrf_token=lambda: TOKEN_SLOT)
+        if len(app.first_page) < KEPT_PAGES:
+            app.first_page[request.script_root] = html
+    return html.replace(TOKEN_SLOT, generate_csrf(), 1)
 
 
 @bp.post("/check")

@@ -93,3 +93,14 @@ def test_answers_never_reach_a_cookie_or_a_url(client, journey):
         assert value not in cookies
     assert not re.search(r'<form[^>]*method="get"', journey.html, re.I)
     assert re.findall(r'<form[^>]*method="post"', journey.html)
+
+
+def test_links_follow_the_address_the_site_is_served_under(app):
+    """Behind a proxy that serves the check under /clinic, every link and form points there,
+    and the same app still serves the plain address rightly (links are kept per address)."""
+    client = app.test_client()
+    for root in ("/clinic", "", "/clinic"):
+        html = client.get("/check", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+        assert f'href="{root}/static/selfcheck.css"' in html
+        assert f'action="{root}/check"' in html
+        assert f'href="{root}/privacy"' in html

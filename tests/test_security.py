@@ -69,6 +69,10 @@ def test_every_response_carries_the_security_headers(journey: Journey):
             assert permissions[feature] == "()", f"{feature} is turned off"
         assert set(permissions.values()) == {"()"}, "no feature is allowed anywhere"
         assert "Strict-Transport-Security" not in headers, "HSTS only over HTTPS"
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                     "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy",
+                     "Cross-Origin-Resource-Policy", "Cache-Control"):
+            assert len(headers.getlist(name)) <= 1, f"{name} sent once, not twice"
 
 
 def test_pages_are_never_stored_but_static_files_may_be(journey: Journey):
@@ -98,6 +102,17 @@ def test_hsts_and_a_secure_cookie_over_https(app: Flask):
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     cookie = response.headers["Set-Cookie"]
     assert "; Secure" in cookie and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
+
+
+def test_hsts_follows_each_request_not_the_first_one(app: Flask):
+    client = app.test_client()
+    plain = "http://selfcheck.example"
+    secure = "https://selfcheck.example"
+    seen = [("Strict-Transport-Security" in client.get("/", base_url=url).headers)
+            for url in (plain, secure, plain, secure)]
+    assert seen == [False, True, False, True]
+    proxied = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert proxied.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 def test_the_session_cookie_over_local_http(app: Flask):
