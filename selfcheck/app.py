@@ -12,6 +12,7 @@ from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
+from selfcheck import parts
 from selfcheck.forms import PageForms
 from selfcheck.paths import default_rules, shipped
 from selfcheck.rules import Rules, RulesError, load
@@ -130,7 +131,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number,
-                                 url_for=kept_url_for())
+                                 url_for=kept_url_for(), rules_parts=parts.Keeper(rules))
     app.jinja_env.filters["fill"] = service.fill
 
     csrf.init_app(app)

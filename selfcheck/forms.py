@@ -8,13 +8,12 @@ CSRF is checked once for every POST by Flask-WTF's CSRFProtect (see :mod:`selfch
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, Form, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 
 from selfcheck.rules import Answers, Page, Question, Rules
 
@@ -28,39 +27,37 @@ FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
 BUTTONS = frozenset({"next", "back", "pdf"})
 
 
-class Answered:
-    """The question has an answer. Stops the chain, so a person sees one message per question."""
+def problem(question: Question, sent: list[str]) -> str | None:
+    """What is wrong with the answers sent for one question, in the words a person sees, or
+    None. The one check of an answer: the page on screen runs it through its WTForms form,
+    the pages carried in hidden fields run it directly."""
+    if not any(value.strip() for value in sent):
+        return question.error
+    if any(len(v) > MAX_VALUE_LENGTH or v not in question.values for v in sent):
+        return "Select one of the answers shown"
+    if question.kind == "one" and len(set(sent)) > 1:
+        return "Select only one answer"
+    none = question.none_of_these
+    if none is not None and none in sent and len(set(sent)) > 1:
+        return f'Select "{question.label(none)}" on its own, or untick it'
+    return None
 
-    def __init__(self, message: str) -> None:
-        self.message = message
 
-    def __call__(self, form: Form, field: Field) -> None:
-        if not any(value.strip() for value in field.raw_data or ()):
-            raise StopValidation(self.message)
-
-
-class Offered:
-    """Every answer sent is one the rules offer: a changed or forged form is refused plainly."""
+class Checked:
+    """A WTForms validator that runs :func:`problem`: one message per question at most."""
 
     def __init__(self, question: Question) -> None:
         self.question = question
-        self.values = question.values
 
     def __call__(self, form: Form, field: Field) -> None:
-        sent = field.raw_data or []
-        if any(len(v) > MAX_VALUE_LENGTH or v not in self.values for v in sent):
-            raise StopValidation("Select one of the answers shown")
-        if self.question.kind == "one" and len(set(sent)) > 1:
-            raise StopValidation("Select only one answer")
-        none = self.question.none_of_these
-        if none is not None and none in sent and len(set(sent)) > 1:
-            raise ValidationError(
-                f'Select "{self.question.label(none)}" on its own, or untick it')
+        message = problem(self.question, list(field.raw_data or ()))
+        if message is not None:
+            raise StopValidation(message)
 
 
 def _field(question: Question) -> Field:
     choices = [SelectChoice(a.value, a.label) for a in question.answers]
-    validators = [Answered(question.error), Offered(question)]
+    validators = [Checked(question)]
     if question.kind == "one":
         return RadioField(question.text, choices=choices, validators=validators,
                           validate_choice=False)
@@ -68,13 +65,29 @@ def _field(question: Question) -> Field:
                                validate_choice=False)
 
 
-@dataclass(frozen=True)
 class PageResult:
-    """One page of a submission: its form, and whether every question on it is well answered."""
+    """One page of a submission: whether every question on it is well answered, and its
+    WTForms form, made when the page is to be shown (or when it is the page sent)."""
 
-    page: Page
-    form: Form
-    valid: bool
+    def __init__(self, page: Page, form_class: type[Form], formdata: MultiDict[str, str],
+                 sent: bool) -> None:
+        self.page = page
+        self._form_class = form_class
+        self._formdata = formdata
+        self._form: Form | None = None
+        if sent:
+            # The page the person just sent: WTForms checks it and keeps each message for
+            # the question it belongs to.
+            self.valid = self.form.validate()
+        else:
+            self.valid = all(problem(q, formdata.getlist(q.id)) is None
+                             for q in page.questions)
+
+    @property
+    def form(self) -> Form:
+        if self._form is None:
+            self._form = self._form_class(self._formdata)
+        return self._form
 
 
 class PageForms:
@@ -91,10 +104,9 @@ class PageForms:
 
     def read(self, formdata: MultiDict[str, str]) -> Submission:
         """Read and check the answers of every page carried by one POST."""
-        results = []
-        for page in self.rules.pages:
-            form = self.classes[page.id](formdata)
-            results.append(PageResult(page, form, form.validate()))
+        sent = formdata.get("page")
+        results = [PageResult(page, self.classes[page.id], formdata, page.id == sent)
+                   for page in self.rules.pages]
         return Submission(self.rules, results, formdata)
 
     def expected(self, formdata: MultiDict[str, str]) -> bool:
@@ -125,16 +137,19 @@ class Submission:
         self.results = {r.page.id: r for r in results}
         self.order = [r.page.id for r in results]
         self.formdata = formdata
+        self._answers: Answers | None = None
 
     def answers(self) -> Answers:
         """The answers of every well-answered page, as the rules read them."""
+        if self._answers is not None:
+            return self._answers
         found: dict[str, frozenset[str]] = {}
         for result in self.results.values():
             if result.valid:
                 for question in result.page.questions:
-                    data = result.form[question.id].data
-                    found[question.id] = (
-                        frozenset([data]) if question.kind == "one" else frozenset(data))
+                    found[question.id] = frozenset(
+                        _offered(question, self.formdata.getlist(question.id)))
+        self._answers = found
         return found
 
     def first_incomplete(self) -> Page | None:

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple
 
 from selfcheck.rules import RED_FLAGS, Answers, Cause, Question, RedFlag, Rules, Urgency
 
 
-@dataclass(frozen=True, slots=True)
-class Because:
+class Because(NamedTuple):
     """One question and the answers the person gave to it."""
 
     question: Question
     labels: tuple[str, ...]
 
+    @property
+    def said(self) -> str:
+        """The answers in words, as a person reads them back: "Numbness, Tingling"."""
+        return ", ".join(self.labels)
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+
+class Reason(NamedTuple):
     """Why the urgency is what it is: a rule's plain reason and the answers behind it."""
 
     level: Urgency
@@ -31,8 +34,7 @@ class Reason:
     because: tuple[Because, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LinkedCause:
+class LinkedCause(NamedTuple):
     """A condition worth discussing, and the answers that led to it (empty for "no cause")."""
 
     cause: Cause
@@ -66,17 +68,15 @@ _NOTHING: frozenset[str] = frozenset()
 
 def _because(rules: Rules, said: Mapping[str, frozenset[str]]) -> tuple[Because, ...]:
     questions = rules.questions
-    return tuple([_said(rules, questions[q], chosen) for q, chosen in said.items()])
-
-
-def _said(rules: Rules, question: Question, chosen: frozenset[str]) -> Because:
-    """One question with the words of the answers chosen, made once per rule set and answer."""
-    key = (question.id, chosen)
-    found = rules.memo.get(key)
-    if found is None:
-        # Bounded: only answers a rule set offers reach here, a few hundred at most.
-        found = rules.memo[key] = Because(question, tuple(question.labels(chosen)))
-    return cast(Because, found)
+    found = []
+    for question_id, chosen in said.items():
+        question = questions[question_id]
+        if len(chosen) == 1:  # most answers: their words are ready made
+            for value in chosen:
+                found.append(Because(question, question.words.get(value, ())))
+        else:
+            found.append(Because(question, question.labels(chosen)))
+    return tuple(found)
 
 
 def _most_urgent(levels: Iterable[Urgency], default: Urgency) -> Urgency:

@@ -100,9 +100,12 @@ class Question:
     page_id: str = ""
     #: The values of the answers offered, worked out once: forms check every answer against it.
     values: frozenset[str] = field(init=False, repr=False, compare=False)
+    #: The words of each answer on its own, by its value, worked out once for :meth:`labels`.
+    words: Mapping[str, tuple[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", frozenset(a.value for a in self.answers))
+        object.__setattr__(self, "words", {a.value: (a.label,) for a in self.answers})
 
     def label(self, value: str) -> str:
         """The words of the answer ``value``."""
@@ -111,10 +114,13 @@ class Question:
                 return answer.label
         raise KeyError(value)
 
-    def labels(self, values: Iterable[str]) -> list[str]:
+    def labels(self, values: Iterable[str]) -> tuple[str, ...]:
         """The words of the chosen answers, in the order they are offered."""
         chosen = values if isinstance(values, (set, frozenset)) else set(values)
-        return [a.label for a in self.answers if a.value in chosen]
+        if len(chosen) == 1:  # most questions take one answer
+            for value in chosen:
+                return self.words.get(value, ())
+        return tuple([a.label for a in self.answers if a.value in chosen])
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +187,8 @@ class Condition:
     def _collect(self, answers: Answers, found: dict[str, frozenset[str]]) -> None:
         if self.op == "is":
             matched = self.values.intersection(answers.get(self.question, ()))
-            found[self.question] = found.get(self.question, frozenset()) | matched
+            before = found.get(self.question)
+            found[self.question] = matched if before is None else before | matched
         elif self.op == "not":
             for question in self.questions():
                 found[question] = answers.get(question, frozenset())
@@ -295,8 +302,6 @@ class Rules:
     goes_away: GoesAway
     warnings: tuple[Problem, ...] = ()
     questions: Mapping[str, Question] = field(default_factory=dict)
-    #: Work the outcome does once per rule set and answer (see selfcheck.outcome).
-    memo: dict[Any, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def emergency(self) -> Urgency:

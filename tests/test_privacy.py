@@ -179,3 +179,60 @@ def test_no_file_is_written_during_a_journey(journey: Journey):
     assert [r.status_code for r in responses] == STATUSES
     assert any(r.mimetype == "application/pdf" for r in responses), "the PDF was made"
     assert written == []
+
+
+def reachable(root: object) -> Iterator[object]:
+    """Every object the app holds on to, directly or not, modules' globals left out (the tests'
+    own answer sets live there)."""
+    import gc
+    import types
+
+    stop = {id(module.__dict__) for module in list(sys.modules.values()) if module}
+    seen = {id(root)}
+    todo = [root]
+    while todo:
+        item = todo.pop()
+        yield item
+        for child in gc.get_referents(item):
+            if (id(child) not in seen and id(child) not in stop
+                    and not isinstance(child, types.ModuleType)):
+                seen.add(id(child))
+                todo.append(child)
+
+
+def remembered(app: Flask, rules: Rules) -> list[str]:
+    """The answers of :data:`ANSWERS` that the app still holds: a question's set of values, or
+    the words of several answers ticked together, as a cache of outcomes would keep them."""
+    found = []
+    several = {q: vs for q, vs in sent_answers(rules).items() if len(vs) > 1}
+    sets = {frozenset(vs): q for q, vs in several.items()}
+    words = {tuple(rules.questions[q].labels(vs)): q for q, vs in several.items()}
+    said = {", ".join(labels): q for labels, q in words.items()}
+    for item in reachable(app):
+        try:
+            if isinstance(item, frozenset) and item in sets:
+                found.append(f"the values ticked for {sets[item]}")
+            elif isinstance(item, tuple) and item in words:
+                found.append(f"the words ticked for {words[item]}")
+        except TypeError:  # a tuple of closures' cells and the like: not an answer
+            continue
+        if isinstance(item, str) and item in said:
+            found.append(f"the words ticked for {said[item]}")
+    return found
+
+
+def test_the_app_remembers_nothing_once_a_person_is_done(app: Flask, journey: Journey,
+                                                        rules: Rules):
+    """No cache of outcomes, labels or pages keeps what someone answered: after a whole
+    journey, PDF included, nothing the app holds recalls the answers ticked together."""
+    assert [r.status_code for r in whole_journey(journey)] == STATUSES
+    assert remembered(app, rules) == []
+
+
+def test_the_memory_search_would_find_a_cache_of_answers(app: Flask, rules: Rules):
+    """The search above can fail: a cache that keeps what a person ticked is found."""
+    several = {q: vs for q, vs in sent_answers(rules).items() if len(vs) > 1}
+    question, values = next(iter(several.items()))
+    app.extensions["a careless cache"] = {
+        (question, frozenset(values)): rules.questions[question].labels(values)}
+    assert remembered(app, rules)
