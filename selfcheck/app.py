@@ -52,9 +52,9 @@ class Service:
         self.rules = rules
         self.forms = PageForms(rules)
         self.emergency_number = emergency_number
-        #: The emergency check as served to everyone, rendered on first use for each address
-        #: the site is served under (see views.first_page).
-        self.first_page: dict[str, str] = {}
+        #: Pages that are the same for everyone, rendered on first use for each address the
+        #: site is served under, by (endpoint, script root) (see views.same_for_everyone).
+        self.pages: dict[tuple[str | None, str], str] = {}
 
     def fill(self, text: str) -> str:
         """Patient-facing text with its placeholders filled in from the settings."""

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
+from itsdangerous import URLSafeTimedSerializer
 
 from selfcheck.errors import UnexpectedForm
 
@@ -56,8 +57,21 @@ class SessionInterface(SecureCookieSessionInterface):
     """The signed session cookie (it holds only the CSRF token), marked Secure whenever the
     request came over HTTPS, and always when SESSION_COOKIE_SECURE is set."""
 
+    def __init__(self) -> None:
+        self.signing: tuple[object, URLSafeTimedSerializer | None] = (None, None)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's signer of the cookie, made once for as long as the keys stay the same
+        (Flask makes a new one, and tests it, twice for every request)."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made_for, serializer = self.signing
+        if made_for != keys:
+            serializer = super().get_signing_serializer(app)
+            self.signing = (keys, serializer)
+        return serializer
 
 
 def refuse_nameless_fields() -> None:

@@ -7,6 +7,7 @@ cookie, a URL, a log or a file, so the app keeps nothing and any copy of it can 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import cast
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -42,36 +43,48 @@ def today() -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
+#: The most copies kept of a page that is the same for everyone: one for each address the
+#: site is served under (the links differ), and there is normally one.
+KEPT_PAGES = 8
+
+
+def same_for_everyone(render: Callable[[], str]) -> str:
+    """A page with nothing of the visitor in it, rendered once for each address of the site
+    and then served as it is. Only pages made from the rules and the settings come here."""
+    kept = service().pages
+    key = (request.endpoint, request.script_root)
+    html = kept.get(key)
+    if html is None:
+        html = render()
+        if len(kept) < KEPT_PAGES * 4:
+            kept[key] = html
+    return html
+
+
 @bp.get("/")
 def start() -> str:
     """The start page: what the check is for, what it is not, and that nothing is kept."""
-    return render_template("start.html", first=service().rules.pages[0])
+    return same_for_everyone(
+        lambda: render_template("start.html", first=service().rules.pages[0]))
 
 
 #: Stands for the form's CSRF token in a page rendered once and served to everyone.
 TOKEN_SLOT = "__selfcheck_csrf_token__"
-
-#: The most copies of the first page kept, one for each address the site is served under.
-KEPT_PAGES = 8
 
 
 @bp.get("/check")
 def first_page() -> str:
     """The first question page, the emergency check, empty.
 
-    It is the same for everyone but for the form's CSRF token, so it is rendered once and each
-    request only fills in its own token.
+    It is the same for everyone but for the form's CSRF token, so it is rendered once, with a
+    slot where the token goes, and each request only fills in its own token.
     """
-    app = service()
-    # Kept for each address the site is served under, as its links depend on it.
-    html = app.first_page.get(request.script_root)
-    if html is None:
-        page = app.rules.pages[0]
-        html = _page(page, app.forms.empty(page), [], show_errors=False,
+    def render() -> str:
+        page = service().rules.pages[0]
+        return _page(page, service().forms.empty(page), [], show_errors=False,
                      csrf_token=lambda: TOKEN_SLOT)
-        if len(app.first_page) < KEPT_PAGES:
-            app.first_page[request.script_root] = html
-    return html.replace(TOKEN_SLOT, generate_csrf(), 1)
+
+    return same_for_everyone(render).replace(TOKEN_SLOT, generate_csrf(), 1)
 
 
 @bp.post("/check")
@@ -151,7 +164,7 @@ def _outcome_context(submission: Submission) -> dict[str, object]:
 @bp.get("/privacy")
 def privacy() -> str:
     """What happens to a person's answers: nothing is kept."""
-    return render_template("privacy.html")
+    return same_for_everyone(lambda: render_template("privacy.html"))
 
 
 @bp.get("/rules")
@@ -159,7 +172,7 @@ def rules_review() -> str:
     """The rules as a document for the clinicians who review and approve them: the review
     record, the checks they passed, every item in plain words with an anchor to cite, and the
     scenarios. It shows the rules only, never anyone's answers."""
-    return render_template("rules.html", **_review())
+    return same_for_everyone(lambda: render_template("rules.html", **_review()))
 
 
 @bp.get("/rules/print.css")

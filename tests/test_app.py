@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from selfcheck import create_app
 from selfcheck.rules import load
 
@@ -100,7 +102,22 @@ def test_links_follow_the_address_the_site_is_served_under(app):
     and the same app still serves the plain address rightly (links are kept per address)."""
     client = app.test_client()
     for root in ("/clinic", "", "/clinic"):
-        html = client.get("/check", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
-        assert f'href="{root}/static/selfcheck.css"' in html
-        assert f'action="{root}/check"' in html
-        assert f'href="{root}/privacy"' in html
+        for path in ("/", "/check", "/privacy", "/rules"):
+            html = client.get(path, environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+            assert f'href="{root}/static/selfcheck.css"' in html, (root, path)
+            assert f'href="{root}/privacy"' in html, (root, path)
+        assert f'action="{root}/check"' in client.get(
+            "/check", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+
+
+def test_change_buttons_follow_the_address_the_site_is_served_under():
+    app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    data = [("page", "background"), ("go", "next")] + [
+        (name, value) for name, values in SOON.items()
+        for value in ([values] if isinstance(values, str) else values)]
+    for root in ("", "/clinic"):
+        html = client.post("/check", data=MultiDict(data),
+                           environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+        assert f'formaction="{root}/check#q-jerking"' in html, root
+        assert f'formaction="{root}/summary.pdf"' in html, root

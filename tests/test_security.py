@@ -6,6 +6,7 @@ script, a form accepted from elsewhere, a cookie readable by scripts, a stack tr
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import itsdangerous
@@ -121,6 +122,21 @@ def test_the_session_cookie_over_local_http(app: Flask):
     assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie and "; Path=/" in cookie
     assert "Secure" not in cookie, "a plain-HTTP browser would drop a Secure cookie"
     assert "Expires" not in cookie and "Max-Age" not in cookie, "gone when the browser closes"
+
+
+def test_a_new_secret_key_takes_effect_at_once(app: Flask):
+    """The cookie's signer is kept between requests, but not past a change of key: a cookie
+    signed with the old key is no longer trusted and a new one is given."""
+    client = app.test_client()
+    assert "Set-Cookie" in client.get("/check").headers
+    assert "Set-Cookie" not in client.get("/check").headers, "the same visitor, same cookie"
+    app.secret_key = "a new key"
+    assert "Set-Cookie" in client.get("/check").headers
+    cookie = client.get_cookie("selfcheck")
+    assert cookie is not None
+    itsdangerous.URLSafeTimedSerializer("a new key", salt="cookie-session", signer_kwargs={
+        "key_derivation": "hmac", "digest_method": hashlib.sha1}).loads(
+        cookie.value)
 
 
 def test_the_secure_setting_marks_the_cookie_secure_even_over_http(monkeypatch):
