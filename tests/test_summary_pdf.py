@@ -1,0 +1,108 @@
+"""The downloaded PDF as it looks on paper: where the words stand on the page, not only which.
+
+WeasyPrint draws the PDF with a few rules of its own (selfcheck/summary.py), so these check
+what a person would see go wrong: a third sheet, the answers in one long column or out of
+their rows, or list bullets that no longer hang in the margin.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from selfcheck.rules import Rules
+
+from .answers import BY_LEVEL, SOON
+from .conftest import Journey
+
+A4 = (595.3, 841.9)  # points
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of text as drawn: its page, where it starts (points from the bottom left)."""
+    page: int
+    x: float
+    y: float
+    text: str
+
+
+def runs(pdf: bytes) -> list[Run]:
+    found: list[Run] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, number: int = number) -> None:
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                found.append(Run(number, round(x, 1), round(y, 1), text.strip()))
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def between(found: list[Run], start: str, end: str) -> list[Run]:
+    """The runs drawn after the heading ``start`` and before the heading ``end``, leaving out
+    the page numbers at the foot of the pages."""
+    def place(run: Run) -> tuple[int, float]:
+        return run.page, -run.y
+    first = place(next(r for r in found if r.text == start))
+    last = place(next(r for r in found if r.text == end))
+    return [r for r in found
+            if first < place(r) < last and not re.fullmatch(r"Page \d+ of \d+", r.text)]
+
+
+def pdf_of(journey: Journey, answers: dict[str, Any]) -> bytes:
+    journey.complete(answers)
+    response = journey.submit("pdf")
+    assert response.mimetype == "application/pdf"
+    return bytes(response.data)
+
+
+@pytest.mark.parametrize("level", list(BY_LEVEL))
+def test_a_summary_is_two_sheets_of_a4(journey: Journey, level: str):
+    reader = PdfReader(io.BytesIO(pdf_of(journey, BY_LEVEL[level])))
+    assert len(reader.pages) == 2
+    for number, page in enumerate(reader.pages, start=1):
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx(A4, abs=1)
+        assert f"Page {number} of 2" in page.extract_text()
+
+
+def test_the_answers_stand_side_by_side_in_rows(journey: Journey, rules: Rules):
+    """Read across: the first answer on the left, the second on its right, on the same line."""
+    answers = between(runs(pdf_of(journey, SOON)), "Your answers", "For your appointment")
+    starts = []
+    for question in rules.questions.values():
+        starts.append(next(r for r in answers
+                           if (len(r.text) > 6 and question.summary.startswith(r.text))
+                           or r.text.startswith(question.summary)))
+    left, right = starts[0].x, starts[1].x
+    assert right - left > A4[0] / 3, "two columns, each about half the page wide"
+    for index, start in enumerate(starts):
+        assert start.x == (left if index % 2 == 0 else right), start.text
+    for first, second in zip(starts[::2], starts[1::2], strict=False):  # an odd one is alone
+        assert (first.page, first.y) == (second.page, second.y), (first.text, second.text)
+    rows = [(start.page, -start.y) for start in starts[::2]]
+    assert rows == sorted(rows) and len(set(rows)) == len(rows), "each row below the last"
+
+
+def test_list_bullets_hang_in_the_margin(journey: Journey, rules: Rules):
+    """In the treatment questions, every line of an item starts at the same place; only the
+    bullet stands to the left of it."""
+    listed = between(runs(pdf_of(journey, SOON)), "Questions you could ask about treatment",
+                     "Does clonus go away?")
+    margin = min(r.x for r in listed)  # the paragraph above the list
+    line_starts: dict[tuple[int, float], Run] = {}
+    for run in listed:
+        line = run.page, run.y
+        if run.x > margin and (line not in line_starts or run.x < line_starts[line].x):
+            line_starts[line] = run
+    bullets = [r.x for r in line_starts.values() if r.text == "•"]
+    text = {r.x for r in line_starts.values() if r.text != "•"}
+    assert len(bullets) == len(rules.treatments), "a bullet for each treatment"
+    assert len(set(bullets)) == 1 and len(text) == 1, (bullets, text)
+    assert 4 < text.pop() - bullets[0] < 12, "the text starts just right of its bullet"
