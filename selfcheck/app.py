@@ -107,8 +107,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         # The flask command line (run, rules …) is one process: a random key is right there.
         quiet = click.get_current_context(silent=True) is not None
-        log.log(logging.INFO if quiet else logging.WARNING,
-                "SELFCHECK_SECRET_KEY is not set: using a random key for this process only")
+        log.log(
+            logging.INFO if quiet else logging.WARNING,
+            "SELFCHECK_SECRET_KEY is not set: using a random key for this process only",
+        )
     rules_file = app.config["RULES_FILE"] or str(default_rules())
     app.config["RULES_FILE"] = rules_file
     try:
@@ -130,8 +132,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number,
-                                 url_for=kept_url_for(), rules_parts=parts.Keeper(rules))
+    app.jinja_env.globals.update(
+        rules=rules,
+        emergency_number=service.emergency_number,
+        url_for=kept_url_for(),
+        rules_parts=parts.Keeper(rules),
+    )
     app.jinja_env.filters["fill"] = service.fill
 
     csrf.init_app(app)

@@ -54,8 +54,12 @@ def _fields(says: str, pairs: Iterable[tuple[str, Any, Any]]) -> list[Change]:
     found = []
     for label, before, after in pairs:
         if before != after:
-            found.append(Change(f"{says}: {label} changed",
-                                (("Before", _words(before)), ("After", _words(after)))))
+            found.append(
+                Change(
+                    f"{says}: {label} changed",
+                    (("Before", _words(before)), ("After", _words(after))),
+                )
+            )
     return found
 
 
@@ -63,12 +67,20 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
-def _added_removed(kind: str, old: Mapping[str, Any], new: Mapping[str, Any],
-                   describe: Callable[[Any], tuple[tuple[str, Value], ...]]) -> list[Change]:
-    found = [Change(f'{kind} "{ident}" added', describe(new[ident]))
-             for ident in new if ident not in old]
-    found += [Change(f'{kind} "{ident}" removed', describe(old[ident]))
-              for ident in old if ident not in new]
+def _added_removed(
+    kind: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    describe: Callable[[Any], tuple[tuple[str, Value], ...]],
+) -> list[Change]:
+    found = [
+        Change(f'{kind} "{ident}" added', describe(new[ident])) for ident in new if ident not in old
+    ]
+    found += [
+        Change(f'{kind} "{ident}" removed', describe(old[ident]))
+        for ident in old
+        if ident not in new
+    ]
     return found
 
 
@@ -77,49 +89,88 @@ def _added_removed(kind: str, old: Mapping[str, Any], new: Mapping[str, Any],
 
 
 def _review(old: Rules, new: Rules) -> list[Change]:
-    return _fields("The review record", [
-        ("version", old.version, new.version), ("status", old.status, new.status),
-        ("reviewed by", old.reviewed_by, new.reviewed_by),
-        ("review date", old.review_date, new.review_date)])
+    return _fields(
+        "The review record",
+        [
+            ("version", old.version, new.version),
+            ("status", old.status, new.status),
+            ("reviewed by", old.reviewed_by, new.reviewed_by),
+            ("review date", old.review_date, new.review_date),
+        ],
+    )
 
 
 def _levels(old: Rules, new: Rules) -> list[Change]:
     before, after = _by_id(old.levels), _by_id(new.levels)
-    found = _added_removed("Urgency level", before, after, lambda lvl: (
-        ("Name", lvl.name), ("Heading", lvl.heading), ("Advice", lvl.advice)))
+    found = _added_removed(
+        "Urgency level",
+        before,
+        after,
+        lambda lvl: (("Name", lvl.name), ("Heading", lvl.heading), ("Advice", lvl.advice)),
+    )
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
-        found += _fields(f'Urgency level "{ident}"', [
-            ("name", a.name, b.name), ("heading", a.heading, b.heading),
-            ("advice", a.advice, b.advice), ("source", a.source, b.source)])
+        found += _fields(
+            f'Urgency level "{ident}"',
+            [
+                ("name", a.name, b.name),
+                ("heading", a.heading, b.heading),
+                ("advice", a.advice, b.advice),
+                ("source", a.source, b.source),
+            ],
+        )
     order = ([lvl.id for lvl in old.levels], [lvl.id for lvl in new.levels])
     if order[0] != order[1]:
-        found.append(Change("The order of the urgency levels changed (most urgent first)", (
-            ("Before", ", ".join(order[0])), ("After", ", ".join(order[1])))))
+        found.append(
+            Change(
+                "The order of the urgency levels changed (most urgent first)",
+                (("Before", ", ".join(order[0])), ("After", ", ".join(order[1]))),
+            )
+        )
     if old.default_level.id != new.default_level.id:
-        found.append(Change("The default level (when no urgency rule applies) changed", (
-            ("Before", old.default_level.name), ("After", new.default_level.name))))
+        found.append(
+            Change(
+                "The default level (when no urgency rule applies) changed",
+                (("Before", old.default_level.name), ("After", new.default_level.name)),
+            )
+        )
     return found
 
 
 def _red_flags(old: Rules, new: Rules) -> list[Change]:
     before, after = _by_id(old.red_flags), _by_id(new.red_flags)
-    found = _added_removed("Red flag", before, after, lambda f: (
-        ("Label", f.label), ("Leads to", f.leads_to.name)))
+    found = _added_removed(
+        "Red flag", before, after, lambda f: (("Label", f.label), ("Leads to", f.leads_to.name))
+    )
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
-        found += _fields(f'Red flag "{ident}"', [
-            ("label", a.label, b.label), ("hint", a.hint, b.hint), ("reason", a.reason, b.reason),
-            ("level it leads to", a.leads_to.name, b.leads_to.name),
-            ("source", a.source, b.source)])
+        found += _fields(
+            f'Red flag "{ident}"',
+            [
+                ("label", a.label, b.label),
+                ("hint", a.hint, b.hint),
+                ("reason", a.reason, b.reason),
+                ("level it leads to", a.leads_to.name, b.leads_to.name),
+                ("source", a.source, b.source),
+            ],
+        )
     a, b = old.pages[0], new.pages[0]
     qa, qb = a.questions[0], b.questions[0]
-    found += _fields("The emergency check page", [
-        ("title", a.title, b.title), ("question", qa.text, qb.text), ("hint", qa.hint, qb.hint),
-        ('"None of these" answer', qa.label(qa.none_of_these or ""),
-         qb.label(qb.none_of_these or "")),
-        ("message when nothing is ticked", qa.error, qb.error),
-        ("words on the summary", qa.summary, qb.summary)])
+    found += _fields(
+        "The emergency check page",
+        [
+            ("title", a.title, b.title),
+            ("question", qa.text, qb.text),
+            ("hint", qa.hint, qb.hint),
+            (
+                '"None of these" answer',
+                qa.label(qa.none_of_these or ""),
+                qb.label(qb.none_of_these or ""),
+            ),
+            ("message when nothing is ticked", qa.error, qb.error),
+            ("words on the summary", qa.summary, qb.summary),
+        ],
+    )
     return found
 
 
@@ -131,31 +182,52 @@ def _questions(old: Rules, new: Rules) -> list[Change]:
     before = {k: v for k, v in old.questions.items() if k != RED_FLAGS}
     after = {k: v for k, v in new.questions.items() if k != RED_FLAGS}
     titles = {p.id: p.title for p in (*old.pages, *new.pages)}
-    found = _added_removed("Question", before, after, lambda q: (
-        ("Asks", q.text), ("Page", titles[q.page_id]), ("Answers", _answers_of(q))))
+    found = _added_removed(
+        "Question",
+        before,
+        after,
+        lambda q: (("Asks", q.text), ("Page", titles[q.page_id]), ("Answers", _answers_of(q))),
+    )
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
         says = f'Question "{ident}"'
-        found += _fields(says, [
-            ("wording", a.text, b.text), ("hint", a.hint, b.hint),
-            ("type", a.kind, b.kind), ("page", titles[a.page_id], titles[b.page_id]),
-            ("words on the summary", a.summary, b.summary),
-            ("message when not answered", a.error, b.error), ("source", a.source, b.source)])
+        found += _fields(
+            says,
+            [
+                ("wording", a.text, b.text),
+                ("hint", a.hint, b.hint),
+                ("type", a.kind, b.kind),
+                ("page", titles[a.page_id], titles[b.page_id]),
+                ("words on the summary", a.summary, b.summary),
+                ("message when not answered", a.error, b.error),
+                ("source", a.source, b.source),
+            ],
+        )
         old_answers = {x.value: x for x in a.answers}
         new_answers = {x.value: x for x in b.answers}
         for value, answer in new_answers.items():
             if value not in old_answers:
-                found.append(Change(f'{says}: answer "{value}" added', (
-                    ("Label", answer.label), ("Worry", str(answer.worry)))))
+                found.append(
+                    Change(
+                        f'{says}: answer "{value}" added',
+                        (("Label", answer.label), ("Worry", str(answer.worry))),
+                    )
+                )
                 continue
             was = old_answers[value]
-            found += _fields(f'{says}, answer "{value}"', [
-                ("label", was.label, answer.label), ("worry", was.worry, answer.worry),
-                ("hint", was.hint, answer.hint)])
+            found += _fields(
+                f'{says}, answer "{value}"',
+                [
+                    ("label", was.label, answer.label),
+                    ("worry", was.worry, answer.worry),
+                    ("hint", was.hint, answer.hint),
+                ],
+            )
         for value, answer in old_answers.items():
             if value not in new_answers:
-                found.append(Change(f'{says}: answer "{value}" removed',
-                                    (("Label", answer.label),)))
+                found.append(
+                    Change(f'{says}: answer "{value}" removed', (("Label", answer.label),))
+                )
         found += _fields(says, [('"None of these" answer', a.none_of_these, b.none_of_these)])
     return found
 
@@ -166,38 +238,79 @@ def _trigger(rules: Rules, when: Any) -> Value:
 
 def _urgency_rules(old: Rules, new: Rules) -> list[Change]:
     before, after = _by_id(old.urgency_rules), _by_id(new.urgency_rules)
-    found = [Change(f'Urgency rule "{i}" added', (
-        ("Raises the advice to", after[i].level.name), ("Applies when", clause(after[i].when, new)),
-        ("Reason", after[i].reason))) for i in after if i not in before]
-    found += [Change(f'Urgency rule "{i}" removed', (
-        ("Raised the advice to", before[i].level.name),
-        ("Applied when", clause(before[i].when, old)))) for i in before if i not in after]
+    found = [
+        Change(
+            f'Urgency rule "{i}" added',
+            (
+                ("Raises the advice to", after[i].level.name),
+                ("Applies when", clause(after[i].when, new)),
+                ("Reason", after[i].reason),
+            ),
+        )
+        for i in after
+        if i not in before
+    ]
+    found += [
+        Change(
+            f'Urgency rule "{i}" removed',
+            (
+                ("Raised the advice to", before[i].level.name),
+                ("Applied when", clause(before[i].when, old)),
+            ),
+        )
+        for i in before
+        if i not in after
+    ]
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
         says = f'Urgency rule "{ident}"'
         if a.when != b.when:
-            found.append(Change(f"{says}: when it applies changed", (
-                ("Before", clause(a.when, old)), ("After", clause(b.when, new)))))
-        found += _fields(says, [("level", a.level.name, b.level.name),
-                                ("reason", a.reason, b.reason), ("source", a.source, b.source)])
+            found.append(
+                Change(
+                    f"{says}: when it applies changed",
+                    (("Before", clause(a.when, old)), ("After", clause(b.when, new))),
+                )
+            )
+        found += _fields(
+            says,
+            [
+                ("level", a.level.name, b.level.name),
+                ("reason", a.reason, b.reason),
+                ("source", a.source, b.source),
+            ],
+        )
     return found
 
 
 def _causes(old: Rules, new: Rules) -> list[Change]:
     before, after = _by_id(old.causes), _by_id(new.causes)
-    found = [Change(f'Cause "{i}" added', (("Name", after[i].name),
-                                            ("Listed when", _trigger(new, after[i].when))))
-             for i in after if i not in before]
-    found += [Change(f'Cause "{i}" removed', (("Name", before[i].name),))
-              for i in before if i not in after]
+    found = [
+        Change(
+            f'Cause "{i}" added',
+            (("Name", after[i].name), ("Listed when", _trigger(new, after[i].when))),
+        )
+        for i in after
+        if i not in before
+    ]
+    found += [
+        Change(f'Cause "{i}" removed', (("Name", before[i].name),))
+        for i in before
+        if i not in after
+    ]
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
         says = f'Cause "{ident}"'
         if a.when != b.when:
-            found.append(Change(f"{says}: when it is listed changed", (
-                ("Before", _trigger(old, a.when)), ("After", _trigger(new, b.when)))))
-        found += _fields(says, [("name", a.name, b.name), ("about", a.about, b.about),
-                                ("source", a.source, b.source)])
+            found.append(
+                Change(
+                    f"{says}: when it is listed changed",
+                    (("Before", _trigger(old, a.when)), ("After", _trigger(new, b.when))),
+                )
+            )
+        found += _fields(
+            says,
+            [("name", a.name, b.name), ("about", a.about, b.about), ("source", a.source, b.source)],
+        )
     return found
 
 
@@ -206,20 +319,36 @@ def _treatments(old: Rules, new: Rules) -> list[Change]:
     found = _added_removed("Treatment", before, after, lambda t: (("Name", t.name),))
     for ident in (i for i in after if i in before):
         a, b = before[ident], after[ident]
-        found += _fields(f'Treatment "{ident}"', [
-            ("name", a.name, b.name), ("about", a.about, b.about),
-            ("question to ask", a.ask, b.ask), ("source", a.source, b.source)])
-    found += _fields('"Does clonus go away?"', [
-        ("heading", old.goes_away.heading, new.goes_away.heading),
-        ("text", old.goes_away.text, new.goes_away.text)])
+        found += _fields(
+            f'Treatment "{ident}"',
+            [
+                ("name", a.name, b.name),
+                ("about", a.about, b.about),
+                ("question to ask", a.ask, b.ask),
+                ("source", a.source, b.source),
+            ],
+        )
+    found += _fields(
+        '"Does clonus go away?"',
+        [
+            ("heading", old.goes_away.heading, new.goes_away.heading),
+            ("text", old.goes_away.text, new.goes_away.text),
+        ],
+    )
     return found
 
 
 def _sources(old: Rules, new: Rules) -> list[Change]:
-    found = [Change(f'Source "{k}" added', (("Reference", v),))
-             for k, v in new.sources.items() if k not in old.sources]
-    found += [Change(f'Source "{k}" removed', (("Reference", v),))
-              for k, v in old.sources.items() if k not in new.sources]
+    found = [
+        Change(f'Source "{k}" added', (("Reference", v),))
+        for k, v in new.sources.items()
+        if k not in old.sources
+    ]
+    found += [
+        Change(f'Source "{k}" removed', (("Reference", v),))
+        for k, v in old.sources.items()
+        if k not in new.sources
+    ]
     for key in (k for k in new.sources if k in old.sources):
         found += _fields(f'Source "{key}"', [("reference", old.sources[key], new.sources[key])])
     return found
@@ -237,8 +366,11 @@ def _same_answers(old: Rules, new: Rules) -> list[str]:
         a = old.questions.get(ident)
         # Red flags added or removed are safe to search over: an answer that ticks a red flag
         # one file does not have meets no level of that file, so it is never reported.
-        if ident != RED_FLAGS and a is not None and (a.kind, a.values, a.none_of_these) != (
-                b.kind, b.values, b.none_of_these):
+        if (
+            ident != RED_FLAGS
+            and a is not None
+            and (a.kind, a.values, a.none_of_these) != (b.kind, b.values, b.none_of_these)
+        ):
             differ.append(ident)
     return differ
 
@@ -255,8 +387,12 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
     differ = _same_answers(old, new)
     if differ:
         names = ", ".join(f'"{q}"' for q in differ)
-        return [Change(f"Not searched: the answers of {names} differ between the files, so the "
-                       "same answers cannot be compared; see the scenarios below")]
+        return [
+            Change(
+                f"Not searched: the answers of {names} differ between the files, so the "
+                "same answers cannot be compared; see the scenarios below"
+            )
+        ]
     questions = {**old.questions, **new.questions}
     rank = {lvl.id: lvl.rank for lvl in new.levels}
     found = []
@@ -269,11 +405,22 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
             if example is None:
                 continue
             example = essential(both, questions, example)
-            direction = ("LESS URGENT" if a.id in rank and rank[a.id] < b.rank else
-                         "more urgent" if a.id in rank else "different")
-            found.append((a.id not in rank or rank[a.id] >= b.rank, Change(
-                f'{direction}: some answers that got "{a.name}" now get "{b.name}"',
-                (("For example", _example(new, example)),))))
+            direction = (
+                "LESS URGENT"
+                if a.id in rank and rank[a.id] < b.rank
+                else "more urgent"
+                if a.id in rank
+                else "different"
+            )
+            found.append(
+                (
+                    a.id not in rank or rank[a.id] >= b.rank,
+                    Change(
+                        f'{direction}: some answers that got "{a.name}" now get "{b.name}"',
+                        (("For example", _example(new, example)),),
+                    ),
+                )
+            )
     before, after = _by_id(old.causes), _by_id(new.causes)
     for ident in (i for i in after if i in before):
         name = after[ident].name
@@ -282,9 +429,15 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
             example = satisfy(differs, questions)
             if example is not None:
                 example = essential(differs, questions, example)
-                found.append((True, Change(
-                    f'Cause "{ident}" ({name}) is {words} for some answers',
-                    (("For example", _example(new, example)),))))
+                found.append(
+                    (
+                        True,
+                        Change(
+                            f'Cause "{ident}" ({name}) is {words} for some answers',
+                            (("For example", _example(new, example)),),
+                        ),
+                    )
+                )
     return [change for _, change in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -292,8 +445,9 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
 # Scenarios
 
 
-def _scenarios(old: Rules, new: Rules, scenarios: Scenarios | None,
-               problems: list[str]) -> tuple[list[Change], int]:
+def _scenarios(
+    old: Rules, new: Rules, scenarios: Scenarios | None, problems: list[str]
+) -> tuple[list[Change], int]:
     """Each scenario's answers run through both rule sets. An answer to a question one file
     does not ask is not read by that file, as on its pages."""
     found = [Change(problem) for problem in problems]
@@ -301,12 +455,19 @@ def _scenarios(old: Rules, new: Rules, scenarios: Scenarios | None,
         return found, 0
     same = 0
     for scenario in scenarios.scenarios:
-        unfit = [(name, why) for name, rules in (("old", old), ("new", new))
-                 if (why := _unfit(rules, scenario.answers))]
+        unfit = [
+            (name, why)
+            for name, rules in (("old", old), ("new", new))
+            if (why := _unfit(rules, scenario.answers))
+        ]
         if unfit:
             name, why = unfit[0]
-            found.append(Change(f'Scenario "{scenario.id}" cannot be compared: with the {name} '
-                                f"rules {why}", (("Scenario", scenario.name),)))
+            found.append(
+                Change(
+                    f'Scenario "{scenario.id}" cannot be compared: with the {name} rules {why}',
+                    (("Scenario", scenario.name),),
+                )
+            )
             continue
         was = evaluate(old, scenario.answers)
         now = evaluate(new, scenario.answers)
@@ -315,8 +476,9 @@ def _scenarios(old: Rules, new: Rules, scenarios: Scenarios | None,
         now_listed = [c.cause.id for c in now.listed]
         facts: list[tuple[str, Value]] = []
         if was.level.id != now.level.id:
-            facts.append(("Advice", f"{quoted(was.level.name)} before, "
-                                    f"{quoted(now.level.name)} now"))
+            facts.append(
+                ("Advice", f"{quoted(was.level.name)} before, {quoted(now.level.name)} now")
+            )
         added = [quoted(names[c]) for c in now_listed if c not in was_listed]
         gone = [quoted(names[c]) for c in was_listed if c not in now_listed]
         if added:
@@ -325,8 +487,9 @@ def _scenarios(old: Rules, new: Rules, scenarios: Scenarios | None,
             facts.append(("No longer listed", ", ".join(gone)))
         if facts:
             passes = "passes" if _passes(scenario, now) else "now FAILS its expectations"
-            found.append(Change(f'Scenario "{scenario.id}" ({passes}): {scenario.name}',
-                                tuple(facts)))
+            found.append(
+                Change(f'Scenario "{scenario.id}" ({passes}): {scenario.name}', tuple(facts))
+            )
         else:
             same += 1
     return found, same
@@ -343,14 +506,17 @@ def _unfit(rules: Rules, answers: Mapping[str, Choice]) -> str | None:
     ticked = answers.get(RED_FLAGS, frozenset()) & {f.id for f in rules.red_flags}
     missing = [q for q in rules.questions if q not in answers]
     if not ticked and missing:
-        return f'a person must also answer {", ".join(map(quoted, missing))}'
+        return f"a person must also answer {', '.join(map(quoted, missing))}"
     return None
 
 
 def _passes(scenario: Any, outcome: Any) -> bool:
     shown = {c.cause.id for c in outcome.listed}
-    return (outcome.level.id == scenario.urgency and set(scenario.must_list) <= shown
-            and not set(scenario.must_not_list) & shown)
+    return (
+        outcome.level.id == scenario.urgency
+        and set(scenario.must_list) <= shown
+        and not set(scenario.must_not_list) & shown
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,8 +539,12 @@ class Comparison:
 SCENARIOS = "Scenarios whose outcome changes"
 
 
-def compare(old: Rules, new: Rules, scenarios: Scenarios | None = None,
-            scenario_problems: Iterable[str] = ()) -> Comparison:
+def compare(
+    old: Rules,
+    new: Rules,
+    scenarios: Scenarios | None = None,
+    scenario_problems: Iterable[str] = (),
+) -> Comparison:
     """Everything that changes for patients from ``old`` to ``new``.
 
     ``scenarios`` are read against ``new`` (or ``old``, if they fit only that one); None when
@@ -393,8 +563,9 @@ def compare(old: Rules, new: Rules, scenarios: Scenarios | None = None,
         Part("Advice and conditions that change for some answers", tuple(_advice(old, new))),
         Part(SCENARIOS, tuple(scenario_changes)),
     )
-    return Comparison(old, new, parts, scenarios.path if scenarios else None,
-                      same if scenarios else None)
+    return Comparison(
+        old, new, parts, scenarios.path if scenarios else None, same if scenarios else None
+    )
 
 
 def _label(rules: Rules) -> str:
@@ -404,11 +575,17 @@ def _label(rules: Rules) -> str:
 
 def as_text(found: Comparison) -> str:
     """The comparison as plain text, most telling parts included even when empty."""
-    lines = ["What changes for patients", f"  from: {_label(found.old)}",
-             f"  to:   {_label(found.new)}"]
+    lines = [
+        "What changes for patients",
+        f"  from: {_label(found.old)}",
+        f"  to:   {_label(found.new)}",
+    ]
     if not found.changed:
-        lines += ["", "No changes for patients: both files ask the same questions, give the "
-                      "same advice and list the same conditions for every set of answers."]
+        lines += [
+            "",
+            "No changes for patients: both files ask the same questions, give the "
+            "same advice and list the same conditions for every set of answers.",
+        ]
     for part in found.parts:
         searched = part.title.startswith("Advice and conditions")
         if not part.changes and not searched and part.title != SCENARIOS:
@@ -421,9 +598,10 @@ def as_text(found: Comparison) -> str:
             for label, value in change.facts:
                 lines += fact_lines(label, value, indent=6)
         if searched and not part.changes:
-            lines.append("  - None: every set of answers gets the same advice and the same "
-                         "conditions from both files (an exhaustive search).")
+            lines.append(
+                "  - None: every set of answers gets the same advice and the same "
+                "conditions from both files (an exhaustive search)."
+            )
         if part.title == SCENARIOS and found.unchanged_scenarios is not None:
             lines.append(f"  {found.unchanged_scenarios} other scenarios give the same outcome.")
     return "\n".join(lines) + "\n"
-

@@ -50,8 +50,9 @@ class RulesFileInvalid(click.ClickException):
         self.problems = error.problems
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"Error: the app cannot start: its rules file has {_counted(self.problems)}.",
-                   err=True)
+        click.echo(
+            f"Error: the app cannot start: its rules file has {_counted(self.problems)}.", err=True
+        )
         for problem in self.problems:
             click.echo(str(problem), err=True)
         click.echo("Mend the lines above, then run: flask --app selfcheck rules check", err=True)
@@ -151,8 +152,12 @@ def show_command(file: str | None) -> None:
 
 @rules_cli.command("test")
 @click.argument("scenarios", required=False)
-@click.option("--rules", "rules_file", metavar="FILE",
-              help="The rules to test (default: the app's rules file).")
+@click.option(
+    "--rules",
+    "rules_file",
+    metavar="FILE",
+    help="The rules to test (default: the app's rules file).",
+)
 def test_command(scenarios: str | None, rules_file: str | None) -> None:
     """Run the clinicians' scenarios and print a pass/FAIL table.
 
@@ -173,9 +178,11 @@ def test_command(scenarios: str | None, rules_file: str | None) -> None:
 @rules_cli.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--scenarios", metavar="FILE",
-              help="Scenarios to compare (default: scenarios.yaml beside NEW, or the shipped "
-                   "ones).")
+@click.option(
+    "--scenarios",
+    metavar="FILE",
+    help="Scenarios to compare (default: scenarios.yaml beside NEW, or the shipped ones).",
+)
 def diff_command(old: str, new: str, scenarios: str | None) -> None:
     """Say what changes for patients from the rules file OLD to the rules file NEW.
 

@@ -17,17 +17,22 @@ log = logging.getLogger(__name__)
 
 #: What each error means for the person, in plain words: (title, explanation).
 MESSAGES = {
-    400: ("Something went wrong with that page",
-          "The page could not be read. Please go back and try again."),
+    400: (
+        "Something went wrong with that page",
+        "The page could not be read. Please go back and try again.",
+    ),
     404: ("Page not found", "Check the web address, or start the check from the beginning."),
-    405: ("That page cannot be used like this",
-          "Please start the check from the beginning."),
-    413: ("Too much was sent",
-          "The form was much larger than any real set of answers, so it was not read. "
-          "Please start again."),
-    500: ("Sorry, there is a problem with the service",
-          "Please try again later. If you feel unwell now, do not wait: contact a doctor, "
-          "or call {emergency_number} in an emergency."),
+    405: ("That page cannot be used like this", "Please start the check from the beginning."),
+    413: (
+        "Too much was sent",
+        "The form was much larger than any real set of answers, so it was not read. "
+        "Please start again.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Please try again later. If you feel unwell now, do not wait: contact a doctor, "
+        "or call {emergency_number} in an emergency.",
+    ),
 }
 
 
@@ -36,9 +41,11 @@ class UnexpectedForm(BadRequest):
 
 
 #: Shown for :class:`UnexpectedForm`: a changed form is refused whole, and the person is told.
-UNEXPECTED = ("We could not use that form",
-              "The form held something that this check does not ask for, so we did not use "
-              "any of it. Please start the check again.")
+UNEXPECTED = (
+    "We could not use that form",
+    "The form held something that this check does not ask for, so we did not use "
+    "any of it. Please start the check again.",
+)
 
 
 def _page(code: int, message: tuple[str, str] | None = None) -> tuple[str, int]:
@@ -59,7 +66,9 @@ def register(app: Flask) -> None:
         log.info("form refused: %s", error.description)
         shown = request.form.get("page", "")
         return render_template(
-            "expired.html", carried=_carried(), shown=shown,
+            "expired.html",
+            carried=_carried(),
+            shown=shown,
         ), 400
 
     @app.errorhandler(UnexpectedForm)

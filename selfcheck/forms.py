@@ -59,18 +59,21 @@ def _field(question: Question) -> Field:
     choices = [SelectChoice(a.value, a.label) for a in question.answers]
     validators = [Checked(question)]
     if question.kind == "one":
-        return RadioField(question.text, choices=choices, validators=validators,
-                          validate_choice=False)
-    return SelectMultipleField(question.text, choices=choices, validators=validators,
-                               validate_choice=False)
+        return RadioField(
+            question.text, choices=choices, validators=validators, validate_choice=False
+        )
+    return SelectMultipleField(
+        question.text, choices=choices, validators=validators, validate_choice=False
+    )
 
 
 class PageResult:
     """One page of a submission: whether every question on it is well answered, and its
     WTForms form, made when the page is to be shown (or when it is the page sent)."""
 
-    def __init__(self, page: Page, form_class: type[Form], formdata: MultiDict[str, str],
-                 sent: bool) -> None:
+    def __init__(
+        self, page: Page, form_class: type[Form], formdata: MultiDict[str, str], sent: bool
+    ) -> None:
         self.page = page
         self._form_class = form_class
         self._formdata = formdata
@@ -80,8 +83,7 @@ class PageResult:
             # the question it belongs to.
             self.valid = self.form.validate()
         else:
-            self.valid = all(problem(q, formdata.getlist(q.id)) is None
-                             for q in page.questions)
+            self.valid = all(problem(q, formdata.getlist(q.id)) is None for q in page.questions)
 
     @property
     def form(self) -> Form:
@@ -105,24 +107,31 @@ class PageForms:
     def read(self, formdata: MultiDict[str, str]) -> Submission:
         """Read and check the answers of every page carried by one POST."""
         sent = formdata.get("page")
-        results = [PageResult(page, self.classes[page.id], formdata, page.id == sent)
-                   for page in self.rules.pages]
+        results = [
+            PageResult(page, self.classes[page.id], formdata, page.id == sent)
+            for page in self.rules.pages
+        ]
         return Submission(self.rules, results, formdata)
 
     def expected(self, formdata: MultiDict[str, str]) -> bool:
         """Whether a POST holds only what the pages send: the token, the page shown, the button
         pressed and answers to questions the rules ask. Anything else means a changed or forged
         form, which is refused whole rather than partly read."""
-        if not (all(name in self.names for name in formdata)
-                and all(page in self.classes for page in formdata.getlist("page"))
-                and all(go in self.buttons for go in formdata.getlist("go"))):
+        if not (
+            all(name in self.names for name in formdata)
+            and all(page in self.classes for page in formdata.getlist("page"))
+            and all(go in self.buttons for go in formdata.getlist("go"))
+        ):
             return False
         # Answers of the page on screen are checked by its form, which says what is wrong
         # next to the question. Answers carried in hidden fields were offered by this app.
         shown = formdata.get("page")
-        return all(value in question.values
-                   for question in self.rules.questions.values() if question.page_id != shown
-                   for value in formdata.getlist(question.id))
+        return all(
+            value in question.values
+            for question in self.rules.questions.values()
+            if question.page_id != shown
+            for value in formdata.getlist(question.id)
+        )
 
     def empty(self, page: Page) -> Form:
         return self.classes[page.id]()
@@ -131,8 +140,9 @@ class PageForms:
 class Submission:
     """Everything one POST carries: the answers of every page, each page checked."""
 
-    def __init__(self, rules: Rules, results: list[PageResult],
-                 formdata: MultiDict[str, str]) -> None:
+    def __init__(
+        self, rules: Rules, results: list[PageResult], formdata: MultiDict[str, str]
+    ) -> None:
         self.rules = rules
         self.results = {r.page.id: r for r in results}
         self.order = [r.page.id for r in results]
@@ -148,7 +158,8 @@ class Submission:
             if result.valid:
                 for question in result.page.questions:
                     found[question.id] = frozenset(
-                        _offered(question, self.formdata.getlist(question.id)))
+                        _offered(question, self.formdata.getlist(question.id))
+                    )
         self._answers = found
         return found
 

@@ -105,11 +105,13 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
     ticked = answers.get(RED_FLAGS, frozenset())
     flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
     applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
-    level = _most_urgent([r.level for r in applied] + [f.leads_to for f in flags],
-                         rules.default_level)
+    level = _most_urgent(
+        [r.level for r in applied] + [f.leads_to for f in flags], rules.default_level
+    )
     reasons = tuple(
         Reason(rule.level, rule.reason, _because(rules, rule.when.because(answers)))
-        for rule in sorted(applied, key=lambda r: r.level.rank))
+        for rule in sorted(applied, key=lambda r: r.level.rank)
+    )
     linked = []
     for cause in rules.causes:
         if cause.when is not None and cause.when.holds(answers):

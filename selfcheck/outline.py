@@ -88,15 +88,19 @@ def _test(condition: Condition, question: Question, negated: bool) -> str:
             return f"{asked} is not {labels[0]}"
         return f"{asked} is none of {either(labels, 'and')}"
     if not negated:
-        return f"{asked} includes {labels[0]}" if len(labels) == 1 else (
-            f"{asked} includes any of {either(labels)}")
+        return (
+            f"{asked} includes {labels[0]}"
+            if len(labels) == 1
+            else (f"{asked} includes any of {either(labels)}")
+        )
     if len(labels) == 1:
         return f"{asked} does not include {labels[0]}"
     return f"{asked} includes none of {either(labels, 'and')}"
 
 
-def clause(condition: Condition, questions: Mapping[str, Question] | Rules,
-           negated: bool = False) -> Clause:
+def clause(
+    condition: Condition, questions: Mapping[str, Question] | Rules, negated: bool = False
+) -> Clause:
     """``condition`` in words: short ones on one line, longer ones as a list of parts."""
     known = questions.questions if isinstance(questions, Rules) else questions
     if condition.op == "is":
@@ -115,8 +119,12 @@ def clause(condition: Condition, questions: Mapping[str, Question] | Rules,
         ("all", True): "not all of these are true:",
     }
     joined = (", or " if condition.op == "any" else ", and ").join(p.text for p in parts)
-    if not negated and len(parts) == 2 and not any(p.parts for p in parts) and (
-            len(joined) <= SHORT):
+    if (
+        not negated
+        and len(parts) == 2
+        and not any(p.parts for p in parts)
+        and (len(joined) <= SHORT)
+    ):
         return Clause(joined)
     return Clause(heads[(condition.op, negated)], parts)
 
@@ -131,53 +139,85 @@ def _levels(rules: Rules, fill: Callable[[str], str]) -> Section:
         reached = []
         flags = [f for f in rules.red_flags if f.leads_to is level]
         if flags:
-            reached.append(f"any red flag ({len(flags)} of {len(rules.red_flags)})"
-                           if len(flags) < len(rules.red_flags) else
-                           f"every red flag ({len(flags)})")
+            reached.append(
+                f"any red flag ({len(flags)} of {len(rules.red_flags)})"
+                if len(flags) < len(rules.red_flags)
+                else f"every red flag ({len(flags)})"
+            )
         reached += [f'urgency rule "{r.id}"' for r in rules.urgency_rules if r.level is level]
         if level is rules.default_level:
             reached.append("when no urgency rule applies (the default level)")
-        entries.append(Entry(
-            f"level-{level.id}", f"{level.rank + 1}. {level.name}",
-            (("Heading", fill(level.heading)),
-             ("Advice", tuple(fill(line) for line in level.advice)),
-             ("Reached by", tuple(reached) or ("nothing",)),
-             ("Source", level.source or "none given"))))
-    return Section("levels", 0, "How soon to be seen (urgency levels)",
-                   "Most urgent first. The most urgent level that applies wins. Every level "
-                   "tells the person to get a medical evaluation.", tuple(entries))
+        entries.append(
+            Entry(
+                f"level-{level.id}",
+                f"{level.rank + 1}. {level.name}",
+                (
+                    ("Heading", fill(level.heading)),
+                    ("Advice", tuple(fill(line) for line in level.advice)),
+                    ("Reached by", tuple(reached) or ("nothing",)),
+                    ("Source", level.source or "none given"),
+                ),
+            )
+        )
+    return Section(
+        "levels",
+        0,
+        "How soon to be seen (urgency levels)",
+        "Most urgent first. The most urgent level that applies wins. Every level "
+        "tells the person to get a medical evaluation.",
+        tuple(entries),
+    )
 
 
 def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
     page = rules.pages[0]
     question = page.questions[0]
     none = question.label(question.none_of_these or "")
-    entries = [Entry("emergency-check", "The emergency check page", (
-        ("Page title", page.title),
-        ("Question", question.text),
-        ("Hint", question.hint or ""),
-        ("Answer for no red flag", none),
-        ("If nothing is ticked", question.error),
-        ("On the summary", question.summary),
-        ("Source", question.source or "none given")))]
+    entries = [
+        Entry(
+            "emergency-check",
+            "The emergency check page",
+            (
+                ("Page title", page.title),
+                ("Question", question.text),
+                ("Hint", question.hint or ""),
+                ("Answer for no red flag", none),
+                ("If nothing is ticked", question.error),
+                ("On the summary", question.summary),
+                ("Source", question.source or "none given"),
+            ),
+        )
+    ]
     for flag in rules.red_flags:
         facts: list[tuple[str, Value]] = [("Label", flag.label)]
         if flag.hint:
             facts.append(("Hint", flag.hint))
-        facts += [("Leads to", flag.leads_to.name),
-                  ("Reason shown to the person", fill(flag.reason)),
-                  ("Source", flag.source or "none given")]
+        facts += [
+            ("Leads to", flag.leads_to.name),
+            ("Reason shown to the person", fill(flag.reason)),
+            ("Source", flag.source or "none given"),
+        ]
         entries.append(Entry(f"red-flag-{flag.id}", f"Red flag: {flag.id}", tuple(facts)))
-    return Section("red-flags", 0, "Emergency check (asked first)",
-                   "Ticking any red flag shows the emergency advice at once, before any other "
-                   "question.", tuple(entries))
+    return Section(
+        "red-flags",
+        0,
+        "Emergency check (asked first)",
+        "Ticking any red flag shows the emergency advice at once, before any other question.",
+        tuple(entries),
+    )
 
 
 def _used_by(rules: Rules, question: Question) -> tuple[str, ...]:
-    found = [f'urgency rule "{r.id}"' for r in rules.urgency_rules
-             if question.id in set(r.when.questions())]
-    found += [f'cause "{c.id}"' for c in rules.causes
-              if c.when is not None and question.id in set(c.when.questions())]
+    found = [
+        f'urgency rule "{r.id}"'
+        for r in rules.urgency_rules
+        if question.id in set(r.when.questions())
+    ]
+    found += [
+        f'cause "{c.id}"'
+        for c in rules.causes
+        if c.when is not None and question.id in set(c.when.questions())
+    ]
     return tuple(found) or ("nothing: the answer only appears on the summary",)
 
 
@@ -186,96 +226,153 @@ def _question(rules: Rules, question: Question) -> Entry:
     answers = []
     for answer in question.answers:
         alone = " (only on its own)" if answer.value == question.none_of_these else ""
-        answers.append(f'{quoted(answer.label)}{alone}, worry {answer.worry}')
+        answers.append(f"{quoted(answer.label)}{alone}, worry {answer.worry}")
     facts: list[tuple[str, Value]] = [("Asks", question.text), ("Type", kind)]
     if question.hint:
         facts.append(("Hint", question.hint))
-    facts += [("Answers", tuple(answers)),
-              ("On the summary", question.summary),
-              ("If not answered", question.error),
-              ("Used by", _used_by(rules, question)),
-              ("Source", question.source or "none given")]
+    facts += [
+        ("Answers", tuple(answers)),
+        ("On the summary", question.summary),
+        ("If not answered", question.error),
+        ("Used by", _used_by(rules, question)),
+        ("Source", question.source or "none given"),
+    ]
     return Entry(f"question-{question.id}", f"Question: {question.id}", tuple(facts))
 
 
 def _pages(rules: Rules) -> list[Section]:
     sections = []
     for step, page in enumerate(rules.pages[1:], start=2):
-        sections.append(Section(
-            f"page-{page.id}", 0, f"Questions, step {step}: {page.title}", page.intro or "",
-            tuple(_question(rules, q) for q in page.questions)))
+        sections.append(
+            Section(
+                f"page-{page.id}",
+                0,
+                f"Questions, step {step}: {page.title}",
+                page.intro or "",
+                tuple(_question(rules, q) for q in page.questions),
+            )
+        )
     return sections
 
 
 def _urgency_rules(rules: Rules, fill: Callable[[str], str]) -> Section:
     entries = []
     for rule in rules.urgency_rules:
-        entries.append(Entry(f"rule-{rule.id}", f"Urgency rule: {rule.id}", (
-            ("Raises the advice to", rule.level.name),
-            ("Applies when", clause(rule.when, rules)),
-            ("Reason shown to the person", fill(rule.reason)),
-            ("Source", rule.source or "none given"))))
+        entries.append(
+            Entry(
+                f"rule-{rule.id}",
+                f"Urgency rule: {rule.id}",
+                (
+                    ("Raises the advice to", rule.level.name),
+                    ("Applies when", clause(rule.when, rules)),
+                    ("Reason shown to the person", fill(rule.reason)),
+                    ("Source", rule.source or "none given"),
+                ),
+            )
+        )
     default = rules.default_level.name
-    return Section("urgency-rules", 0, "Urgency rules",
-                   f"When no rule applies and no red flag is ticked, the advice is "
-                   f"{quoted(default)}. A rule can also set a less urgent level than that.",
-                   tuple(entries))
+    return Section(
+        "urgency-rules",
+        0,
+        "Urgency rules",
+        f"When no rule applies and no red flag is ticked, the advice is "
+        f"{quoted(default)}. A rule can also set a less urgent level than that.",
+        tuple(entries),
+    )
 
 
 def _causes(rules: Rules) -> Section:
     entries = []
     for cause in rules.causes:
-        when: Value = (clause(cause.when, rules) if cause.when is not None
-                       else "no other cause is listed")
-        entries.append(Entry(f"cause-{cause.id}", cause.name, (
-            ("Listed when", when),
-            ("About", cause.about),
-            ("Source", cause.source or "none given"))))
-    return Section("causes", 0, "Conditions worth discussing (causes)",
-                   "A cause is listed as worth discussing when its condition holds, with the "
-                   "answers that led to it. Every other cause is still shown under \"Other "
-                   "things that can cause clonus\". No cause is listed after a red flag.",
-                   tuple(entries))
+        when: Value = (
+            clause(cause.when, rules) if cause.when is not None else "no other cause is listed"
+        )
+        entries.append(
+            Entry(
+                f"cause-{cause.id}",
+                cause.name,
+                (
+                    ("Listed when", when),
+                    ("About", cause.about),
+                    ("Source", cause.source or "none given"),
+                ),
+            )
+        )
+    return Section(
+        "causes",
+        0,
+        "Conditions worth discussing (causes)",
+        "A cause is listed as worth discussing when its condition holds, with the "
+        'answers that led to it. Every other cause is still shown under "Other '
+        'things that can cause clonus". No cause is listed after a red flag.',
+        tuple(entries),
+    )
 
 
 def _treatments(rules: Rules) -> Section:
     entries = tuple(
-        Entry(f"treatment-{t.id}", t.name, (("About", t.about), ("Question to ask", t.ask),
-                                            ("Source", t.source or "none given")))
-        for t in rules.treatments)
-    return Section("treatments", 0, "Treatments to ask about",
-                   "Information about what to ask, never advice to start a treatment.", entries)
+        Entry(
+            f"treatment-{t.id}",
+            t.name,
+            (("About", t.about), ("Question to ask", t.ask), ("Source", t.source or "none given")),
+        )
+        for t in rules.treatments
+    )
+    return Section(
+        "treatments",
+        0,
+        "Treatments to ask about",
+        "Information about what to ask, never advice to start a treatment.",
+        entries,
+    )
 
 
 def _goes_away(rules: Rules) -> Section:
     text = rules.goes_away
-    entry = Entry("goes-away", text.heading, (("Text", text.text),
-                                              ("Source", text.source or "none given")))
+    entry = Entry(
+        "goes-away", text.heading, (("Text", text.text), ("Source", text.source or "none given"))
+    )
     return Section("does-it-go-away", 0, "Does clonus go away?", "", (entry,))
 
 
 def _sources(rules: Rules) -> Section:
-    entries = tuple(Entry(f"source-{key}", key, (("Reference", text),))
-                    for key, text in rules.sources.items())
-    return Section("sources", 0, "Sources",
-                   "Each item above names one of these in its source.", entries)
+    entries = tuple(
+        Entry(f"source-{key}", key, (("Reference", text),)) for key, text in rules.sources.items()
+    )
+    return Section(
+        "sources", 0, "Sources", "Each item above names one of these in its source.", entries
+    )
 
 
 def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Outline:
     """The rule set as numbered sections. ``fill`` fills in placeholders such as
     {emergency_number}; by default they are left as they are written in the file."""
-    sections = [_levels(rules, fill), _emergency_check(rules, fill), *_pages(rules),
-                _urgency_rules(rules, fill), _causes(rules), _treatments(rules),
-                _goes_away(rules), _sources(rules)]
-    numbered = tuple(Section(s.anchor, i, s.title, s.intro, s.entries)
-                     for i, s in enumerate(sections, start=1))
+    sections = [
+        _levels(rules, fill),
+        _emergency_check(rules, fill),
+        *_pages(rules),
+        _urgency_rules(rules, fill),
+        _causes(rules),
+        _treatments(rules),
+        _goes_away(rules),
+        _sources(rules),
+    ]
+    numbered = tuple(
+        Section(s.anchor, i, s.title, s.intro, s.entries) for i, s in enumerate(sections, start=1)
+    )
     questions = len(rules.questions) - 1
-    counts = (f"{len(rules.levels)} urgency levels", f"{len(rules.red_flags)} red flags",
-              f"{questions} questions on {len(rules.pages) - 1} pages",
-              f"{len(rules.urgency_rules)} urgency rules", f"{len(rules.causes)} causes",
-              f"{len(rules.treatments)} treatments", f"{len(rules.sources)} sources")
-    return Outline(rules.version, rules.status, rules.reviewed_by, rules.review_date, counts,
-                   numbered)
+    counts = (
+        f"{len(rules.levels)} urgency levels",
+        f"{len(rules.red_flags)} red flags",
+        f"{questions} questions on {len(rules.pages) - 1} pages",
+        f"{len(rules.urgency_rules)} urgency rules",
+        f"{len(rules.causes)} causes",
+        f"{len(rules.treatments)} treatments",
+        f"{len(rules.sources)} sources",
+    )
+    return Outline(
+        rules.version, rules.status, rules.reviewed_by, rules.review_date, counts, numbered
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,8 +382,9 @@ WIDTH = 100
 
 
 def wrap(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False) or [first.rstrip()]
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first.rstrip()]
 
 
 def fact_lines(label: str, value: Value, indent: int = 4) -> list[str]:
@@ -315,20 +413,26 @@ def _part_lines(part: Clause, indent: int) -> list[str]:
 
 def review_lines(found: Outline) -> list[str]:
     """Version, status, reviewer and date, as a reviewer reads them."""
-    status = ("approved" if found.status == "approved"
-              else "DRAFT: not yet approved by a clinician")
-    return [f"Version: {found.version}", f"Status: {status}",
-            f"Reviewed by: {found.reviewed_by or '(nobody yet)'}",
-            f"Review date: {found.review_date or '(none yet)'}"]
+    status = "approved" if found.status == "approved" else "DRAFT: not yet approved by a clinician"
+    return [
+        f"Version: {found.version}",
+        f"Status: {status}",
+        f"Reviewed by: {found.reviewed_by or '(nobody yet)'}",
+        f"Review date: {found.review_date or '(none yet)'}",
+    ]
 
 
 def as_text(found: Outline, file: str) -> str:
     """The outline as plain text, for ``rules show``."""
-    lines = ["The clinical rules of the clonus self-check", f"File: {file}",
-             *review_lines(found), "In short: " + ", ".join(found.counts) + ".",
-             "Placeholders such as {emergency_number} are filled in from the app's settings.",
-             "Each item starts with its anchor in [brackets]: cite it, or find it on the "
-             "/rules page as /rules#anchor."]
+    lines = [
+        "The clinical rules of the clonus self-check",
+        f"File: {file}",
+        *review_lines(found),
+        "In short: " + ", ".join(found.counts) + ".",
+        "Placeholders such as {emergency_number} are filled in from the app's settings.",
+        "Each item starts with its anchor in [brackets]: cite it, or find it on the "
+        "/rules page as /rules#anchor.",
+    ]
     for section in found.sections:
         lines += ["", f"{section.number}. {section.title.upper()}"]
         if section.intro:
@@ -339,4 +443,3 @@ def as_text(found: Outline, file: str) -> str:
                 if value:
                     lines += fact_lines(label, value)
     return "\n".join(lines) + "\n"
-

@@ -53,15 +53,18 @@ def render(rules: Rules) -> Parts:
     macros: Any = current_app.jinja_env.get_template("_parts.html").module
     questions = rules.questions.values()
     return Parts(
-        urgency={(level.id, screen): Markup(macros.urgency(level, screen))
-                 for level in rules.levels for screen in (True, False)},
+        urgency={
+            (level.id, screen): Markup(macros.urgency(level, screen))
+            for level in rules.levels
+            for screen in (True, False)
+        },
         cause={c.id: Markup(macros.cause(c)) for c in rules.causes},
-        other_cause={c.id: Markup(macros.other_cause(c))
-                     for c in rules.causes},
+        other_cause={c.id: Markup(macros.other_cause(c)) for c in rules.causes},
         discuss=Markup(macros.discuss()),
         change={q.id: Markup(macros.change(q)) for q in questions},
-        hidden={(q.id, a.value): Markup(macros.hidden(q, a.value))
-                for q in questions for a in q.answers},
+        hidden={
+            (q.id, a.value): Markup(macros.hidden(q, a.value)) for q in questions for a in q.answers
+        },
     )
 
 

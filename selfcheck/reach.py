@@ -63,8 +63,7 @@ def _tests(condition: Condition) -> dict[str, list[frozenset[str]]]:
 def choices(question: Question, tested: list[frozenset[str]]) -> list[Choice]:
     """The answers to ``question`` a person can give, one for each different way they can
     meet the tests in ``tested``. Answers that meet the same tests are tried only once."""
-    signature = {a.value: tuple(a.value in values for values in tested)
-                 for a in question.answers}
+    signature = {a.value: tuple(a.value in values for values in tested) for a in question.answers}
     if question.kind == "one":
         one: dict[tuple[bool, ...], Choice] = {}
         for value, meets in signature.items():
@@ -126,15 +125,13 @@ def _undecided(condition: Condition, chosen: Mapping[str, Choice]) -> str | None
     return None
 
 
-def satisfy(condition: Condition, questions: Mapping[str, Question]
-            ) -> dict[str, Choice] | None:
+def satisfy(condition: Condition, questions: Mapping[str, Question]) -> dict[str, Choice] | None:
     """Answers a person could give that make ``condition`` true, or None if there are none.
 
     The answers cover the questions the condition decides on; any answer to the others will do.
     Every question the condition names must be in ``questions``.
     """
-    options = {name: choices(questions[name], tested)
-               for name, tested in _tests(condition).items()}
+    options = {name: choices(questions[name], tested) for name, tested in _tests(condition).items()}
     chosen: dict[str, Choice] = {}
 
     def search() -> bool:
@@ -164,8 +161,9 @@ def exactly(question: Question, chosen: Choice) -> Condition:
     return all_of(parts)
 
 
-def essential(condition: Condition, questions: Mapping[str, Question],
-              example: Mapping[str, Choice]) -> dict[str, Choice]:
+def essential(
+    condition: Condition, questions: Mapping[str, Question], example: Mapping[str, Choice]
+) -> dict[str, Choice]:
     """``example`` cut down to the answers that matter: ``condition`` still holds whatever a
     person answers to the questions left out (each cut is proved by the search)."""
     kept = dict(example)
@@ -200,8 +198,11 @@ def advised(rules: Rules, level: Urgency) -> Condition:
     urgency rules that apply, or the default level when none applies."""
     flags = [f.id for f in rules.red_flags if f.leads_to.rank == level.rank]
     more_urgent = [r.when for r in rules.urgency_rules if r.level.rank < level.rank]
-    ways = [all_of([no_red_flag(), rule.when, negate(any_of(more_urgent))])
-            for rule in rules.urgency_rules if rule.level.rank == level.rank]
+    ways = [
+        all_of([no_red_flag(), rule.when, negate(any_of(more_urgent))])
+        for rule in rules.urgency_rules
+        if rule.level.rank == level.rank
+    ]
     if level.rank == rules.default_level.rank:
         ways.append(all_of([no_red_flag(), negate(any_of(r.when for r in rules.urgency_rules))]))
     if flags:

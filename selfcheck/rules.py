@@ -350,9 +350,14 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     """A YAML 1.2 core-schema scalar: "yes" and "no" stay words, as a clinician means them."""
     if node.style is not None and node.style != "":  # quoted or block text
         return node.value
-    if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
-                        "tag:yaml.org,2002:null", "tag:yaml.org,2002:float",
-                        "tag:yaml.org,2002:timestamp"):
+    if node.tag not in (
+        "tag:yaml.org,2002:str",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:timestamp",
+    ):
         return node.value
     text = node.value
     if text in ("", "~", "null", "Null", "NULL"):
@@ -382,15 +387,23 @@ class _Reader:
                 key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 if not isinstance(key, str):
-                    self.problems.append(Problem(
-                        self.file, line, column, f"a key must be a word, not {key_node.value!r}"))
+                    self.problems.append(
+                        Problem(
+                            self.file, line, column, f"a key must be a word, not {key_node.value!r}"
+                        )
+                    )
                     continue
                 if key in result:
                     first = self.key_where[path + (key,)][0]
-                    self.problems.append(Problem(
-                        self.file, line, column,
-                        f'"{key}" is given twice in the same place (first on line {first}); '
-                        "keep one"))
+                    self.problems.append(
+                        Problem(
+                            self.file,
+                            line,
+                            column,
+                            f'"{key}" is given twice in the same place (first on line {first}); '
+                            "keep one",
+                        )
+                    )
                     continue
                 self.key_where[path + (key,)] = (line, column)
                 result[key] = self.value(value_node, path + (key,))
@@ -401,9 +414,12 @@ class _Reader:
         return _scalar(node)
 
 
-def parse_yaml(text: str, file: str, holds: str = "a rule set",
-               keys: str = '"version:", "pages:" and "causes:"'
-               ) -> tuple[Document | None, list[Problem]]:
+def parse_yaml(
+    text: str,
+    file: str,
+    holds: str = "a rule set",
+    keys: str = '"version:", "pages:" and "causes:"',
+) -> tuple[Document | None, list[Problem]]:
     """The plain values of a YAML file with their positions, or the problems that stop it.
 
     ``holds`` and ``keys`` say in the messages what the file should hold."""
@@ -413,9 +429,15 @@ def parse_yaml(text: str, file: str, holds: str = "a rule set",
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "the file is not valid YAML"
-        return None, [Problem(file, line, column,
-                              f"this is not valid YAML: {what} (check the indentation, colons "
-                              "and quotes on this line and the one above)")]
+        return None, [
+            Problem(
+                file,
+                line,
+                column,
+                f"this is not valid YAML: {what} (check the indentation, colons "
+                "and quotes on this line and the one above)",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(file, 1, 1, f"this is not valid YAML: {exc}")]
     if node is None:
@@ -423,9 +445,14 @@ def parse_yaml(text: str, file: str, holds: str = "a rule set",
     reader = _Reader(file)
     data = reader.value(node, ())
     if not isinstance(data, dict):
-        return None, [Problem(file, node.start_mark.line + 1, node.start_mark.column + 1,
-                              f"the file must be a set of keys such as {keys}, "
-                              "not a single value or a list")]
+        return None, [
+            Problem(
+                file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"the file must be a set of keys such as {keys}, not a single value or a list",
+            )
+        ]
     return Document(data, reader.where, reader.key_where), reader.problems
 
 
@@ -490,24 +517,44 @@ def _name(path: Iterable[str | int], data: Any) -> str:
         if isinstance(step, int):
             node = node[step] if isinstance(node, list) and step < len(node) else None
             ident = node.get("id") if isinstance(node, dict) else None
-            label = {"pages": "page", "questions": "question", "signs": "red flag",
-                     "urgency_levels": "urgency level", "urgency_rules": "urgency rule",
-                     "causes": "cause", "treatments": "treatment", "answers": "answer",
-                     "any": "item", "all": "item", "advice": "line", "text": "line",
-                     "scenarios": "scenario"}.get(
-                         parent or "", "item")
+            label = {
+                "pages": "page",
+                "questions": "question",
+                "signs": "red flag",
+                "urgency_levels": "urgency level",
+                "urgency_rules": "urgency rule",
+                "causes": "cause",
+                "treatments": "treatment",
+                "answers": "answer",
+                "any": "item",
+                "all": "item",
+                "advice": "line",
+                "text": "line",
+                "scenarios": "scenario",
+            }.get(parent or "", "item")
             value = node.get("value") if isinstance(node, dict) else None
             if ident:
                 words.append(f'{label} "{ident}"')
             elif value:
                 words.append(f'{label} "{value}"')
             else:
-                words.append(f"{label} {step + 1} of \"{parent}\"")
+                words.append(f'{label} {step + 1} of "{parent}"')
         else:
             node = node.get(step) if isinstance(node, dict) else None
             parent = step
-            if step not in ("questions", "signs", "pages", "urgency_levels", "urgency_rules",
-                            "causes", "treatments", "answers", "any", "all", "scenarios"):
+            if step not in (
+                "questions",
+                "signs",
+                "pages",
+                "urgency_levels",
+                "urgency_rules",
+                "causes",
+                "treatments",
+                "answers",
+                "any",
+                "all",
+                "scenarios",
+            ):
                 words.append(f'"{step}"')
     return ", ".join(words) if words else "the file"
 
@@ -529,8 +576,11 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
         extra = [k for k in instance if k not in known]
         key = extra[0] if extra else "?"
         hint = difflib.get_close_matches(key, known, n=1)
-        suggestion = f' (did you mean "{hint[0]}"?)' if hint else (
-            f" (allowed here: {', '.join(known)})" if known else "")
+        suggestion = (
+            f' (did you mean "{hint[0]}"?)'
+            if hint
+            else (f" (allowed here: {', '.join(known)})" if known else "")
+        )
         return path + (key,), f'unknown key "{key}" in {where}{suggestion}', True
     if kind == "type":
         wanted = _TYPE_WORDS.get(value, value) if isinstance(value, str) else "text"
@@ -547,8 +597,14 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
     if kind == "pattern":
         if path and path[-1] == "review_date":
             return path, f"{where} must be a date written as YYYY-MM-DD, or empty", False
-        return path, (f"{where} must be a short id in lower case letters, digits and _ "
-                      f"(found {_describe(error.instance)})"), False
+        return (
+            path,
+            (
+                f"{where} must be a short id in lower case letters, digits and _ "
+                f"(found {_describe(error.instance)})"
+            ),
+            False,
+        )
     if kind in ("minimum", "maximum"):
         return path, f"{where} must be a whole number from 0 to 9", False
     if kind == "oneOf":
@@ -563,8 +619,9 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[Path_, str, bool]
     return path, f"{where}: {error.message}", False  # pragma: no cover - every kind above
 
 
-def shape_problems(doc: Document, file: str, validator: Draft202012Validator = _VALIDATOR
-                   ) -> list[Problem]:
+def shape_problems(
+    doc: Document, file: str, validator: Draft202012Validator = _VALIDATOR
+) -> list[Problem]:
     """Every place where ``doc`` does not have the shape ``validator`` wants, in plain words."""
     problems = []
     seen: set[tuple[Path_, str]] = set()
@@ -588,8 +645,11 @@ def unknown(owner: str, what: str, name: str, known: Iterable[str], of: str = ""
     ``of`` follows the name: 'answer "yess" of question "jerking"'."""
     options = list(known)
     close = difflib.get_close_matches(name, options, n=1)
-    hint = f' (did you mean "{close[0]}"?)' if close else (
-        f" (known: {', '.join(options)})" if options and len(options) <= 8 else "")
+    hint = (
+        f' (did you mean "{close[0]}"?)'
+        if close
+        else (f" (known: {', '.join(options)})" if options and len(options) <= 8 else "")
+    )
     return f'{owner} refers to {what} "{name}"{of}, which does not exist{hint}'
 
 
@@ -613,8 +673,9 @@ class _Builder:
         line, column = self.doc.at(path)
         self.problems.append(Problem(self.file, line, column, message, "warning"))
 
-    def unknown(self, path: Path_, what: str, name: str, known: Iterable[str], owner: str,
-                of: str = "") -> None:
+    def unknown(
+        self, path: Path_, what: str, name: str, known: Iterable[str], owner: str, of: str = ""
+    ) -> None:
         self.error(path, unknown(owner, what, name, known, of))
 
     def source(self, item: Mapping[str, Any], path: Path_, owner: str) -> str | None:
@@ -630,20 +691,30 @@ class _Builder:
     def text(self, value: str, path: Path_, owner: str) -> str:
         for placeholder in re.findall(r"\{[^}]*\}", value):
             if placeholder not in PLACEHOLDERS:
-                self.error(path, f"{owner} uses {placeholder}, which the app cannot fill in "
-                                 f"(it knows: {', '.join(PLACEHOLDERS)})")
+                self.error(
+                    path,
+                    f"{owner} uses {placeholder}, which the app cannot fill in "
+                    f"(it knows: {', '.join(PLACEHOLDERS)})",
+                )
         return value
 
-    def unique(self, items: list[Mapping[str, Any]], path: Path_, what: str,
-               taken: dict[str, Path_] | None = None) -> None:
+    def unique(
+        self,
+        items: list[Mapping[str, Any]],
+        path: Path_,
+        what: str,
+        taken: dict[str, Path_] | None = None,
+    ) -> None:
         seen = taken if taken is not None else {}
         for i, item in enumerate(items):
             ident = item["id"]
             if ident in seen:
                 first = self.doc.at(seen[ident])[0]
-                self.error(path + (i, "id"),
-                           f'{what} id "{ident}" is used twice (first on line {first}); '
-                           "each id must be different")
+                self.error(
+                    path + (i, "id"),
+                    f'{what} id "{ident}" is used twice (first on line {first}); '
+                    "each id must be different",
+                )
             else:
                 seen[ident] = path + (i, "id")
 
@@ -656,12 +727,19 @@ class _Builder:
         for rank, item in enumerate(items):
             path: Path_ = ("urgency_levels", rank)
             owner = f'urgency level "{item["id"]}"'
-            levels.append(Urgency(
-                id=item["id"], name=item["name"],
-                heading=self.text(item["heading"], path + ("heading",), owner),
-                advice=tuple(self.text(a, path + ("advice", j), owner)
-                             for j, a in enumerate(item["advice"])),
-                source=self.source(item, path, owner), rank=rank))
+            levels.append(
+                Urgency(
+                    id=item["id"],
+                    name=item["name"],
+                    heading=self.text(item["heading"], path + ("heading",), owner),
+                    advice=tuple(
+                        self.text(a, path + ("advice", j), owner)
+                        for j, a in enumerate(item["advice"])
+                    ),
+                    source=self.source(item, path, owner),
+                    rank=rank,
+                )
+            )
         return tuple(levels), {level.id: level for level in levels}
 
     def level(self, name: str, path: Path_, owner: str, by_id: dict[str, Urgency]) -> Urgency:
@@ -680,13 +758,15 @@ class _Builder:
             return tuple(_answer(a) for a in lists[spec])
         return self.answer_list(spec, path, owner)
 
-    def answer_list(self, spec: list[dict[str, Any]], path: Path_, owner: str
-                    ) -> tuple[Answer, ...]:
+    def answer_list(
+        self, spec: list[dict[str, Any]], path: Path_, owner: str
+    ) -> tuple[Answer, ...]:
         values: set[str] = set()
         for i, answer in enumerate(spec):
             if answer["value"] in values:
-                self.error(path + (i, "value"),
-                           f'{owner} offers the answer "{answer["value"]}" twice')
+                self.error(
+                    path + (i, "value"), f'{owner} offers the answer "{answer["value"]}" twice'
+                )
             values.add(answer["value"])
         return tuple(_answer(a) for a in spec)
 
@@ -696,15 +776,26 @@ class _Builder:
         none = item.get("none_of_these")
         if none is not None:
             if item["type"] != "many":
-                self.error(path + ("none_of_these",),
-                           f'{owner} has "none_of_these", which only fits a "many" question')
+                self.error(
+                    path + ("none_of_these",),
+                    f'{owner} has "none_of_these", which only fits a "many" question',
+                )
             elif none not in {a.value for a in answers}:
-                self.unknown(path + ("none_of_these",), "answer", none,
-                             [a.value for a in answers], owner)
+                self.unknown(
+                    path + ("none_of_these",), "answer", none, [a.value for a in answers], owner
+                )
         return Question(
-            id=item["id"], kind=item["type"], text=item["text"], hint=item.get("hint"),
-            answers=answers, summary=item["summary"], error=item["error"],
-            source=self.source(item, path, owner), none_of_these=none, page_id=page_id)
+            id=item["id"],
+            kind=item["type"],
+            text=item["text"],
+            hint=item.get("hint"),
+            answers=answers,
+            summary=item["summary"],
+            error=item["error"],
+            source=self.source(item, path, owner),
+            none_of_these=none,
+            page_id=page_id,
+        )
 
     def red_flags(self, by_id: dict[str, Urgency]) -> tuple[tuple[RedFlag, ...], Page]:
         block = self.doc.data["red_flags"]
@@ -716,24 +807,42 @@ class _Builder:
             path: Path_ = ("red_flags", "signs", i)
             owner = f'red flag "{item["id"]}"'
             if item["id"] == NONE_OF_THESE:
-                self.error(path + ("id",), f'"{NONE_OF_THESE}" is kept for the "None of these" '
-                                           "answer; give this red flag another id")
+                self.error(
+                    path + ("id",),
+                    f'"{NONE_OF_THESE}" is kept for the "None of these" '
+                    "answer; give this red flag another id",
+                )
             leads_to = self.level(item["leads_to"], path + ("leads_to",), owner, by_id)
             if leads_to is not most_urgent and item["leads_to"] in by_id:
-                self.error(path + ("leads_to",),
-                           f'{owner} leads to "{leads_to.id}", but every red flag must lead to '
-                           f'the most urgent level, "{most_urgent.id}"')
-            flags.append(RedFlag(
-                id=item["id"], label=item["label"], hint=item.get("hint"),
-                reason=self.text(item["reason"], path + ("reason",), owner),
-                leads_to=leads_to, source=self.source(item, path, owner)))
+                self.error(
+                    path + ("leads_to",),
+                    f'{owner} leads to "{leads_to.id}", but every red flag must lead to '
+                    f'the most urgent level, "{most_urgent.id}"',
+                )
+            flags.append(
+                RedFlag(
+                    id=item["id"],
+                    label=item["label"],
+                    hint=item.get("hint"),
+                    reason=self.text(item["reason"], path + ("reason",), owner),
+                    leads_to=leads_to,
+                    source=self.source(item, path, owner),
+                )
+            )
         self.source(block, ("red_flags",), '"red_flags"')
         question = Question(
-            id=RED_FLAGS, kind="many", text=block["question"], hint=block["hint"],
+            id=RED_FLAGS,
+            kind="many",
+            text=block["question"],
+            hint=block["hint"],
             answers=tuple(Answer(f.id, f.label, 1, f.hint) for f in flags)
             + (Answer(NONE_OF_THESE, block["none_of_these"], 0),),
-            summary=block["summary"], error=block["error"], source=block.get("source"),
-            none_of_these=NONE_OF_THESE, page_id=EMERGENCY_CHECK)
+            summary=block["summary"],
+            error=block["error"],
+            source=block.get("source"),
+            none_of_these=NONE_OF_THESE,
+            page_id=EMERGENCY_CHECK,
+        )
         page = Page(EMERGENCY_CHECK, block["title"], None, (question,))
         return tuple(flags), page
 
@@ -745,32 +854,46 @@ class _Builder:
         for i, page in enumerate(items):
             path: Path_ = ("pages", i)
             self.unique(page["questions"], path + ("questions",), "question", taken)
-            questions = tuple(self.question(q, path + ("questions", j), page["id"])
-                              for j, q in enumerate(page["questions"]))
+            questions = tuple(
+                self.question(q, path + ("questions", j), page["id"])
+                for j, q in enumerate(page["questions"])
+            )
             pages.append(Page(page["id"], page["title"], page.get("intro"), questions))
         return tuple(pages)
 
     # -- conditions
 
-    def condition(self, spec: Mapping[str, Any], path: Path_, owner: str,
-                  questions: Mapping[str, Question]) -> Condition:
+    def condition(
+        self, spec: Mapping[str, Any], path: Path_, owner: str, questions: Mapping[str, Question]
+    ) -> Condition:
         ops = [k for k in ("any", "all", "not", "question") if k in spec]
         if len(ops) != 1:
-            self.error(path, f"{owner}: each condition must be one of: a question test "
-                             '("question" with "is" or "includes"), "any", "all" or "not"')
+            self.error(
+                path,
+                f"{owner}: each condition must be one of: a question test "
+                '("question" with "is" or "includes"), "any", "all" or "not"',
+            )
             return Condition("any", parts=())
         op = ops[0]
         if op in ("any", "all"):
             extra = [k for k in spec if k != op]
             if extra:
-                self.error(path + (extra[0],), f'{owner}: "{extra[0]}" cannot stand beside '
-                                               f'"{op}"; put it inside the list', key=True)
-            return Condition(op, parts=tuple(
-                self.condition(part, path + (op, i), owner, questions)
-                for i, part in enumerate(spec[op])))
+                self.error(
+                    path + (extra[0],),
+                    f'{owner}: "{extra[0]}" cannot stand beside "{op}"; put it inside the list',
+                    key=True,
+                )
+            return Condition(
+                op,
+                parts=tuple(
+                    self.condition(part, path + (op, i), owner, questions)
+                    for i, part in enumerate(spec[op])
+                ),
+            )
         if op == "not":
-            return Condition("not", parts=(
-                self.condition(spec["not"], path + ("not",), owner, questions),))
+            return Condition(
+                "not", parts=(self.condition(spec["not"], path + ("not",), owner, questions),)
+            )
         name = spec["question"]
         tests = [k for k in ("is", "includes") if k in spec]
         if name not in questions:
@@ -779,36 +902,52 @@ class _Builder:
         question = questions[name]
         wanted = "is" if question.kind == "one" else "includes"
         if len(tests) != 1:
-            self.error(path, f'{owner}: the test of question "{name}" needs "{wanted}:" '
-                             "with the answer(s) that make it true")
+            self.error(
+                path,
+                f'{owner}: the test of question "{name}" needs "{wanted}:" '
+                "with the answer(s) that make it true",
+            )
             return Condition("any", parts=())
         if tests[0] != wanted:
-            self.error(path + (tests[0],),
-                       f'{owner}: question "{name}" is a "{question.kind}" question, so test it '
-                       f'with "{wanted}:", not "{tests[0]}:"', key=True)
+            self.error(
+                path + (tests[0],),
+                f'{owner}: question "{name}" is a "{question.kind}" question, so test it '
+                f'with "{wanted}:", not "{tests[0]}:"',
+                key=True,
+            )
         raw = spec[tests[0]]
         values = [raw] if isinstance(raw, str) else list(raw)
         for value in values:
             # A question without answers has an error of its own already: say it once.
             if question.answers and value not in question.values:
-                self.unknown(path + (tests[0],), "answer", value,
-                             [a.value for a in question.answers], owner, f' of question "{name}"')
+                self.unknown(
+                    path + (tests[0],),
+                    "answer",
+                    value,
+                    [a.value for a in question.answers],
+                    owner,
+                    f' of question "{name}"',
+                )
         return Condition("is", question=name, values=frozenset(values))
 
-    def urgency_rules(self, by_id: dict[str, Urgency],
-                      questions: Mapping[str, Question]) -> tuple[UrgencyRule, ...]:
+    def urgency_rules(
+        self, by_id: dict[str, Urgency], questions: Mapping[str, Question]
+    ) -> tuple[UrgencyRule, ...]:
         items = self.doc.data["urgency_rules"]
         self.unique(items, ("urgency_rules",), "urgency rule")
         rules = []
         for i, item in enumerate(items):
             path: Path_ = ("urgency_rules", i)
             owner = f'urgency rule "{item["id"]}"'
-            rules.append(UrgencyRule(
-                id=item["id"],
-                level=self.level(item["level"], path + ("level",), owner, by_id),
-                when=self.condition(item["when"], path + ("when",), owner, questions),
-                reason=self.text(item["reason"], path + ("reason",), owner),
-                source=self.source(item, path, owner)))
+            rules.append(
+                UrgencyRule(
+                    id=item["id"],
+                    level=self.level(item["level"], path + ("level",), owner, by_id),
+                    when=self.condition(item["when"], path + ("when",), owner, questions),
+                    reason=self.text(item["reason"], path + ("reason",), owner),
+                    source=self.source(item, path, owner),
+                )
+            )
         return tuple(rules)
 
     def causes(self, questions: Mapping[str, Question]) -> tuple[Cause, ...]:
@@ -819,28 +958,43 @@ class _Builder:
             path: Path_ = ("causes", i)
             owner = f'cause "{item["id"]}"'
             when = item["when"]
-            causes.append(Cause(
-                id=item["id"], name=item["name"], about=item["about"],
-                when=None if when == NO_OTHER_CAUSE
-                else self.condition(when, path + ("when",), owner, questions),
-                source=self.source(item, path, owner)))
+            causes.append(
+                Cause(
+                    id=item["id"],
+                    name=item["name"],
+                    about=item["about"],
+                    when=None
+                    if when == NO_OTHER_CAUSE
+                    else self.condition(when, path + ("when",), owner, questions),
+                    source=self.source(item, path, owner),
+                )
+            )
         return tuple(causes)
 
     def treatments(self) -> tuple[Treatment, ...]:
         items = self.doc.data["treatments"]
         self.unique(items, ("treatments",), "treatment")
         return tuple(
-            Treatment(item["id"], item["name"], item["about"], item["ask"],
-                      self.source(item, ("treatments", i), f'treatment "{item["id"]}"'))
-            for i, item in enumerate(items))
+            Treatment(
+                item["id"],
+                item["name"],
+                item["about"],
+                item["ask"],
+                self.source(item, ("treatments", i), f'treatment "{item["id"]}"'),
+            )
+            for i, item in enumerate(items)
+        )
 
     def build(self) -> Rules:
         data = self.doc.data
         levels, by_id = self.levels()
         default = self.level(data["default_level"], ("default_level",), '"default_level"', by_id)
         if default is levels[0] and data["default_level"] in by_id:
-            self.error(("default_level",), '"default_level" cannot be the most urgent level, '
-                                           "which is kept for red flags and emergencies")
+            self.error(
+                ("default_level",),
+                '"default_level" cannot be the most urgent level, '
+                "which is kept for red flags and emergencies",
+            )
         flags, emergency_page = self.red_flags(by_id)
         pages = (emergency_page,) + self.pages()
         questions = {q.id: q for page in pages for q in page.questions}
@@ -852,28 +1006,47 @@ class _Builder:
         goes_away = data["goes_away"]
         self.source(goes_away, ("goes_away",), '"goes_away"')
         if data["status"] == "draft":
-            self.warn(("status",), 'status is "draft": the app shows patients that these rules '
-                                   "are not yet approved by a clinician")
+            self.warn(
+                ("status",),
+                'status is "draft": the app shows patients that these rules '
+                "are not yet approved by a clinician",
+            )
         else:
-            for key, what in (("reviewed_by", "name the clinician who approved it"),
-                              ("review_date", "say when they approved it, as YYYY-MM-DD")):
+            for key, what in (
+                ("reviewed_by", "name the clinician who approved it"),
+                ("review_date", "say when they approved it, as YYYY-MM-DD"),
+            ):
                 if not data[key]:
                     self.error((key,), f'status is "approved", so "{key}" must {what}')
         if not any(p.severity == "error" for p in self.problems):
             # Only in a file without errors: a broken reference would look like an unused one.
             self._unused(questions, rules, causes)
         return Rules(
-            path=self.file, version=str(data["version"]), status=data["status"],
-            reviewed_by=data["reviewed_by"], review_date=data["review_date"],
-            sources=dict(data["sources"]), levels=levels, default_level=default,
-            red_flags=flags, pages=pages, urgency_rules=rules, causes=causes,
+            path=self.file,
+            version=str(data["version"]),
+            status=data["status"],
+            reviewed_by=data["reviewed_by"],
+            review_date=data["review_date"],
+            sources=dict(data["sources"]),
+            levels=levels,
+            default_level=default,
+            red_flags=flags,
+            pages=pages,
+            urgency_rules=rules,
+            causes=causes,
             treatments=treatments,
-            goes_away=GoesAway(goes_away["heading"], tuple(goes_away["text"]),
-                               goes_away.get("source")),
-            questions=questions)
+            goes_away=GoesAway(
+                goes_away["heading"], tuple(goes_away["text"]), goes_away.get("source")
+            ),
+            questions=questions,
+        )
 
-    def _unused(self, questions: Mapping[str, Question], rules: Iterable[UrgencyRule],
-                causes: Iterable[Cause]) -> None:
+    def _unused(
+        self,
+        questions: Mapping[str, Question],
+        rules: Iterable[UrgencyRule],
+        causes: Iterable[Cause],
+    ) -> None:
         used = {RED_FLAGS}
         for rule in rules:
             used.update(rule.when.questions())
@@ -883,9 +1056,11 @@ class _Builder:
         for i, page in enumerate(self.doc.data["pages"]):
             for j, item in enumerate(page["questions"]):
                 if item["id"] not in used:
-                    self.warn(("pages", i, "questions", j),
-                              f'question "{item["id"]}" is not used by any urgency rule or cause; '
-                              "its answer only appears on the summary")
+                    self.warn(
+                        ("pages", i, "questions", j),
+                        f'question "{item["id"]}" is not used by any urgency rule or cause; '
+                        "its answer only appears on the summary",
+                    )
 
 
 def read(path: str | Path, missing: str) -> str:
@@ -896,14 +1071,24 @@ def read(path: str | Path, missing: str) -> str:
     except FileNotFoundError:
         raise RulesError([Problem(file, 1, 1, missing)]) from None
     except UnicodeDecodeError as exc:
-        before = exc.object[:exc.start]
+        before = exc.object[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise RulesError([Problem(file, line, column, "the file is not UTF-8 text: save it as "
-                                  f"UTF-8 (this byte cannot be read: {exc.reason})")]) from None
+        raise RulesError(
+            [
+                Problem(
+                    file,
+                    line,
+                    column,
+                    "the file is not UTF-8 text: save it as "
+                    f"UTF-8 (this byte cannot be read: {exc.reason})",
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise RulesError([Problem(file, 1, 1, f"the file cannot be read: {exc.strerror}")]
-                         ) from None
+        raise RulesError(
+            [Problem(file, 1, 1, f"the file cannot be read: {exc.strerror}")]
+        ) from None
 
 
 def load(path: str | Path, text: str | None = None) -> Rules:
@@ -937,14 +1122,19 @@ def _warn_unreachable(rules: Rules, builder: _Builder) -> None:
     found = reach(rules)
     for i, rule in enumerate(rules.urgency_rules):
         if found.rules[rule.id] is None:
-            builder.warn(("urgency_rules", i, "when"),
-                         f'urgency rule "{rule.id}" can never apply: no answers a person can '
-                         "give make it true")
+            builder.warn(
+                ("urgency_rules", i, "when"),
+                f'urgency rule "{rule.id}" can never apply: no answers a person can '
+                "give make it true",
+            )
     for i, cause in enumerate(rules.causes):
         if found.causes[cause.id] is not None:
             continue
-        why = ("every set of answers lists another cause" if cause.when is None
-               else "no answers a person can give make it true")
+        why = (
+            "every set of answers lists another cause"
+            if cause.when is None
+            else "no answers a person can give make it true"
+        )
         builder.warn(("causes", i, "when"), f'cause "{cause.id}" can never be listed: {why}')
     for rank, level in enumerate(rules.levels):
         if found.levels[level.id] is not None:
@@ -963,5 +1153,6 @@ def _warn_unreachable(rules: Rules, builder: _Builder) -> None:
             why = ways
         else:
             why = "no urgency rule leads to it, and it is not the default level"
-        builder.warn(("urgency_levels", rank),
-                     f'urgency level "{level.id}" is never reached: {why}')
+        builder.warn(
+            ("urgency_levels", rank), f'urgency level "{level.id}" is never reached: {why}'
+        )

@@ -84,8 +84,11 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        return (self.outcome.level.id == self.scenario.urgency and not self.missing
-                and not self.unwanted)
+        return (
+            self.outcome.level.id == self.scenario.urgency
+            and not self.missing
+            and not self.unwanted
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,8 +110,9 @@ class _Checker:
         line, column = at(path)
         self.problems.append(Problem(self.file, line, column, message))
 
-    def answers(self, given: Mapping[str, Any], path: Path_, owner: str
-                ) -> dict[str, frozenset[str]]:
+    def answers(
+        self, given: Mapping[str, Any], path: Path_, owner: str
+    ) -> dict[str, frozenset[str]]:
         """Answers a person could give: known questions, offered answers, as the form allows."""
         found: dict[str, frozenset[str]] = {}
         questions = self.rules.questions
@@ -122,24 +126,36 @@ class _Checker:
             offered = [a.value for a in question.answers]
             bad = [v for v in values if v not in offered]
             for value in bad:
-                self.error(where, unknown(owner, "answer", value, offered,
-                                          f' of question "{name}"'))
+                self.error(
+                    where, unknown(owner, "answer", value, offered, f' of question "{name}"')
+                )
             if bad:
                 continue
             if question.kind == "one" and len(set(values)) > 1:
-                self.error(where, f'{owner} gives question "{name}" {len(values)} answers, '
-                                  "but a person can choose only one")
+                self.error(
+                    where,
+                    f'{owner} gives question "{name}" {len(values)} answers, '
+                    "but a person can choose only one",
+                )
                 continue
             none = question.none_of_these
             if none is not None and none in values and len(set(values)) > 1:
-                self.error(where, f'{owner} ticks "{none}" for question "{name}" together '
-                                  "with other answers; a person can tick it only on its own")
+                self.error(
+                    where,
+                    f'{owner} ticks "{none}" for question "{name}" together '
+                    "with other answers; a person can tick it only on its own",
+                )
                 continue
             found[name] = frozenset(values)
         return found
 
-    def complete(self, answers: Mapping[str, frozenset[str]], path: Path_, owner: str,
-                 told: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    def complete(
+        self,
+        answers: Mapping[str, frozenset[str]],
+        path: Path_,
+        owner: str,
+        told: set[str] | frozenset[str] = frozenset(),
+    ) -> list[str]:
         """Say which questions ``answers`` leave out, unless a red flag is ticked (a person
         then sees the outcome at once) or the questions were ``told`` already."""
         if answers.get(RED_FLAGS, frozenset()) - {NONE_OF_THESE}:
@@ -148,12 +164,16 @@ class _Checker:
         left = [q for q in missing if q not in told]
         if left:
             names = ", ".join(f'"{q}"' for q in left)
-            self.error(path, f"{owner} does not answer {names}; with no red flag ticked, a "
-                             "person answers every question before seeing the outcome")
+            self.error(
+                path,
+                f"{owner} does not answer {names}; with no red flag ticked, a "
+                "person answers every question before seeing the outcome",
+            )
         return missing
 
-    def scenario(self, item: Mapping[str, Any], i: int,
-                 starts: Mapping[str, dict[str, frozenset[str]]]) -> Scenario:
+    def scenario(
+        self, item: Mapping[str, Any], i: int, starts: Mapping[str, dict[str, frozenset[str]]]
+    ) -> Scenario:
         path: Path_ = ("scenarios", i)
         owner = f'scenario "{item["id"]}"'
         answers: dict[str, frozenset[str]] = {}
@@ -162,8 +182,7 @@ class _Checker:
             if start in starts:
                 answers.update(starts[start])
             else:
-                self.error(path + ("start_from",),
-                           unknown(owner, "starting point", start, starts))
+                self.error(path + ("start_from",), unknown(owner, "starting point", start, starts))
         before = len(self.problems)
         answers.update(self.answers(item.get("answers", {}), path + ("answers",), owner))
         if len(self.problems) == before:
@@ -173,8 +192,10 @@ class _Checker:
         expect = item["expect"]
         levels = [level.id for level in self.rules.levels]
         if expect["urgency"] not in levels:
-            self.error(path + ("expect", "urgency"),
-                       unknown(owner, "urgency level", expect["urgency"], levels))
+            self.error(
+                path + ("expect", "urgency"),
+                unknown(owner, "urgency level", expect["urgency"], levels),
+            )
         causes = [cause.id for cause in self.rules.causes]
         for key in ("must_list", "must_not_list"):
             for j, cause in enumerate(expect.get(key, [])):
@@ -182,13 +203,20 @@ class _Checker:
                     self.error(path + ("expect", key, j), unknown(owner, "cause", cause, causes))
         both = set(expect.get("must_list", [])) & set(expect.get("must_not_list", []))
         for cause in sorted(both):
-            self.error(path + ("expect",), f'{owner} says cause "{cause}" must be listed and '
-                                           "must not be listed")
+            self.error(
+                path + ("expect",),
+                f'{owner} says cause "{cause}" must be listed and must not be listed',
+            )
         return Scenario(
-            id=item["id"], name=item["name"], answers=answers, urgency=expect["urgency"],
+            id=item["id"],
+            name=item["name"],
+            answers=answers,
+            urgency=expect["urgency"],
             must_list=tuple(expect.get("must_list", [])),
             must_not_list=tuple(expect.get("must_not_list", [])),
-            note=item.get("note"), line=self.doc.at(path)[0])
+            note=item.get("note"),
+            line=self.doc.at(path)[0],
+        )
 
     def build(self) -> tuple[Scenario, ...]:
         data = self.doc.data
@@ -205,9 +233,11 @@ class _Checker:
         found = []
         for i, item in enumerate(data["scenarios"]):
             if item["id"] in seen:
-                self.error(("scenarios", i, "id"),
-                           f'scenario id "{item["id"]}" is used twice (first on line '
-                           f'{seen[item["id"]]}); each id must be different')
+                self.error(
+                    ("scenarios", i, "id"),
+                    f'scenario id "{item["id"]}" is used twice (first on line '
+                    f"{seen[item['id']]}); each id must be different",
+                )
             seen.setdefault(item["id"], self.doc.at(("scenarios", i, "id"))[0])
             found.append(self.scenario(item, i, starts))
         return tuple(found)
@@ -255,11 +285,15 @@ def failures(rules: Rules, result: Result) -> list[str]:
     """What went wrong with one scenario, in plain words."""
     found = []
     if result.outcome.level.id != result.scenario.urgency:
-        found.append(f'expected the advice "{_name_of(rules, "level", result.scenario.urgency)}"'
-                     f', but it was "{result.outcome.level.name}"')
+        found.append(
+            f'expected the advice "{_name_of(rules, "level", result.scenario.urgency)}"'
+            f', but it was "{result.outcome.level.name}"'
+        )
     for cause in result.missing:
-        found.append(f'expected "{_name_of(rules, "cause", cause)}" to be listed as worth '
-                     "discussing, but it was not")
+        found.append(
+            f'expected "{_name_of(rules, "cause", cause)}" to be listed as worth '
+            "discussing, but it was not"
+        )
     for cause in result.unwanted:
         found.append(f'expected "{_name_of(rules, "cause", cause)}" not to be listed, but it was')
     return found
@@ -270,13 +304,22 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
     rows = [("result", "scenario", "advice expected", "advice given", "conditions listed")]
     for result in results:
         wrong = len(result.missing) + len(result.unwanted)
-        rows.append(("pass" if result.passed else "FAIL", result.scenario.id,
-                     _name_of(rules, "level", result.scenario.urgency), result.outcome.level.name,
-                     f"{wrong} not as expected" if wrong else "as expected"))
+        rows.append(
+            (
+                "pass" if result.passed else "FAIL",
+                result.scenario.id,
+                _name_of(rules, "level", result.scenario.urgency),
+                result.outcome.level.name,
+                f"{wrong} not as expected" if wrong else "as expected",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     status = "approved" if rules.approved else "draft"
-    lines = [f"Scenarios in {scenarios.path}, run against {rules.path} "
-             f"(version {rules.version}, {status})", ""]
+    lines = [
+        f"Scenarios in {scenarios.path}, run against {rules.path} "
+        f"(version {rules.version}, {status})",
+        "",
+    ]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[4]]).rstrip())

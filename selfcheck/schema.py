@@ -36,8 +36,9 @@ def _record(
     }
 
 
-_ANSWER = _record(["value", "label", "worry"], {"hint": _TEXT}, value=_ID, label=_TEXT,
-                  worry=_WORRY)
+_ANSWER = _record(
+    ["value", "label", "worry"], {"hint": _TEXT}, value=_ID, label=_TEXT, worry=_WORRY
+)
 
 _CONDITION: dict[str, Any] = {
     "type": "object",
@@ -191,8 +192,10 @@ _ANSWERS = {
 
 _EXPECT = _record(
     ["urgency"],
-    {"must_list": {"type": "array", "items": _ID},
-     "must_not_list": {"type": "array", "items": _ID}},
+    {
+        "must_list": {"type": "array", "items": _ID},
+        "must_not_list": {"type": "array", "items": _ID},
+    },
     urgency=_ID,
 )
 
@@ -208,11 +211,13 @@ SCENARIOS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     **_record(
         ["scenarios"],
-        {"starting_points": {
-            "type": "object",
-            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
-            "additionalProperties": _ANSWERS,
-        }},
+        {
+            "starting_points": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                "additionalProperties": _ANSWERS,
+            }
+        },
         scenarios={"type": "array", "items": _SCENARIO, "minItems": 1},
     ),
 }

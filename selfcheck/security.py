@@ -39,12 +39,32 @@ CONTENT_SECURITY_POLICY = {
 }
 
 #: Every powerful browser feature is off: the check needs none of them.
-PERMISSIONS_POLICY = {feature: "()" for feature in (
-    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
-    "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection",
-    "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
-    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
-)}
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -129,8 +149,10 @@ class FixedHeaders(Talisman):  # type: ignore[misc]  # Talisman has no type hint
 def protect(app: Flask) -> None:
     """Add the security headers and the session cookie's flags to ``app``."""
     instance = str(app.config["INSTANCE"] or "")
-    extra = {"Cross-Origin-Opener-Policy": "same-origin",
-             "Cross-Origin-Resource-Policy": "same-origin"}
+    extra = {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
     if instance:
         extra[INSTANCE_HEADER] = instance
     FixedHeaders(

@@ -55,8 +55,10 @@ def _styles() -> tuple[list[Any], Any]:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    return [CSS(filename=str(PRINT_CSS), font_config=fonts),
-            CSS(string=PDF_ONLY_CSS, font_config=fonts)], fonts
+    return [
+        CSS(filename=str(PRINT_CSS), font_config=fonts),
+        CSS(string=PDF_ONLY_CSS, font_config=fonts),
+    ], fonts
 
 
 def render_pdf(html: str) -> bytes:

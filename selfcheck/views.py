@@ -22,8 +22,20 @@ from selfcheck.rules import RED_FLAGS, Page
 
 bp = Blueprint("selfcheck", __name__)
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def service() -> Service:
@@ -64,8 +76,7 @@ def same_for_everyone(render: Callable[[], str]) -> str:
 @bp.get("/")
 def start() -> str:
     """The start page: what the check is for, what it is not, and that nothing is kept."""
-    return same_for_everyone(
-        lambda: render_template("start.html", first=service().rules.pages[0]))
+    return same_for_everyone(lambda: render_template("start.html", first=service().rules.pages[0]))
 
 
 #: Stands for the form's CSRF token in a page rendered once and served to everyone.
@@ -79,10 +90,12 @@ def first_page() -> str:
     It is the same for everyone but for the form's CSRF token, so it is rendered once, with a
     slot where the token goes, and each request only fills in its own token.
     """
+
     def render() -> str:
         page = service().rules.pages[0]
-        return _page(page, service().forms.empty(page), [], show_errors=False,
-                     csrf_token=lambda: TOKEN_SLOT)
+        return _page(
+            page, service().forms.empty(page), [], show_errors=False, csrf_token=lambda: TOKEN_SLOT
+        )
 
     return same_for_everyone(render).replace(TOKEN_SLOT, generate_csrf(), 1)
 
@@ -119,14 +132,18 @@ def summary_pdf() -> Response | str:
 
     html = render_template("summary.html", **_outcome_context(submission))
     date = datetime.date.today().isoformat()
-    return Response(render_pdf(html), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'})
+    return Response(
+        render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'},
+    )
 
 
 def _finished(submission: Submission) -> bool:
     answers = submission.answers()
     return _has_red_flag(answers.get(RED_FLAGS, frozenset())) or (
-        submission.first_incomplete() is None)
+        submission.first_incomplete() is None
+    )
 
 
 def _has_red_flag(ticked: frozenset[str]) -> bool:
@@ -147,13 +164,21 @@ def _show(submission: Submission, page: Page, show_errors: bool = False) -> str:
     return _page(page, submission.results[page.id].form, submission.carried(page), show_errors)
 
 
-def _page(page: Page, form: Form, carried: list[tuple[str, str]], show_errors: bool,
-          **context: object) -> str:
+def _page(
+    page: Page, form: Form, carried: list[tuple[str, str]], show_errors: bool, **context: object
+) -> str:
     errors = [(name, messages[0]) for name, messages in form.errors.items()] if show_errors else []
     rules = service().rules
     return render_template(
-        "page.html", page=page, form=form, carried=carried, errors=errors,
-        step=rules.pages.index(page) + 1, steps=len(rules.pages), **context)
+        "page.html",
+        page=page,
+        form=form,
+        carried=carried,
+        errors=errors,
+        step=rules.pages.index(page) + 1,
+        steps=len(rules.pages),
+        **context,
+    )
 
 
 def _outcome_context(submission: Submission) -> dict[str, object]:
@@ -182,14 +207,16 @@ def rules_print_css() -> Response:
     rules = service().rules
     status = "approved" if rules.approved else "draft, not yet approved by a clinician"
     head = _css_text(f"Clonus self-check: clinical rules, version {rules.version}, {status}")
-    return Response(f"@page rules {{ @top-left {{ content: {head}; }} }}\n",
-                    mimetype="text/css")
+    return Response(f"@page rules {{ @top-left {{ content: {head}; }} }}\n", mimetype="text/css")
 
 
 def _css_text(text: str) -> str:
     """``text`` as a CSS string, whatever characters the rules file put in it."""
-    return '"' + "".join(c if c.isalnum() or c in " .,:;()-_/'" else f"\\{ord(c):x} "
-                         for c in text) + '"'
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .,:;()-_/'" else f"\\{ord(c):x} " for c in text)
+        + '"'
+    )
 
 
 def _review() -> dict[str, object]:
@@ -209,6 +236,9 @@ def _review() -> dict[str, object]:
             first = error.problems[0]
             trouble = f"line {first.line}: {first.message}"
         cached = current_app.extensions["selfcheck.review"] = {
-            "outline": outline(rules, service().fill), "warnings": rules.warnings,
-            "results": results, "scenarios_problem": trouble}
+            "outline": outline(rules, service().fill),
+            "warnings": rules.warnings,
+            "results": results,
+            "scenarios_problem": trouble,
+        }
     return cast(dict[str, object], cached)

@@ -5,14 +5,27 @@ from __future__ import annotations
 NO_RED_FLAG = {"red_flags": "none"}
 
 SYMPTOMS = {
-    "jerking": "yes", "reflexes": "not_sure", "stiffness": "yes", "weakness": "no",
-    "balance": "no", "pain": "yes", "daily_life": "yes", "where": ["ankles", "knees"],
-    "started": "months", "worse": "no", "nerve_symptoms": "none",
+    "jerking": "yes",
+    "reflexes": "not_sure",
+    "stiffness": "yes",
+    "weakness": "no",
+    "balance": "no",
+    "pain": "yes",
+    "daily_life": "yes",
+    "where": ["ankles", "knees"],
+    "started": "months",
+    "worse": "no",
+    "nerve_symptoms": "none",
 }
 
 BACKGROUND = {
-    "checked": "no", "conditions": ["ms"], "oxygen": "no", "infection": "no",
-    "kidney_liver": "none", "medicines": "none", "medicine_change": "no",
+    "checked": "no",
+    "conditions": ["ms"],
+    "oxygen": "no",
+    "infection": "no",
+    "kidney_liver": "none",
+    "medicines": "none",
+    "medicine_change": "no",
 }
 
 #: Not yet checked by a doctor, started months ago, stable: the default, "soon".

@@ -71,8 +71,12 @@ class Visitor:
         assert found, "no form on this page"
         return found[0]
 
-    def submit(self, button: str = "next", answers: dict[str, str | list[str]] | None = None,
-               untick: tuple[str, ...] = ()) -> Any:
+    def submit(
+        self,
+        button: str = "next",
+        answers: dict[str, str | list[str]] | None = None,
+        untick: tuple[str, ...] = (),
+    ) -> Any:
         """Press the button whose value is ``button``, after choosing ``answers``.
 
         Questions named in ``answers`` or ``untick`` lose what was ticked before; all else on

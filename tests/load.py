@@ -36,8 +36,19 @@ PERCENTILES = ("p50", "p75", "p90", "p99", "p99.9", "max")
 def outcome_request(base: str) -> tuple[str, str]:
     """The body and the Cookie header of the outcome POST, with a fresh token from curl."""
     fetched = subprocess.run(
-        [program("curl"), "--silent", "--show-error", "--fail", "--dump-header", "-",
-         f"{base}/check"], capture_output=True, text=True, check=True).stdout
+        [
+            program("curl"),
+            "--silent",
+            "--show-error",
+            "--fail",
+            "--dump-header",
+            "-",
+            f"{base}/check",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     cookie = re.search(r"^set-cookie: ([^;]+)", fetched, re.I | re.M)
     token = re.search(r'name="csrf_token" value="([^"]+)"', fetched)
     assert cookie and token, "the first question page sets a cookie and holds a token"
@@ -53,11 +64,23 @@ def run(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str
     body, cookie = outcome_request(base)
     env = {**os.environ, "SELFCHECK_LOAD_BODY": body, "SELFCHECK_LOAD_COOKIE": cookie}
     output = subprocess.run(
-        [program("wrk"), f"--threads={threads}", f"--connections={connections}",
-         f"--duration={seconds}s", "--timeout=10s", f"--script={SCRIPT}", f"{base}/check"],
-        env=env, capture_output=True, text=True, check=True).stdout
-    figures = {name: float(value) for name, value in re.findall(r"^load: (\S+) (\S+)$", output,
-                                                                 re.M)}
+        [
+            program("wrk"),
+            f"--threads={threads}",
+            f"--connections={connections}",
+            f"--duration={seconds}s",
+            "--timeout=10s",
+            f"--script={SCRIPT}",
+            f"{base}/check",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = {
+        name: float(value) for name, value in re.findall(r"^load: (\S+) (\S+)$", output, re.M)
+    }
     figures["errors"] = figures["wrong"] + figures["socket_errors"]
     figures["per_second"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
@@ -78,9 +101,9 @@ Python {platform.python_version()}; other work may share the machine.
 
 | figure | value |
 | --- | --- |
-| requests | {figures['requests']:.0f} |
-| requests per second | {figures['per_second']:.1f} |
-| errors (wrong status or page, socket errors, timeouts) | {figures['errors']:.0f} |
+| requests | {figures["requests"]:.0f} |
+| requests per second | {figures["per_second"]:.1f} |
+| errors (wrong status or page, socket errors, timeouts) | {figures["errors"]:.0f} |
 
 | latency percentile | time |
 | --- | --- |

@@ -7,8 +7,24 @@ from html.parser import HTMLParser
 
 #: Elements that end a line of text for a reader: each becomes its own sentence.
 BLOCKS = {
-    "p", "li", "h1", "h2", "h3", "h4", "legend", "label", "dt", "dd", "button", "a", "title",
-    "div", "section", "td", "th", "summary",
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "legend",
+    "label",
+    "dt",
+    "dd",
+    "button",
+    "a",
+    "title",
+    "div",
+    "section",
+    "td",
+    "th",
+    "summary",
 }
 
 

@@ -76,8 +76,13 @@ def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
-    server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=QuietHandler if quiet else WSGIRequestHandler)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        app,
+        threaded=True,
+        request_handler=QuietHandler if quiet else WSGIRequestHandler,
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -97,9 +102,14 @@ class Server:
 
 
 @contextmanager
-def gunicorn(workers: int = 1, secret_key: str = "loopback tests", instance: str = "",
-             options: str = "", app: str = "selfcheck:create_app()",
-             **settings: str) -> Iterator[Server]:
+def gunicorn(
+    workers: int = 1,
+    secret_key: str = "loopback tests",
+    instance: str = "",
+    options: str = "",
+    app: str = "selfcheck:create_app()",
+    **settings: str,
+) -> Iterator[Server]:
     """The app under gunicorn, configured by ``make serve``'s settings (selfcheck/serving.py),
     on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
     are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
@@ -109,15 +119,26 @@ def gunicorn(workers: int = 1, secret_key: str = "loopback tests", instance: str
         home = Path(folder) / "home"
         home.mkdir()
         log = Path(folder) / "server.log"
-        env = {**os.environ, "HOME": str(home), "TMPDIR": str(home),
-               "PYTHONPATH": str(ROOT), "SELFCHECK_BIND": f"127.0.0.1:{port}",
-               "SELFCHECK_WORKERS": str(workers), "SELFCHECK_SECRET_KEY": secret_key,
-               "SELFCHECK_INSTANCE": instance, "GUNICORN_CMD_ARGS": options,
-               **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()}}
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "TMPDIR": str(home),
+            "PYTHONPATH": str(ROOT),
+            "SELFCHECK_BIND": f"127.0.0.1:{port}",
+            "SELFCHECK_WORKERS": str(workers),
+            "SELFCHECK_SECRET_KEY": secret_key,
+            "SELFCHECK_INSTANCE": instance,
+            "GUNICORN_CMD_ARGS": options,
+            **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()},
+        }
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.serving", app],
-                env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
+                env=env,
+                cwd=home,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_for(port, process, log)
             yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
@@ -172,7 +193,9 @@ def nginx(upstreams: list[str]) -> Iterator[str]:
         log.touch()
         process = subprocess.Popen(
             [program("nginx"), "-p", folder, "-c", str(conf), "-e", str(log)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_for(port, process, log)
             yield f"http://127.0.0.1:{port}"

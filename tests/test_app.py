@@ -14,7 +14,7 @@ from .conftest import RULES_FILE, Journey
 from .pages import visible_text
 from .test_journey import headings, pdf_text
 
-NEW_QUESTION = '''      - id: cramps
+NEW_QUESTION = """      - id: cramps
         type: one
         text: Do you get cramps in your legs at night?
         hint: A cramp is a sudden, painful tightening of a muscle.
@@ -24,7 +24,7 @@ NEW_QUESTION = '''      - id: cramps
         source: "clonus-faq: symptoms"
 
   - id: background
-'''
+"""
 
 
 def test_the_factory_wires_up_the_app(app):
@@ -68,8 +68,10 @@ def test_a_question_added_to_the_rules_appears_everywhere(tmp_path):
     visitor.submit("next", {"red_flags": "none"})
     assert 'name="cramps"' in visitor.html, "the form asks it"
     assert "Do you get cramps in your legs at night?" in visitor.html
-    visitor.submit("next", {k: v for k, v in SOON.items()
-                            if k in {q.id for q in rules.page("symptoms").questions}})
+    visitor.submit(
+        "next",
+        {k: v for k, v in SOON.items() if k in {q.id for q in rules.page("symptoms").questions}},
+    )
     assert headings(visitor.html) == ["Your symptoms"], "it must be answered"
     assert "Select if you get cramps at night" in visible_text(visitor.html)
     visitor.complete({**SOON, "cramps": "yes"})
@@ -81,8 +83,10 @@ def test_answers_shown_back_are_escaped(client, journey):
     journey.open("/check")
     token = dict(journey.form().fields)["csrf_token"]
     attack = '"><script>alert(1)</script>'
-    response = client.post("/check", data={"csrf_token": token, "page": "emergency_check",
-                                           "red_flags": attack, "go": "next"})
+    response = client.post(
+        "/check",
+        data={"csrf_token": token, "page": "emergency_check", "red_flags": attack, "go": "next"},
+    )
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "Select one of the answers shown" in visible_text(html)
@@ -107,17 +111,21 @@ def test_links_follow_the_address_the_site_is_served_under(app):
             assert f'href="{root}/static/selfcheck.css"' in html, (root, path)
             assert f'href="{root}/privacy"' in html, (root, path)
         assert f'action="{root}/check"' in client.get(
-            "/check", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+            "/check", environ_overrides={"SCRIPT_NAME": root}
+        ).get_data(True)
 
 
 def test_change_buttons_follow_the_address_the_site_is_served_under():
     app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     data = [("page", "background"), ("go", "next")] + [
-        (name, value) for name, values in SOON.items()
-        for value in ([values] if isinstance(values, str) else values)]
+        (name, value)
+        for name, values in SOON.items()
+        for value in ([values] if isinstance(values, str) else values)
+    ]
     for root in ("", "/clinic"):
-        html = client.post("/check", data=MultiDict(data),
-                           environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+        html = client.post(
+            "/check", data=MultiDict(data), environ_overrides={"SCRIPT_NAME": root}
+        ).get_data(True)
         assert f'formaction="{root}/check#q-jerking"' in html, root
         assert f'formaction="{root}/summary.pdf"' in html, root

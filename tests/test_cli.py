@@ -19,17 +19,22 @@ from selfcheck.rules import Rules
 from .conftest import ROOT, RULES_FILE
 
 BIN = Path(sys.executable).parent
-BROKEN = RULES_FILE.read_text().replace("when: {question: started, is: days}",
-                                        "when: {question: startd, is: days}")
-BROKEN_LINE = BROKEN[:BROKEN.index("startd")].count("\n") + 1
+BROKEN = RULES_FILE.read_text().replace(
+    "when: {question: started, is: days}", "when: {question: startd, is: days}"
+)
+BROKEN_LINE = BROKEN[: BROKEN.index("startd")].count("\n") + 1
 
 
 def approved(tmp_path: Path) -> Path:
     path = tmp_path / "approved.yaml"
-    path.write_text(RULES_FILE.read_text().replace(
-        'status: draft          # draft or approved\nreviewed_by: ""',
-        'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"').replace(
-        'review_date: ""', 'review_date: "2025-01-31"'))
+    path.write_text(
+        RULES_FILE.read_text()
+        .replace(
+            'status: draft          # draft or approved\nreviewed_by: ""',
+            'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"',
+        )
+        .replace('review_date: ""', 'review_date: "2025-01-31"')
+    )
     return path
 
 
@@ -42,8 +47,10 @@ def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith('rules.yaml:16:9: warning: status is "draft": the app shows '
-                             "patients that these rules are not yet approved by a clinician")
+    assert lines[0].endswith(
+        'rules.yaml:16:9: warning: status is "draft": the app shows '
+        "patients that these rules are not yet approved by a clinician"
+    )
     assert lines[-1].endswith("rules.yaml: no errors, 1 warning.")
 
 
@@ -61,8 +68,10 @@ def test_check_a_broken_file_names_the_line_and_exits_1(runner, tmp_path):
     path.write_text(BROKEN)
     result = runner.invoke(args=["rules", "check", str(path)])
     assert result.exit_code == 1
-    assert (f'{path}:{BROKEN_LINE}:22: urgency rule "started_in_days" refers to question '
-            '"startd", which does not exist (did you mean "started"?)') in result.output
+    assert (
+        f'{path}:{BROKEN_LINE}:22: urgency rule "started_in_days" refers to question '
+        '"startd", which does not exist (did you mean "started"?)'
+    ) in result.output
     assert result.output.splitlines()[-1] == f"{path}: 1 error, 1 warning."
 
 
@@ -85,12 +94,18 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
     for key, reference in rules.sources.items():
         assert f"[source-{key}] {key} Reference: {reference}" in text
     # Rules and causes are written as English, not as YAML.
-    assert ('[rule-started_in_days] Urgency rule: started_in_days Raises the advice to: Urgent '
-            'Applies when: "When did these symptoms start?" is "In the last few days"') in text
-    assert ('[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have any '
-            'of these?" includes "A stroke"') in text
-    assert ('Applies when: all of these are true: - "Has a doctor or nurse already checked '
-            'these symptoms?" is "No" or "I\'m not sure" - any of these is true:') in text
+    assert (
+        "[rule-started_in_days] Urgency rule: started_in_days Raises the advice to: Urgent "
+        'Applies when: "When did these symptoms start?" is "In the last few days"'
+    ) in text
+    assert (
+        '[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have any '
+        'of these?" includes "A stroke"'
+    ) in text
+    assert (
+        'Applies when: all of these are true: - "Has a doctor or nurse already checked '
+        'these symptoms?" is "No" or "I\'m not sure" - any of these is true:'
+    ) in text
     assert "Source: clonus-faq: causes / stroke" in text
 
 
@@ -107,8 +122,16 @@ def test_test_runs_every_shipped_scenario(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Scenarios in ") and "scenarios.yaml, run against " in lines[0]
-    assert lines[2].split() == ["result", "scenario", "advice", "expected", "advice", "given",
-                                "conditions", "listed"]
+    assert lines[2].split() == [
+        "result",
+        "scenario",
+        "advice",
+        "expected",
+        "advice",
+        "given",
+        "conditions",
+        "listed",
+    ]
     rows = [line.split() for line in lines[3:] if line.startswith(("pass", "FAIL"))]
     assert len(rows) >= 30 and all(row[0] == "pass" for row in rows)
     assert lines[-1] == f"{len(rows)} scenarios: {len(rows)} passed, 0 failed."
@@ -116,14 +139,27 @@ def test_test_runs_every_shipped_scenario(runner):
 
 def test_test_reports_a_failing_scenario_and_exits_1(runner, tmp_path):
     scenarios = tmp_path / "scenarios.yaml"
-    scenarios.write_text((ROOT / "scenarios.yaml").read_text().replace(
-        "    answers: {started: days}\n    expect: {urgency: urgent}",
-        "    answers: {started: days}\n    expect: {urgency: soon, must_list: [stroke]}"))
+    scenarios.write_text(
+        (ROOT / "scenarios.yaml")
+        .read_text()
+        .replace(
+            "    answers: {started: days}\n    expect: {urgency: urgent}",
+            "    answers: {started: days}\n    expect: {urgency: soon, must_list: [stroke]}",
+        )
+    )
     result = runner.invoke(args=["rules", "test", str(scenarios)])
     assert result.exit_code == 1
     row = next(line for line in result.output.splitlines() if "urgent_started_in_days" in line)
-    assert row.split() == ["FAIL", "urgent_started_in_days", "Soon", "Urgent", "1", "not", "as",
-                           "expected"]
+    assert row.split() == [
+        "FAIL",
+        "urgent_started_in_days",
+        "Soon",
+        "Urgent",
+        "1",
+        "not",
+        "as",
+        "expected",
+    ]
     assert 'expected the advice "Soon", but it was "Urgent"' in result.output
     assert 'expected "Stroke" to be listed as worth discussing, but it was not' in result.output
     assert result.output.splitlines()[-1].endswith("passed, 1 failed.")
@@ -131,15 +167,21 @@ def test_test_reports_a_failing_scenario_and_exits_1(runner, tmp_path):
 
 def test_test_names_the_line_of_a_scenario_that_cannot_run(runner, tmp_path):
     scenarios = tmp_path / "scenarios.yaml"
-    text = (ROOT / "scenarios.yaml").read_text().replace(
-        "answers: {started: days}", "answers: {startd: days}", 1)
+    text = (
+        (ROOT / "scenarios.yaml")
+        .read_text()
+        .replace("answers: {started: days}", "answers: {startd: days}", 1)
+    )
     scenarios.write_text(text)
-    line = text[:text.index("startd")].count("\n") + 1
+    line = text[: text.index("startd")].count("\n") + 1
     result = runner.invoke(args=["rules", "test", str(scenarios)])
     assert result.exit_code == 1
-    assert (f'{scenarios}:{line}:' in result.output and 'scenario "urgent_started_in_days" refers '
-            'to question "startd", which does not exist (did you mean "started"?)'
-            in result.output)
+    assert (
+        f"{scenarios}:{line}:" in result.output
+        and 'scenario "urgent_started_in_days" refers '
+        'to question "startd", which does not exist (did you mean "started"?)'
+        in result.output
+    )
 
 
 def test_diff_of_the_same_file_finds_no_change(runner):
@@ -180,13 +222,23 @@ def test_a_broken_configured_file_is_reported_without_a_traceback(broken):
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "Error: the app cannot start: its rules file has 1 error, 1 warning." in result.stderr
-    assert (f'{broken}:{BROKEN_LINE}:22: urgency rule "started_in_days" refers to question '
-            '"startd"') in result.stderr
+    assert (
+        f'{broken}:{BROKEN_LINE}:22: urgency rule "started_in_days" refers to question "startd"'
+    ) in result.stderr
 
 
 def test_the_server_does_not_start_on_a_broken_file(broken):
-    result = shell(str(BIN / "flask"), "--app", "selfcheck", "run", "--host", "127.0.0.1",
-                   "--port", "0", rules_file=broken)
+    result = shell(
+        str(BIN / "flask"),
+        "--app",
+        "selfcheck",
+        "run",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        rules_file=broken,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert f"{broken}:{BROKEN_LINE}:22: " in result.stderr

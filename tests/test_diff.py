@@ -31,70 +31,109 @@ def diff(runner, new: Path) -> str:
 
 
 def test_a_reworded_question_shows_both_wordings(runner, tmp_path):
-    new = changed(tmp_path, ("text: Do your muscles feel stiff or tight (hypertonia)?",
-                             "text: Do your muscles feel stiff, tight or hard to move?"))
+    new = changed(
+        tmp_path,
+        (
+            "text: Do your muscles feel stiff or tight (hypertonia)?",
+            "text: Do your muscles feel stiff, tight or hard to move?",
+        ),
+    )
     text = diff(runner, new)
-    assert ('Question "stiffness": wording changed Before: Do your muscles feel stiff or tight '
-            "(hypertonia)? After: Do your muscles feel stiff, tight or hard to move?") in text
-    assert "Advice and conditions that change for some answers - None: every set of answers " \
-           "gets the same advice and the same conditions from both files" in text
+    assert (
+        'Question "stiffness": wording changed Before: Do your muscles feel stiff or tight '
+        "(hypertonia)? After: Do your muscles feel stiff, tight or hard to move?"
+    ) in text
+    assert (
+        "Advice and conditions that change for some answers - None: every set of answers "
+        "gets the same advice and the same conditions from both files" in text
+    )
     assert "0 other scenarios" not in text and "other scenarios give the same outcome" in text
 
 
 def test_added_and_removed_questions_and_answers(runner, tmp_path):
     new = changed(
         tmp_path,
-        ("  - id: background\n", "      - id: cramps\n        type: one\n        text: Do you get "
-         "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
-         "        error: Select if you get cramps\n        source: \"clonus-faq: symptoms\"\n\n"
-         "  - id: background\n"),
+        (
+            "  - id: background\n",
+            "      - id: cramps\n        type: one\n        text: Do you get "
+            "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
+            '        error: Select if you get cramps\n        source: "clonus-faq: symptoms"\n\n'
+            "  - id: background\n",
+        ),
         ('          - {value: elsewhere, label: "Somewhere else", worry: 1}\n', ""),
-        ("{question: where, includes: [ankles, knees, wrists, elsewhere]}",
-         "{question: where, includes: [ankles, knees, wrists]}"),
-        ('- {value: wrists, label: "Wrists or hands", worry: 1}',
-         '- {value: wrists, label: "Wrists, hands or fingers", worry: 1}'))
+        (
+            "{question: where, includes: [ankles, knees, wrists, elsewhere]}",
+            "{question: where, includes: [ankles, knees, wrists]}",
+        ),
+        (
+            '- {value: wrists, label: "Wrists or hands", worry: 1}',
+            '- {value: wrists, label: "Wrists, hands or fingers", worry: 1}',
+        ),
+    )
     text = diff(runner, new)
-    assert ('Question "cramps" added Asks: Do you get cramps at night? Page: Your symptoms '
-            'Answers: - "Yes" - "No" - "I\'m not sure"') in text
+    assert (
+        'Question "cramps" added Asks: Do you get cramps at night? Page: Your symptoms '
+        'Answers: - "Yes" - "No" - "I\'m not sure"'
+    ) in text
     assert 'Question "where": answer "elsewhere" removed Label: Somewhere else' in text
-    assert ('Question "where", answer "wrists": label changed Before: Wrists or hands After: '
-            "Wrists, hands or fingers") in text
+    assert (
+        'Question "where", answer "wrists": label changed Before: Wrists or hands After: '
+        "Wrists, hands or fingers"
+    ) in text
     assert 'Urgency rule "not_checked_yet": when it applies changed' in text
     # The answers of "where" differ, so the exhaustive search cannot compare answer sets.
     assert 'Not searched: the answers of "where" differ between the files' in text
 
 
 def test_a_changed_trigger_is_written_before_and_after(runner, tmp_path):
-    new = changed(tmp_path, ("    when: {question: conditions, includes: stroke}",
-                             "    when: {question: conditions, includes: [stroke, brain_injury]}"))
+    new = changed(
+        tmp_path,
+        (
+            "    when: {question: conditions, includes: stroke}",
+            "    when: {question: conditions, includes: [stroke, brain_injury]}",
+        ),
+    )
     text = diff(runner, new)
-    assert ('Cause "stroke": when it is listed changed Before: "Has a doctor ever told you that '
-            'you have any of these?" includes "A stroke" After: "Has a doctor ever told you that '
-            'you have any of these?" includes any of "A stroke" or "A brain injury, for example '
-            'from a blow to the head (traumatic brain injury)"') in text
-    assert ('Cause "stroke" (Stroke) is now listed for some answers For example: - "Do you have '
-            'any of these signs now?": "None of these" - "Has a doctor ever told you that you '
-            'have any of these?": "A brain injury') in text
-    assert 'Scenario "cause_brain_injury" (passes): A brain injury in the past is listed as ' \
-           'worth discussing Now also listed: "Stroke"' in text
+    assert (
+        'Cause "stroke": when it is listed changed Before: "Has a doctor ever told you that '
+        'you have any of these?" includes "A stroke" After: "Has a doctor ever told you that '
+        'you have any of these?" includes any of "A stroke" or "A brain injury, for example '
+        'from a blow to the head (traumatic brain injury)"'
+    ) in text
+    assert (
+        'Cause "stroke" (Stroke) is now listed for some answers For example: - "Do you have '
+        'any of these signs now?": "None of these" - "Has a doctor ever told you that you '
+        'have any of these?": "A brain injury'
+    ) in text
+    assert (
+        'Scenario "cause_brain_injury" (passes): A brain injury in the past is listed as '
+        'worth discussing Now also listed: "Stroke"' in text
+    )
 
 
 def test_less_urgent_advice_is_found_and_shown_first(runner, tmp_path):
-    new = changed(tmp_path, ("  - id: worse_slowly\n    level: soon",
-                             "  - id: worse_slowly\n    level: routine"))
+    new = changed(
+        tmp_path,
+        ("  - id: worse_slowly\n    level: soon", "  - id: worse_slowly\n    level: routine"),
+    )
     text = diff(runner, new)
-    part = text[text.index("Advice and conditions that change"):]
+    part = text[text.index("Advice and conditions that change") :]
     assert part.index("LESS URGENT") < part.index("Scenarios whose outcome changes")
     assert ('- LESS URGENT: some answers that got "Soon" now get "Routine" For example:') in part
-    assert ('Scenario "soon_worse_slowly" (now FAILS its expectations): Checked symptoms that '
-            'slowly get worse move from routine to soon Advice: "Soon" before, "Routine" now'
-            ) in text
+    assert (
+        'Scenario "soon_worse_slowly" (now FAILS its expectations): Checked symptoms that '
+        'slowly get worse move from routine to soon Advice: "Soon" before, "Routine" now'
+    ) in text
     assert 'Urgency rule "worse_slowly": level changed Before: Soon After: Routine' in text
 
 
 def test_the_example_answers_really_get_the_two_levels(rules: Rules, tmp_path):
-    new = load(changed(tmp_path, ("  - id: worse_slowly\n    level: soon",
-                                  "  - id: worse_slowly\n    level: routine")))
+    new = load(
+        changed(
+            tmp_path,
+            ("  - id: worse_slowly\n    level: soon", "  - id: worse_slowly\n    level: routine"),
+        )
+    )
     soon = next(lvl for lvl in rules.levels if lvl.id == "soon")
     routine = next(lvl for lvl in new.levels if lvl.id == "routine")
     both = all_of([advised(rules, soon), advised(new, routine)])
@@ -105,11 +144,17 @@ def test_the_example_answers_really_get_the_two_levels(rules: Rules, tmp_path):
 
 
 def test_levels_red_flags_and_review_record(tmp_path):
-    new = load(changed(
-        tmp_path, ('version: "0.1.0"', 'version: "0.2.0"'),
-        ("    heading: Book an appointment with a doctor in the next few days",
-         "    heading: Book an appointment with a doctor this week"),
-        ("    - id: recent_injury\n", "    - id: recent_fall\n")))
+    new = load(
+        changed(
+            tmp_path,
+            ('version: "0.1.0"', 'version: "0.2.0"'),
+            (
+                "    heading: Book an appointment with a doctor in the next few days",
+                "    heading: Book an appointment with a doctor this week",
+            ),
+            ("    - id: recent_injury\n", "    - id: recent_fall\n"),
+        )
+    )
     found = compare(load(RULES_FILE), new)
     says = [c.says for part in found.parts for c in part.changes]
     assert "The review record: version changed" in says
@@ -132,17 +177,23 @@ def beside(new: Path, *edits: tuple[str, str], count: int = 1) -> None:
 
 
 def test_scenarios_still_run_through_both_files_when_a_question_is_added(runner, tmp_path):
-    new = changed(tmp_path, (
-        "  - id: background\n", "      - id: cramps\n        type: one\n        text: Do you get "
-        "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
-        "        error: Select if you get cramps\n        source: \"clonus-faq: symptoms\"\n\n"
-        "  - id: background\n"))
-    beside(new, ("    medicine_change: no\n", "    medicine_change: no\n    cramps: no\n"),
-           count=3)
+    new = changed(
+        tmp_path,
+        (
+            "  - id: background\n",
+            "      - id: cramps\n        type: one\n        text: Do you get "
+            "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
+            '        error: Select if you get cramps\n        source: "clonus-faq: symptoms"\n\n'
+            "  - id: background\n",
+        ),
+    )
+    beside(new, ("    medicine_change: no\n", "    medicine_change: no\n    cramps: no\n"), count=3)
     text = diff(runner, new)
     total = SCENARIOS.count("  - id: ")
-    assert f"Scenarios whose outcome changes (from {new.parent / 'scenarios.yaml'}) " \
-           f"{total} other scenarios give the same outcome." in text
+    assert (
+        f"Scenarios whose outcome changes (from {new.parent / 'scenarios.yaml'}) "
+        f"{total} other scenarios give the same outcome." in text
+    )
     assert "cannot be compared" not in text
 
 
@@ -150,8 +201,10 @@ def test_a_scenario_the_old_rules_cannot_answer_is_said_plainly(runner, tmp_path
     new = changed(tmp_path, ("    - id: recent_injury\n", "    - id: recent_fall\n"))
     beside(new, ("recent_injury", "recent_fall"), count=-1)
     text = diff(runner, new)
-    assert ('Scenario "red_flag_recent_fall" cannot be compared: with the old rules question '
-            '"red_flags" has no answer "recent_fall" Scenario: Symptoms after a recent injury to '
-            "the head, neck or back lead to emergency advice") in text
+    assert (
+        'Scenario "red_flag_recent_fall" cannot be compared: with the old rules question '
+        '"red_flags" has no answer "recent_fall" Scenario: Symptoms after a recent injury to '
+        "the head, neck or back lead to emergency advice"
+    ) in text
     assert 'Scenario "red_flag_beats_stable_symptoms" cannot be compared' in text
     assert 'Scenario "every_red_flag_at_once" cannot be compared' in text

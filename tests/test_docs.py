@@ -64,8 +64,9 @@ def test_the_yaml_examples_in_the_guide_are_valid_yaml():
 
 
 def test_the_guide_links_to_files_that_exist():
-    for target in re.findall(r"\]\((\.\./[^)#]+|[a-z-]+\.md|screenshots/[^)]+)\)",
-                             RULES_DOC + SAFETY_DOC):
+    for target in re.findall(
+        r"\]\((\.\./[^)#]+|[a-z-]+\.md|screenshots/[^)]+)\)", RULES_DOC + SAFETY_DOC
+    ):
         assert (ROOT / "docs" / target).resolve().exists(), target
 
 
@@ -77,16 +78,21 @@ CITED = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)(?:\[([^\]]+)\])?`")
 
 def functions_in(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
-    return {node.name for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
 
 
 def known_parameters(file: str, name: str) -> set[str] | None:
     """The parameter ids a cited test can take, for the tests whose ids come from data."""
     if file == "tests/test_rules_corpus.py":
         return {p.stem for p in (ROOT / "tests" / "rules_corpus").glob("*.yaml")}
-    if file == "tests/test_scenarios.py" and name in ("test_scenario",
-                                                      "test_scenario_through_the_pages"):
+    if file == "tests/test_scenarios.py" and name in (
+        "test_scenario",
+        "test_scenario_through_the_pages",
+    ):
         data = yaml.safe_load((ROOT / "scenarios.yaml").read_text())
         return {s["id"] for s in data["scenarios"]}
     return None
@@ -101,8 +107,9 @@ def test_every_test_the_hazard_log_names_exists():
         assert name in functions_in(path), f"{file}::{name} does not exist"
         if parameter:
             known = known_parameters(file, name)
-            assert known is not None, f"{file}::{name}[{parameter}]: cite a parameter that " \
-                                      "this test can check, or none"
+            assert known is not None, (
+                f"{file}::{name}[{parameter}]: cite a parameter that this test can check, or none"
+            )
             assert parameter in known, f"{file}::{name}[{parameter}] does not exist"
 
 
@@ -112,8 +119,10 @@ SEVERITIES = ["minor", "significant", "considerable", "major", "catastrophic"]
 
 
 def test_every_hazard_has_causes_controls_a_test_and_ratings_that_follow_the_matrix():
-    matrix = {row.lower(): [int(n) for n in cells.split(" | ")]
-              for row, cells in MATRIX_ROW.findall(SAFETY_DOC)}
+    matrix = {
+        row.lower(): [int(n) for n in cells.split(" | ")]
+        for row, cells in MATRIX_ROW.findall(SAFETY_DOC)
+    }
     assert len(matrix) == 5
     rows = re.findall(r"^\| (H\d+) \| [^|]+ \| (\d) \| (\d) \|$", SAFETY_DOC, re.M)
     summary = {ident: (int(before), int(after)) for ident, before, after in rows}
@@ -126,8 +135,11 @@ def test_every_hazard_has_causes_controls_a_test_and_ratings_that_follow_the_mat
         assert CITED.search(body), f"{ident} names no test"
         ratings = []
         for when in ("before", "after"):
-            found = re.search(rf"\*\*Risk {when} controls:\*\* (\w+), ([\w ]+?) likelihood"
-                              rf"(?: \([^)]*\))?: \*\*(\d)\*\*", body)
+            found = re.search(
+                rf"\*\*Risk {when} controls:\*\* (\w+), ([\w ]+?) likelihood"
+                rf"(?: \([^)]*\))?: \*\*(\d)\*\*",
+                body,
+            )
             assert found, f"{ident}: no risk {when} controls"
             severity, likelihood, rating = found.groups()
             expected = matrix[likelihood.lower()][SEVERITIES.index(severity.lower())]

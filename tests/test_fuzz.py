@@ -55,8 +55,12 @@ def _known() -> tuple[list[str], list[str]]:
     rules = _rules()
     names = [*rules.questions, "csrf_token", "page", "go"]
     pages = [page.id for page in rules.pages]
-    values = sorted({v for q in rules.questions.values() for v in q.values} | set(pages)
-                    | {"next", "back", "pdf"} | {f"change:{p}" for p in pages})
+    values = sorted(
+        {v for q in rules.questions.values() for v in q.values}
+        | set(pages)
+        | {"next", "back", "pdf"}
+        | {f"change:{p}" for p in pages}
+    )
     return names, values
 
 
@@ -99,10 +103,13 @@ BUTTONS = {"next", "back"} | {f"change:{p.id}" for p in _rules().pages}
 def encode(pairs: list[tuple[str, str]], multipart: bool) -> tuple[bytes, str]:
     if not multipart:
         return urllib.parse.urlencode(pairs, errors="surrogatepass").encode(
-            "utf-8", "surrogatepass"), "application/x-www-form-urlencoded"
+            "utf-8", "surrogatepass"
+        ), "application/x-www-form-urlencoded"
     boundary = "fuzzboundary"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-             for k, v in pairs]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in pairs
+    ]
     body = "".join(parts) + f"--{boundary}--\r\n"
     return body.encode("utf-8", "surrogatepass"), f"multipart/form-data; boundary={boundary}"
 
@@ -126,11 +133,14 @@ def check(response) -> None:
 @pytest.mark.parametrize("route", ROUTES)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(pairs=fields, token=tokens, multipart=st.booleans())
-def test_any_form_sent_to_a_post_route_gets_a_page_never_a_failure(route, pairs, token,
-                                                                    multipart):
+def test_any_form_sent_to_a_post_route_gets_a_page_never_a_failure(route, pairs, token, multipart):
     _, client, valid = visitor()
-    sent = {"valid": [("csrf_token", valid)], "missing": [], "forged": [("csrf_token", "x")],
-            "twice": [("csrf_token", "x"), ("csrf_token", valid)]}[token]
+    sent = {
+        "valid": [("csrf_token", valid)],
+        "missing": [],
+        "forged": [("csrf_token", "x")],
+        "twice": [("csrf_token", "x"), ("csrf_token", valid)],
+    }[token]
     body, content_type = encode(sent + pairs, multipart)
     check(client.post(route, data=body, content_type=content_type))
 
@@ -148,9 +158,19 @@ def test_a_changed_real_form_gets_a_page_never_a_failure(pairs, token):
 
 @pytest.mark.parametrize("route", ROUTES)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=st.binary(max_size=3000), content_type=st.sampled_from([
-    "application/x-www-form-urlencoded", "multipart/form-data; boundary=fuzzboundary",
-    "multipart/form-data", "application/json", "text/plain", ""]))
+@given(
+    body=st.binary(max_size=3000),
+    content_type=st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=fuzzboundary",
+            "multipart/form-data",
+            "application/json",
+            "text/plain",
+            "",
+        ]
+    ),
+)
 def test_any_body_sent_to_a_post_route_gets_a_page_never_a_failure(route, body, content_type):
     _, client, _ = visitor()
     check(client.post(route, data=body, content_type=content_type))

@@ -17,8 +17,10 @@ from .pages import blocks, visible_text
 
 
 def headings(html: str, tag: str = "h1") -> list[str]:
-    return [re.sub(r"<[^>]+>|\s+", " ", h).strip()
-            for h in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)]
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", h).strip()
+        for h in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
+    ]
 
 
 def title(html: str) -> str:
@@ -53,9 +55,18 @@ def test_emergency_check_comes_first_with_none_of_these(journey: Journey, rules:
     assert "None of these" in visible_text(html)
 
 
-@pytest.mark.parametrize("flag", [
-    "breathing_collapse_seizure", "stroke_signs", "brain_infection_signs", "serotonin_signs",
-    "spinal_cord_signs", "recent_injury", "pregnancy_signs"])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "breathing_collapse_seizure",
+        "stroke_signs",
+        "brain_infection_signs",
+        "serotonin_signs",
+        "spinal_cord_signs",
+        "recent_injury",
+        "pregnancy_signs",
+    ],
+)
 def test_each_red_flag_leads_straight_to_emergency_advice(journey: Journey, rules: Rules, flag):
     journey.open("/check")
     journey.submit("next", {"red_flags": flag})
@@ -102,8 +113,11 @@ def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
     # Each condition worth discussing says which answers led to it.
-    assert re.search(r"Multiple sclerosis \(MS\) .*?Because you said: Conditions a doctor has "
-                     r"told you about: Multiple sclerosis \(MS\)", text)
+    assert re.search(
+        r"Multiple sclerosis \(MS\) .*?Because you said: Conditions a doctor has "
+        r"told you about: Multiple sclerosis \(MS\)",
+        text,
+    )
     # Every other cause is still shown, so nothing is hidden.
     for cause in rules.causes:
         assert cause.name in text
@@ -196,8 +210,10 @@ def test_the_pdf_summary_holds_urgency_answers_and_reasons(journey: Journey, rul
     response = journey.submit("pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert re.match(r'attachment; filename="clonus-self-check-\d{4}-\d\d-\d\d.pdf"',
-                    response.headers["Content-Disposition"])
+    assert re.match(
+        r'attachment; filename="clonus-self-check-\d{4}-\d\d-\d\d.pdf"',
+        response.headers["Content-Disposition"],
+    )
     text = pdf_text(response.data)
     for expected in [
         "Contact a doctor or urgent care today",
@@ -205,7 +221,8 @@ def test_the_pdf_summary_holds_urgency_answers_and_reasons(journey: Journey, rul
         "Because you said",
         "Medicines that can cause clonus: A medicine for depression or anxiety (an antidepressant)",
         "Could a muscle relaxant help me",
-        "Name:", "Notes:",
+        "Name:",
+        "Notes:",
         f"rules version {rules.version}",
         "a draft not yet approved by a clinician",
     ]:
@@ -227,8 +244,9 @@ def test_a_pdf_of_unfinished_answers_shows_the_next_question_instead(client, jou
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
     form = dict(journey.form().fields)
-    response = client.post("/summary.pdf", data={"csrf_token": form["csrf_token"],
-                                                 "red_flags": "none"})
+    response = client.post(
+        "/summary.pdf", data={"csrf_token": form["csrf_token"], "red_flags": "none"}
+    )
     assert response.mimetype == "text/html"
     assert headings(response.get_data(as_text=True)) == ["Your symptoms"]
 
@@ -267,8 +285,15 @@ def test_each_visitor_gets_a_token_of_their_own(app, rules: Rules):
     # Each token works with its own visitor's cookie, and not with the other's.
     first.submit("next", {"red_flags": "none"})
     assert headings(first.html) == ["Your symptoms"]
-    swapped = second.client.post("/check", data={"csrf_token": tokens[0], "page": "emergency_check",
-                                                 "red_flags": "none", "go": "next"})
+    swapped = second.client.post(
+        "/check",
+        data={
+            "csrf_token": tokens[0],
+            "page": "emergency_check",
+            "red_flags": "none",
+            "go": "next",
+        },
+    )
     assert swapped.status_code == 400
     assert "Please confirm your answers" in swapped.get_data(as_text=True)
 
@@ -277,10 +302,11 @@ def test_each_condition_names_only_the_answer_that_led_to_it(journey: Journey):
     journey.complete({**SOON, "conditions": ["ms", "stroke"]})
     text = visible_text(journey.html)
     discussed = text.split("Worth discussing with your clinician")[1].split("Other things")[0]
-    assert ("Multiple sclerosis (MS) MS is a long-term condition. The body's defences harm the "
-            "coating that protects nerves (myelin), which can upset nerve signals. Because you "
-            "said: Conditions a doctor has told you about: Multiple sclerosis (MS) Stroke"
-            ) in discussed
+    assert (
+        "Multiple sclerosis (MS) MS is a long-term condition. The body's defences harm the "
+        "coating that protects nerves (myelin), which can upset nerve signals. Because you "
+        "said: Conditions a doctor has told you about: Multiple sclerosis (MS) Stroke"
+    ) in discussed
     assert "Because you said: Conditions a doctor has told you about: A stroke" in discussed
     # The answers section still lists everything that was ticked.
     assert "Conditions a doctor has told you about Multiple sclerosis (MS), A stroke" in text

@@ -17,8 +17,21 @@ from .conftest import ROOT
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)], check=True, capture_output=True)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (found,) = out.glob("selfcheck-*.whl")
     return found
 
@@ -38,8 +51,21 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
 def site(wheel, tmp_path_factory) -> Path:
     """The wheel installed into a folder of its own, away from the checkout."""
     target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
@@ -49,10 +75,12 @@ def test_the_installed_app_works_from_any_directory(site, tmp_path):
         "import selfcheck; from selfcheck import create_app; "
         "app = create_app({'SECRET_KEY': 'k'}); c = app.test_client(); "
         "assert c.get('/').status_code == 200; assert c.get('/check').status_code == 200; "
-        "print(selfcheck.__file__); print(app.config['RULES_FILE'])")
+        "print(selfcheck.__file__); print(app.config['RULES_FILE'])"
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     module, rules_file = result.stdout.split()
     assert module.startswith(str(target))
@@ -62,9 +90,16 @@ def test_the_installed_app_works_from_any_directory(site, tmp_path):
 def test_the_installed_rules_commands_find_the_shipped_files(site, tmp_path):
     target, elsewhere = site, tmp_path
     env = {**os.environ, "PYTHONPATH": str(target), "SELFCHECK_SECRET_KEY": "k"}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "selfcheck", "rules", "test"],
-                            cwd=elsewhere, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "selfcheck", "rules", "test"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Scenarios in {target / 'selfcheck' / 'scenarios.yaml'}, run against " \
-           f"{target / 'selfcheck' / 'rules.yaml'}" in result.stdout
+    assert (
+        f"Scenarios in {target / 'selfcheck' / 'scenarios.yaml'}, run against "
+        f"{target / 'selfcheck' / 'rules.yaml'}" in result.stdout
+    )
     assert " 0 failed." in result.stdout

@@ -45,10 +45,12 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
     seen.append(journey.submit("next"))
     fields = journey.form().fields
     seen.append(journey.submit("pdf"))
-    seen.append(client.post("/check", data=MultiDict([*fields, ("go", "next"),
-                                                      ("note", "my secret")])))
-    seen.append(client.post("/check", data=MultiDict([*fields, ("go", "next"),
-                                                      ("pad", "x" * 70_000)])))
+    seen.append(
+        client.post("/check", data=MultiDict([*fields, ("go", "next"), ("note", "my secret")]))
+    )
+    seen.append(
+        client.post("/check", data=MultiDict([*fields, ("go", "next"), ("pad", "x" * 70_000)]))
+    )
     forged = [(k, "forged" if k == "csrf_token" else v) for k, v in fields]
     seen.append(client.post("/summary.pdf", data=MultiDict([*forged, ("go", "pdf")])))
     if late:
@@ -64,8 +66,11 @@ STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 400, 413, 400, 400]
 
 def sent_answers(rules: Rules) -> dict[str, list[str]]:
     """Each question's answers in the journey, as values (what a form sends)."""
-    return {q: [v] if isinstance(v, str) else list(v) for q, v in ANSWERS.items()
-            if q in rules.questions}
+    return {
+        q: [v] if isinstance(v, str) else list(v)
+        for q, v in ANSWERS.items()
+        if q in rules.questions
+    }
 
 
 def traces(rules: Rules) -> list[re.Pattern[str]]:
@@ -135,9 +140,20 @@ class FileWrites:
     """Records every file the Python process opens to write, creates, moves or removes, by
     watching Python's audit events (sys.addaudithook, which can only be added once)."""
 
-    EVENTS = {"os.rename", "os.replace", "os.remove", "os.unlink", "os.mkdir", "os.truncate",
-              "shutil.copyfile", "shutil.move", "tempfile.mkstemp", "tempfile.mkdtemp",
-              "sqlite3.connect", "dbm.open"}
+    EVENTS = {
+        "os.rename",
+        "os.replace",
+        "os.remove",
+        "os.unlink",
+        "os.mkdir",
+        "os.truncate",
+        "shutil.copyfile",
+        "shutil.move",
+        "tempfile.mkstemp",
+        "tempfile.mkdtemp",
+        "sqlite3.connect",
+        "dbm.open",
+    }
     WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def __init__(self) -> None:
@@ -151,7 +167,8 @@ class FileWrites:
         if event == "open":
             path, mode, flags = args
             if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                    isinstance(flags, int) and flags & self.WRITE):
+                isinstance(flags, int) and flags & self.WRITE
+            ):
                 self.seen.append((event, args))
         elif event in self.EVENTS:
             self.seen.append((event, args))
@@ -194,8 +211,11 @@ def reachable(root: object) -> Iterator[object]:
         item = todo.pop()
         yield item
         for child in gc.get_referents(item):
-            if (id(child) not in seen and id(child) not in stop
-                    and not isinstance(child, types.ModuleType)):
+            if (
+                id(child) not in seen
+                and id(child) not in stop
+                and not isinstance(child, types.ModuleType)
+            ):
                 seen.add(id(child))
                 todo.append(child)
 
@@ -221,8 +241,9 @@ def remembered(app: Flask, rules: Rules) -> list[str]:
     return found
 
 
-def test_the_app_remembers_nothing_once_a_person_is_done(app: Flask, journey: Journey,
-                                                        rules: Rules):
+def test_the_app_remembers_nothing_once_a_person_is_done(
+    app: Flask, journey: Journey, rules: Rules
+):
     """No cache of outcomes, labels or pages keeps what someone answered: after a whole
     journey, PDF included, nothing the app holds recalls the answers ticked together."""
     assert [r.status_code for r in whole_journey(journey)] == STATUSES
@@ -234,5 +255,6 @@ def test_the_memory_search_would_find_a_cache_of_answers(app: Flask, rules: Rule
     several = {q: vs for q, vs in sent_answers(rules).items() if len(vs) > 1}
     question, values = next(iter(several.items()))
     app.extensions["a careless cache"] = {
-        (question, frozenset(values)): rules.questions[question].labels(values)}
+        (question, frozenset(values)): rules.questions[question].labels(values)
+    }
     assert remembered(app, rules)

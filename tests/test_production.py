@@ -55,9 +55,11 @@ def test_the_outcome_holds_a_short_load_without_an_error():
 def journey_behind_nginx(rules: Rules, keys: tuple[str, str]) -> tuple[list[Any], list[str]]:
     """A person's journey through nginx in front of two copies, "a" and "b", with the given
     secret keys, until the PDF or a refusal; returns every response and which copy sent it."""
-    with gunicorn(instance="a", secret_key=keys[0]) as a, \
-            gunicorn(instance="b", secret_key=keys[1]) as b, \
-            nginx([a.url, b.url]) as proxy:
+    with (
+        gunicorn(instance="a", secret_key=keys[0]) as a,
+        gunicorn(instance="b", secret_key=keys[1]) as b,
+        nginx([a.url, b.url]) as proxy,
+    ):
         client = HttpClient(proxy)
         journey = Journey(client, rules)
         journey.open("/check")
@@ -76,7 +78,8 @@ def test_two_copies_behind_nginx_serve_one_journey_in_turn(rules: Rules):
     assert [r.status_code for r in responses] == [200] * len(responses)
     assert set(served_by) == {"a", "b"}
     assert all(one != then for one, then in itertools.pairwise(served_by)), (
-        f"each page came from the other copy than the page before: {served_by}")
+        f"each page came from the other copy than the page before: {served_by}"
+    )
     outcome = responses[-2].get_data(as_text=True)
     assert headings(outcome) == ["Book an appointment with a doctor in the next few days"]
     assert responses[-1].mimetype == "application/pdf"

@@ -18,15 +18,37 @@ from selfcheck.reach import all_of, answer_is, any_of, choices, complete, negate
 from selfcheck.rules import Answer, Condition, Question, Rules
 
 QUESTIONS = {
-    "started": Question("started", "one", "When did it start?", None,
-                        tuple(Answer(v, v, w) for v, w in
-                              [("days", 3), ("weeks", 2), ("months", 1), ("years", 0)]),
-                        "Started", "Select", None),
-    "where": Question("where", "many", "Where?", None,
-                      tuple(Answer(v, v, 1) for v in ["ankles", "knees", "wrists", "nowhere"]),
-                      "Where", "Select", None, none_of_these="nowhere"),
-    "seen": Question("seen", "one", "Seen?", None,
-                     tuple(Answer(v, v, 0) for v in ["yes", "no"]), "Seen", "Select", None),
+    "started": Question(
+        "started",
+        "one",
+        "When did it start?",
+        None,
+        tuple(Answer(v, v, w) for v, w in [("days", 3), ("weeks", 2), ("months", 1), ("years", 0)]),
+        "Started",
+        "Select",
+        None,
+    ),
+    "where": Question(
+        "where",
+        "many",
+        "Where?",
+        None,
+        tuple(Answer(v, v, 1) for v in ["ankles", "knees", "wrists", "nowhere"]),
+        "Where",
+        "Select",
+        None,
+        none_of_these="nowhere",
+    ),
+    "seen": Question(
+        "seen",
+        "one",
+        "Seen?",
+        None,
+        tuple(Answer(v, v, 0) for v in ["yes", "no"]),
+        "Seen",
+        "Select",
+        None,
+    ),
 }
 
 
@@ -36,15 +58,18 @@ def every_answer(question: Question) -> list[frozenset[str]]:
     if question.kind == "one":
         return [frozenset([v]) for v in values]
     others = [v for v in values if v != question.none_of_these]
-    found = [frozenset(c) for r in range(1, len(others) + 1)
-             for c in itertools.combinations(others, r)]
+    found = [
+        frozenset(c) for r in range(1, len(others) + 1) for c in itertools.combinations(others, r)
+    ]
     return found + ([frozenset([question.none_of_these])] if question.none_of_these else [])
 
 
 def every_answer_set() -> list[dict[str, frozenset[str]]]:
     names = list(QUESTIONS)
-    return [dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*(every_answer(QUESTIONS[n]) for n in names))]
+    return [
+        dict(zip(names, combo, strict=True))
+        for combo in itertools.product(*(every_answer(QUESTIONS[n]) for n in names))
+    ]
 
 
 ALL_ANSWER_SETS = every_answer_set()
@@ -61,8 +86,10 @@ conditions = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, min_size=1, max_size=4).map(any_of),
         st.lists(inner, min_size=1, max_size=4).map(all_of),
-        inner.map(negate)),
-    max_leaves=12)
+        inner.map(negate),
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=600, deadline=None)
@@ -99,12 +126,27 @@ def test_answers_the_condition_cannot_tell_apart_are_tried_once():
 
 def test_the_search_stays_fast_on_wide_conditions():
     # Twenty questions with ten answers each: 10**20 answer sets, far too many to try one by one.
-    many = {f"q{i}": Question(f"q{i}", "one", "?", None,
-                              tuple(Answer(f"a{j}", "a", 0) for j in range(10)), "s", "e", None)
-            for i in range(20)}
+    many = {
+        f"q{i}": Question(
+            f"q{i}",
+            "one",
+            "?",
+            None,
+            tuple(Answer(f"a{j}", "a", 0) for j in range(10)),
+            "s",
+            "e",
+            None,
+        )
+        for i in range(20)
+    }
     # True only when q19 is both a0 and a1: impossible, and the search must prove it.
-    condition = all_of([*(answer_is(f"q{i}", ["a0"]) for i in range(19)),
-                        answer_is("q19", ["a0"]), negate(answer_is("q19", ["a0"]))])
+    condition = all_of(
+        [
+            *(answer_is(f"q{i}", ["a0"]) for i in range(19)),
+            answer_is("q19", ["a0"]),
+            negate(answer_is("q19", ["a0"])),
+        ]
+    )
     assert satisfy(condition, many) is None
     wide = any_of(answer_is(f"q{i}", ["a9"]) for i in range(20))
     found = satisfy(wide, many)

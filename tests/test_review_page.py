@@ -28,10 +28,14 @@ def review_app(tmp_path: Path, text: str, scenarios: str | None = None):
     return create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
 
 
-APPROVED = RULES_FILE.read_text().replace(
-    'status: draft          # draft or approved\nreviewed_by: ""',
-    'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"').replace(
-    'review_date: ""', 'review_date: "2025-01-31"')
+APPROVED = (
+    RULES_FILE.read_text()
+    .replace(
+        'status: draft          # draft or approved\nreviewed_by: ""',
+        'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"',
+    )
+    .replace('review_date: ""', 'review_date: "2025-01-31"')
+)
 
 
 def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
@@ -39,16 +43,24 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
     text = visible_text(html)
     assert title(html) == "The clinical rules, version 0.1.0 – Clonus self-check"
     assert headings(html) == ["The clinical rules of this check"]
-    assert ("Review record Version 0.1.0 Status Draft: not yet approved by a clinician "
-            "Reviewed by Nobody yet Review date Not reviewed yet") in text
+    assert (
+        "Review record Version 0.1.0 Status Draft: not yet approved by a clinician "
+        "Reviewed by Nobody yet Review date Not reviewed yet"
+    ) in text
     assert "These rules are a draft. A clinician has not approved them yet" in text
-    assert "The check gave 1 warning: Line 16: status is \"draft\"" in text
+    assert 'The check gave 1 warning: Line 16: status is "draft"' in text
     sections = headings(html, "h2")
-    assert sections[:4] == ["Review record", "How the rules are checked", "Contents",
-                            "1. How soon to be seen (urgency levels)"]
+    assert sections[:4] == [
+        "Review record",
+        "How the rules are checked",
+        "Contents",
+        "1. How soon to be seen (urgency levels)",
+    ]
     assert sections[-2:] == ["10. Scenarios written by clinicians", "Approval"]
-    assert ("I have reviewed version 0.1.0 of these rules, every item above and the scenarios, "
-            "and approve them for use.") in text
+    assert (
+        "I have reviewed version 0.1.0 of these rules, every item above and the scenarios, "
+        "and approve them for use."
+    ) in text
     for key, reference in rules.sources.items():
         assert f"{key} #source-{key} Reference {reference}" in text
 
@@ -57,13 +69,16 @@ def test_every_item_has_an_anchor_a_reviewer_can_cite(client, rules: Rules):
     html = client.get("/rules").get_data(as_text=True)
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert not [i for i, n in Counter(ids).items() if n > 1], "every anchor is unique"
-    wanted = ([f"level-{lvl.id}" for lvl in rules.levels]
-              + [f"red-flag-{f.id}" for f in rules.red_flags]
-              + [f"question-{q}" for q in rules.questions if q != "red_flags"]
-              + [f"rule-{r.id}" for r in rules.urgency_rules]
-              + [f"cause-{c.id}" for c in rules.causes]
-              + [f"treatment-{t.id}" for t in rules.treatments]
-              + [f"source-{k}" for k in rules.sources] + ["emergency-check", "goes-away"])
+    wanted = (
+        [f"level-{lvl.id}" for lvl in rules.levels]
+        + [f"red-flag-{f.id}" for f in rules.red_flags]
+        + [f"question-{q}" for q in rules.questions if q != "red_flags"]
+        + [f"rule-{r.id}" for r in rules.urgency_rules]
+        + [f"cause-{c.id}" for c in rules.causes]
+        + [f"treatment-{t.id}" for t in rules.treatments]
+        + [f"source-{k}" for k in rules.sources]
+        + ["emergency-check", "goes-away"]
+    )
     for anchor in wanted:
         assert f'id="{anchor}"' in html, anchor
         assert f'href="#{anchor}"' in html, anchor
@@ -71,11 +86,15 @@ def test_every_item_has_an_anchor_a_reviewer_can_cite(client, rules: Rules):
 
 def test_rules_and_causes_are_written_as_english(client):
     text = visible_text(client.get("/rules").get_data(as_text=True))
-    assert ('Stroke #cause-stroke Listed when "Has a doctor ever told you that you have any of '
-            'these?" includes "A stroke"') in text
-    assert ('Urgency rule: not_checked_yet #rule-not_checked_yet Raises the advice to Soon '
-            'Applies when all of these are true: "Has a doctor or nurse already checked these '
-            'symptoms?" is "No" or "I\'m not sure" any of these is true:') in text
+    assert (
+        'Stroke #cause-stroke Listed when "Has a doctor ever told you that you have any of '
+        'these?" includes "A stroke"'
+    ) in text
+    assert (
+        "Urgency rule: not_checked_yet #rule-not_checked_yet Raises the advice to Soon "
+        'Applies when all of these are true: "Has a doctor or nurse already checked these '
+        'symptoms?" is "No" or "I\'m not sure" any of these is true:'
+    ) in text
     assert "Heading Call 999 now" in text, "placeholders are filled in as patients see them"
 
 
@@ -90,8 +109,9 @@ def test_the_scenarios_are_listed_with_their_results(client):
 def test_an_approved_file_names_its_reviewer_and_date(tmp_path):
     client = review_app(tmp_path, APPROVED).test_client()
     text = visible_text(client.get("/rules").get_data(as_text=True))
-    assert ("Status Approved Reviewed by Dr A. Example, consultant neurologist Review date "
-            "2025-01-31") in text
+    assert (
+        "Status Approved Reviewed by Dr A. Example, consultant neurologist Review date 2025-01-31"
+    ) in text
     assert "draft" not in text.lower()
     css = client.get("/rules/print.css").get_data(as_text=True)
     assert 'content: "Clonus self-check: clinical rules, version 0.1.0, approved"' in css
@@ -101,8 +121,10 @@ def test_every_printed_page_names_the_version_and_status(client):
     response = client.get("/rules/print.css")
     assert response.mimetype == "text/css"
     css = response.get_data(as_text=True)
-    assert ('@page rules { @top-left { content: "Clonus self-check: clinical rules, version '
-            '0.1.0, draft, not yet approved by a clinician"; } }') in css
+    assert (
+        '@page rules { @top-left { content: "Clonus self-check: clinical rules, version '
+        '0.1.0, draft, not yet approved by a clinician"; } }'
+    ) in css
     html = client.get("/rules").get_data(as_text=True)
     assert '<link rel="stylesheet" href="/rules/print.css" media="print">' in html
     # The named page that carries that header is set in the review page's own stylesheet.
@@ -134,18 +156,23 @@ def test_the_review_page_keeps_nothing_and_shows_no_answers(client, journey: Jou
 def test_the_footer_links_to_the_review_page_everywhere(client):
     for path in ("/", "/check", "/privacy", "/rules", "/no-such-page"):
         html = client.get(path).get_data(as_text=True)
-        footer = html[html.index('<footer class="footer">'):]
+        footer = html[html.index('<footer class="footer">') :]
         assert '<a href="/rules">How the rules are checked</a>' in footer, path
 
 
 def test_scenarios_that_cannot_run_are_said_without_a_path(tmp_path):
-    scenarios = (ROOT / "scenarios.yaml").read_text().replace(
-        "answers: {started: days}", "answers: {startd: days}", 1)
-    line = scenarios[:scenarios.index("startd")].count("\n") + 1
+    scenarios = (
+        (ROOT / "scenarios.yaml")
+        .read_text()
+        .replace("answers: {started: days}", "answers: {startd: days}", 1)
+    )
+    line = scenarios[: scenarios.index("startd")].count("\n") + 1
     client = review_app(tmp_path, RULES_FILE.read_text(), scenarios).test_client()
     html = client.get("/rules").get_data(as_text=True)
-    assert (f'could not be run on these rules (line {line}: scenario "urgent_started_in_days" '
-            'refers to question "startd"') in visible_text(html)
+    assert (
+        f'could not be run on these rules (line {line}: scenario "urgent_started_in_days" '
+        'refers to question "startd"'
+    ) in visible_text(html)
     assert str(tmp_path) not in html
 
 

@@ -33,9 +33,11 @@ def test_records_cannot_be_changed_after_loading(rules):
 
 
 def test_the_core_does_not_import_flask():
-    code = ("import sys, selfcheck.rules, selfcheck.outcome; "
-            "bad = [m for m in ('flask', 'wtforms', 'werkzeug') if m in sys.modules]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, selfcheck.rules, selfcheck.outcome; "
+        "bad = [m for m in ('flask', 'wtforms', 'werkzeug') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -48,44 +50,85 @@ def broken(old: str, new: str, mark: str | None = None) -> tuple[str, int]:
 
 
 CASES = [
-    ("yaml syntax", "  title: Check for emergency signs\n",
-     "  title: Check for emergency: signs\n", "this is not valid YAML"),
-    ("unknown key with a suggestion", "    heading: Call {emergency_number} now",
-     "    headng: Call {emergency_number} now", 'unknown key "headng" in urgency level '
-     '"emergency" (did you mean "heading"?)'),
-    ("unknown question", "when: {question: started, is: days}",
-     "when: {question: startd, is: days}",
-     'urgency rule "started_in_days" refers to question "startd", which does not exist '
-     '(did you mean "started"?)'),
-    ("unknown answer", "when: {question: worse, is: quickly}",
-     "when: {question: worse, is: quick}",
-     'refers to answer "quick" of question "worse", which does not exist (did you mean '
-     '"quickly"?)'),
-    ("red flag not leading to emergency", "      leads_to: emergency\n      source: \"nhs-stroke",
-     "      leads_to: urgent\n      source: \"nhs-stroke",
-     'red flag "stroke_signs" leads to "urgent", but every red flag must lead to the most '
-     'urgent level, "emergency"'),
-    ("duplicate id", "  - id: stroke\n    name: Stroke", "  - id: cerebral_palsy\n    name: Stroke",
-     'cause id "cerebral_palsy" is used twice (first on line',
-     "  - id: cerebral_palsy\n    name: Cerebral palsy"),
-    ("missing patient text",
-     "    name: Routine\n    heading: Tell your clinician at your next review\n",
-     "    name: Routine\n", 'urgency level "routine" is missing "heading"', "  - id: routine"),
-    ("wrong type", "version: \"0.1.0\"", "version: [1, 2]", '"version" should be text, not a list'),
-    ("unknown urgency level", "    level: urgent\n    when: {question: worse",
-     "    level: urgnt\n    when: {question: worse",
-     'refers to urgency level "urgnt", which does not exist (did you mean "urgent"?)'),
-    ("wrong test for a many question", "{question: conditions, includes: ms}",
-     "{question: conditions, is: ms}",
-     'question "conditions" is a "many" question, so test it with "includes:", not "is:"'),
-    ("bad status", "status: draft ", "status: ready ",
-     '"status" must be one of: draft, approved (found "ready")'),
-    ("duplicate key", "  - id: surgery\n    name: Surgery\n",
-     "  - id: surgery\n    name: Surgery\n    name: Operation\n",
-     '"name" is given twice in the same place', "    name: Operation"),
-    ("unknown placeholder", "heading: Call {emergency_number} now",
-     "heading: Call {emergency_phone} now",
-     "uses {emergency_phone}, which the app cannot fill in"),
+    (
+        "yaml syntax",
+        "  title: Check for emergency signs\n",
+        "  title: Check for emergency: signs\n",
+        "this is not valid YAML",
+    ),
+    (
+        "unknown key with a suggestion",
+        "    heading: Call {emergency_number} now",
+        "    headng: Call {emergency_number} now",
+        'unknown key "headng" in urgency level "emergency" (did you mean "heading"?)',
+    ),
+    (
+        "unknown question",
+        "when: {question: started, is: days}",
+        "when: {question: startd, is: days}",
+        'urgency rule "started_in_days" refers to question "startd", which does not exist '
+        '(did you mean "started"?)',
+    ),
+    (
+        "unknown answer",
+        "when: {question: worse, is: quickly}",
+        "when: {question: worse, is: quick}",
+        'refers to answer "quick" of question "worse", which does not exist (did you mean '
+        '"quickly"?)',
+    ),
+    (
+        "red flag not leading to emergency",
+        '      leads_to: emergency\n      source: "nhs-stroke',
+        '      leads_to: urgent\n      source: "nhs-stroke',
+        'red flag "stroke_signs" leads to "urgent", but every red flag must lead to the most '
+        'urgent level, "emergency"',
+    ),
+    (
+        "duplicate id",
+        "  - id: stroke\n    name: Stroke",
+        "  - id: cerebral_palsy\n    name: Stroke",
+        'cause id "cerebral_palsy" is used twice (first on line',
+        "  - id: cerebral_palsy\n    name: Cerebral palsy",
+    ),
+    (
+        "missing patient text",
+        "    name: Routine\n    heading: Tell your clinician at your next review\n",
+        "    name: Routine\n",
+        'urgency level "routine" is missing "heading"',
+        "  - id: routine",
+    ),
+    ("wrong type", 'version: "0.1.0"', "version: [1, 2]", '"version" should be text, not a list'),
+    (
+        "unknown urgency level",
+        "    level: urgent\n    when: {question: worse",
+        "    level: urgnt\n    when: {question: worse",
+        'refers to urgency level "urgnt", which does not exist (did you mean "urgent"?)',
+    ),
+    (
+        "wrong test for a many question",
+        "{question: conditions, includes: ms}",
+        "{question: conditions, is: ms}",
+        'question "conditions" is a "many" question, so test it with "includes:", not "is:"',
+    ),
+    (
+        "bad status",
+        "status: draft ",
+        "status: ready ",
+        '"status" must be one of: draft, approved (found "ready")',
+    ),
+    (
+        "duplicate key",
+        "  - id: surgery\n    name: Surgery\n",
+        "  - id: surgery\n    name: Surgery\n    name: Operation\n",
+        '"name" is given twice in the same place',
+        "    name: Operation",
+    ),
+    (
+        "unknown placeholder",
+        "heading: Call {emergency_number} now",
+        "heading: Call {emergency_phone} now",
+        "uses {emergency_phone}, which the app cannot fill in",
+    ),
 ]
 
 

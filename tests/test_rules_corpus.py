@@ -23,8 +23,10 @@ Expected = tuple[str, int, int, str]
 
 
 def expected(path: Path) -> list[Expected]:
-    return [("warning" if kind else "error", int(line), int(column), message.decode())
-            for kind, line, column, message in EXPECT.findall(path.read_bytes())]
+    return [
+        ("warning" if kind else "error", int(line), int(column), message.decode())
+        for kind, line, column, message in EXPECT.findall(path.read_bytes())
+    ]
 
 
 def found(path: Path) -> list[Expected]:
@@ -45,11 +47,22 @@ def test_the_corpus_covers_every_kind_of_mistake():
     names = {path.stem for path in FILES}
     errors = [path for path in FILES if any(e[0] == "error" for e in expected(path))]
     assert len(errors) >= 15
-    for kind in ["yaml-syntax-error", "empty", "wrong-type-version", "unknown-key",
-                 "duplicate-cause-id", "unknown-question", "missing-question-text",
-                 "unknown-urgency-level", "red-flag-not-emergency", "warning-draft",
-                 "warning-unused-question", "warning-no-source", "warning-cause-never-listed",
-                 "warning-level-never-used"]:
+    for kind in [
+        "yaml-syntax-error",
+        "empty",
+        "wrong-type-version",
+        "unknown-key",
+        "duplicate-cause-id",
+        "unknown-question",
+        "missing-question-text",
+        "unknown-urgency-level",
+        "red-flag-not-emergency",
+        "warning-draft",
+        "warning-unused-question",
+        "warning-no-source",
+        "warning-cause-never-listed",
+        "warning-level-never-used",
+    ]:
         assert kind in names
 
 
@@ -78,8 +91,7 @@ def test_the_app_refuses_to_start_on_exactly_the_same_errors(path: Path):
     if any(problem[0] == "error" for problem in want):
         with pytest.raises(RulesError) as caught:
             create_app(config)
-        assert [(p.severity, p.line, p.column, p.message)
-                for p in caught.value.problems] == want
+        assert [(p.severity, p.line, p.column, p.message) for p in caught.value.problems] == want
     else:
         rules = create_app(config).extensions["selfcheck"].rules
         assert [(p.severity, p.line, p.column, p.message) for p in rules.warnings] == want

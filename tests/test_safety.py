@@ -71,7 +71,8 @@ def test_a_more_worrying_answer_never_lowers_the_urgency(answers):
             after = urgency(RULES, {**answers, question.id: option})
             assert after.rank <= before.rank, (
                 f"changing {question.id} to {sorted(option)} lowered the advice from "
-                f"{before.id} to {after.id}")
+                f"{before.id} to {after.id}"
+            )
 
 
 @settings(max_examples=300, deadline=None)
@@ -103,7 +104,9 @@ def test_every_red_flag_leads_to_the_most_urgent_level(rules: Rules):
 EVALUATION_WORDS = re.compile(r"\b(doctor|clinician|care team|urgent care|call)\b", re.I)
 FALSE_REASSURANCE = re.compile(
     r"no need to (see|contact)|do(n't| not) need (to see )?(a|any) (doctor|clinician)|"
-    r"nothing to worry|you are fine|you('re| are) healthy|safe to ignore", re.I)
+    r"nothing to worry|you are fine|you('re| are) healthy|safe to ignore",
+    re.I,
+)
 
 
 @pytest.mark.parametrize("level", RULES.levels, ids=lambda lvl: lvl.id)
@@ -118,7 +121,9 @@ def test_every_level_tells_the_person_to_get_an_evaluation(level):
 
 DIAGNOSIS = re.compile(
     r"\byou have\b|suffering from|your diagnosis|you are diagnosed|we think you|"
-    r"this means you|you definitely|you probably have", re.I)
+    r"this means you|you definitely|you probably have",
+    re.I,
+)
 
 
 def statements(texts: list[str]) -> list[str]:
@@ -152,9 +157,11 @@ def test_no_diagnostic_wording_in_the_rules():
 def rendered_pages(journey: Journey) -> dict[str, str]:
     """Every page and state a person can reach, as HTML."""
     client = journey.client
-    pages = {"start": client.get("/").get_data(as_text=True),
-             "privacy": client.get("/privacy").get_data(as_text=True),
-             "not found": client.get("/no-such-page").get_data(as_text=True)}
+    pages = {
+        "start": client.get("/").get_data(as_text=True),
+        "privacy": client.get("/privacy").get_data(as_text=True),
+        "not found": client.get("/no-such-page").get_data(as_text=True),
+    }
     journey.open("/check")
     pages["emergency check"] = journey.html
     journey.submit("next")
@@ -227,10 +234,11 @@ TREATMENTS = {
 GOES_AWAY = ["does not usually go away fully", "less often and less strongly", "care team"]
 
 
-@pytest.mark.parametrize("topic,words", [*SYMPTOMS.items(), *CAUSES.items(),
-                                         *TREATMENTS.items(), ("goes away", GOES_AWAY)])
-def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Journey, topic,
-                                                                     words):
+@pytest.mark.parametrize(
+    "topic,words",
+    [*SYMPTOMS.items(), *CAUSES.items(), *TREATMENTS.items(), ("goes away", GOES_AWAY)],
+)
+def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Journey, topic, words):
     journey.complete(SOON)
     outcome = " ".join(blocks(journey.html))
     journey.submit("change:symptoms")
@@ -248,9 +256,17 @@ def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Jou
 def test_every_item_has_a_known_source(rules: Rules):
     assert [w.message for w in rules.warnings] == [
         'status is "draft": the app shows patients that these rules are not yet approved by a '
-        "clinician"]
-    items = [*rules.levels, *rules.red_flags, *rules.urgency_rules, *rules.causes,
-             *rules.treatments, *rules.questions.values(), rules.goes_away]
+        "clinician"
+    ]
+    items = [
+        *rules.levels,
+        *rules.red_flags,
+        *rules.urgency_rules,
+        *rules.causes,
+        *rules.treatments,
+        *rules.questions.values(),
+        rules.goes_away,
+    ]
     for item in items:
         assert item.source, item
         assert item.source.split(":")[0].strip() in rules.sources

@@ -54,8 +54,11 @@ def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Sc
 
 def test_the_scenarios_cover_every_red_flag_cause_level_and_rule(rules: Rules):
     assert len(SCENARIOS) >= 30
-    alone = {next(iter(s.answers[RED_FLAGS])) for s in SCENARIOS
-             if len(s.answers.get(RED_FLAGS, ())) == 1 and s.urgency == "emergency"}
+    alone = {
+        next(iter(s.answers[RED_FLAGS]))
+        for s in SCENARIOS
+        if len(s.answers.get(RED_FLAGS, ())) == 1 and s.urgency == "emergency"
+    }
     assert {flag.id for flag in rules.red_flags} <= alone, "each red flag on its own"
     assert {c.id for c in rules.causes} <= {c for s in SCENARIOS for c in s.must_list}
     assert {lvl.id for lvl in rules.levels} <= {s.urgency for s in SCENARIOS}
@@ -65,8 +68,9 @@ def test_the_scenarios_cover_every_red_flag_cause_level_and_rule(rules: Rules):
         if scenario.answers.get(RED_FLAGS) != {NONE_OF_THESE}:
             continue
         level = evaluate(rules, scenario.answers).level
-        deciding |= {r.id for r in rules.urgency_rules
-                     if r.level is level and r.when.holds(scenario.answers)}
+        deciding |= {
+            r.id for r in rules.urgency_rules if r.level is level and r.when.holds(scenario.answers)
+        }
     assert deciding == {r.id for r in rules.urgency_rules}
 
 
@@ -89,48 +93,90 @@ def test_a_boundary_between_each_pair_of_neighbouring_levels(rules: Rules):
 SHIPPED = SCENARIOS_FILE.read_text()
 
 BROKEN = [
-    ("unknown question", "answers: {started: days}", "answers: {startd: days}",
-     'scenario "urgent_started_in_days" refers to question "startd", which does not exist '
-     '(did you mean "started"?)'),
-    ("unknown answer", "answers: {started: days}", "answers: {started: dayz}",
-     'scenario "urgent_started_in_days" refers to answer "dayz" of question "started", which '
-     'does not exist (did you mean "days"?)'),
-    ("two answers to a one question", "answers: {started: days}",
-     "answers: {started: [days, weeks]}",
-     'scenario "urgent_started_in_days" gives question "started" 2 answers, but a person can '
-     "choose only one"),
-    ("none of these with another answer", "answers: {conditions: ms}",
-     "answers: {conditions: [ms, none]}",
-     'scenario "cause_multiple_sclerosis" ticks "none" for question "conditions" together with '
-     "other answers"),
-    ("unknown level", "    answers: {started: days}\n    expect: {urgency: urgent}",
-     "    answers: {started: days}\n    expect: {urgency: urgnt}",
-     'refers to urgency level "urgnt", which does not exist (did you mean "urgent"?)', "urgnt"),
-    ("unknown cause", "must_list: [spinal_cord_injury]", "must_list: [spinal_injury]",
-     'scenario "cause_spinal_cord_injury" refers to cause "spinal_injury", which does not exist '
-     '(did you mean "spinal_cord_injury"?)'),
-    ("unknown starting point", "start_from: checked_and_stable\n    answers: {worse: quickly}",
-     "start_from: checked_stable\n    answers: {worse: quickly}",
-     'refers to starting point "checked_stable", which does not exist (did you mean '
-     '"checked_and_stable"?)'),
-    ("incomplete starting point", "    medicine_change: no\n\n  # The same symptoms",
-     "\n  # The same symptoms",
-     'starting point "not_yet_checked" does not answer "medicine_change"; with no red flag '
-     "ticked, a person answers every question before seeing the outcome",
-     "  not_yet_checked:"),
-    ("incomplete scenario", "    name: Cerebral palsy is listed as worth discussing\n"
-     "    start_from: not_yet_checked\n",
-     "    name: Cerebral palsy is listed as worth discussing\n",
-     'scenario "cause_cerebral_palsy" does not answer "red_flags", "jerking", "reflexes"',
-     "id: cause_cerebral_palsy"),
-    ("duplicate id", "  - id: cause_stroke\n", "  - id: cause_brain_injury\n",
-     'scenario id "cause_brain_injury" is used twice (first on line',
-     "cause_brain_injury\n    name: A brain injury"),
-    ("unknown key", "    expect: {urgency: soon, must_list: [stroke]",
-     "    expect: {urgency: soon, must_lst: [stroke]",
-     'unknown key "must_lst" in scenario "cause_stroke", "expect" (did you mean "must_list"?)'),
-    ("yaml", "  - id: cause_stroke\n", "  - id: cause_stroke\n  nope: [\n",
-     "this is not valid YAML", "  nope: ["),
+    (
+        "unknown question",
+        "answers: {started: days}",
+        "answers: {startd: days}",
+        'scenario "urgent_started_in_days" refers to question "startd", which does not exist '
+        '(did you mean "started"?)',
+    ),
+    (
+        "unknown answer",
+        "answers: {started: days}",
+        "answers: {started: dayz}",
+        'scenario "urgent_started_in_days" refers to answer "dayz" of question "started", which '
+        'does not exist (did you mean "days"?)',
+    ),
+    (
+        "two answers to a one question",
+        "answers: {started: days}",
+        "answers: {started: [days, weeks]}",
+        'scenario "urgent_started_in_days" gives question "started" 2 answers, but a person can '
+        "choose only one",
+    ),
+    (
+        "none of these with another answer",
+        "answers: {conditions: ms}",
+        "answers: {conditions: [ms, none]}",
+        'scenario "cause_multiple_sclerosis" ticks "none" for question "conditions" together with '
+        "other answers",
+    ),
+    (
+        "unknown level",
+        "    answers: {started: days}\n    expect: {urgency: urgent}",
+        "    answers: {started: days}\n    expect: {urgency: urgnt}",
+        'refers to urgency level "urgnt", which does not exist (did you mean "urgent"?)',
+        "urgnt",
+    ),
+    (
+        "unknown cause",
+        "must_list: [spinal_cord_injury]",
+        "must_list: [spinal_injury]",
+        'scenario "cause_spinal_cord_injury" refers to cause "spinal_injury", which does not exist '
+        '(did you mean "spinal_cord_injury"?)',
+    ),
+    (
+        "unknown starting point",
+        "start_from: checked_and_stable\n    answers: {worse: quickly}",
+        "start_from: checked_stable\n    answers: {worse: quickly}",
+        'refers to starting point "checked_stable", which does not exist (did you mean '
+        '"checked_and_stable"?)',
+    ),
+    (
+        "incomplete starting point",
+        "    medicine_change: no\n\n  # The same symptoms",
+        "\n  # The same symptoms",
+        'starting point "not_yet_checked" does not answer "medicine_change"; with no red flag '
+        "ticked, a person answers every question before seeing the outcome",
+        "  not_yet_checked:",
+    ),
+    (
+        "incomplete scenario",
+        "    name: Cerebral palsy is listed as worth discussing\n    start_from: not_yet_checked\n",
+        "    name: Cerebral palsy is listed as worth discussing\n",
+        'scenario "cause_cerebral_palsy" does not answer "red_flags", "jerking", "reflexes"',
+        "id: cause_cerebral_palsy",
+    ),
+    (
+        "duplicate id",
+        "  - id: cause_stroke\n",
+        "  - id: cause_brain_injury\n",
+        'scenario id "cause_brain_injury" is used twice (first on line',
+        "cause_brain_injury\n    name: A brain injury",
+    ),
+    (
+        "unknown key",
+        "    expect: {urgency: soon, must_list: [stroke]",
+        "    expect: {urgency: soon, must_lst: [stroke]",
+        'unknown key "must_lst" in scenario "cause_stroke", "expect" (did you mean "must_list"?)',
+    ),
+    (
+        "yaml",
+        "  - id: cause_stroke\n",
+        "  - id: cause_stroke\n  nope: [\n",
+        "this is not valid YAML",
+        "  nope: [",
+    ),
 ]
 
 
@@ -139,7 +185,7 @@ def test_a_broken_scenarios_file_names_the_line(tmp_path, case):
     _, old, new, message, *mark = case
     assert SHIPPED.count(old) >= 1, old
     text = SHIPPED.replace(old, new, 1)
-    line = text[:text.index(mark[0] if mark else new)].count("\n") + 1
+    line = text[: text.index(mark[0] if mark else new)].count("\n") + 1
     path = tmp_path / "scenarios.yaml"
     path.write_text(text)
     with pytest.raises(ScenariosError) as caught:

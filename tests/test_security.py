@@ -22,14 +22,26 @@ from .pages import visible_text
 from .test_journey import headings, title
 
 #: Every kind of response a person's browser can get: pages, the PDF, static files, errors.
-GETS = ["/", "/check", "/privacy", "/static/selfcheck.css", "/static/selfcheck.js",
-        "/static/favicon.svg", "/no-such-page", "/summary.pdf", "/static/no-such-file.css"]
+GETS = [
+    "/",
+    "/check",
+    "/privacy",
+    "/static/selfcheck.css",
+    "/static/selfcheck.js",
+    "/static/favicon.svg",
+    "/no-such-page",
+    "/summary.pdf",
+    "/static/no-such-file.css",
+]
 
 
 def csp(response) -> dict[str, str]:
     header = response.headers["Content-Security-Policy"]
-    return {part.split()[0]: " ".join(part.split()[1:])
-            for part in (p.strip() for p in header.split(";")) if part}
+    return {
+        part.split()[0]: " ".join(part.split()[1:])
+        for part in (p.strip() for p in header.split(";"))
+        if part
+    }
 
 
 def every_response(journey: Journey) -> list:
@@ -65,14 +77,20 @@ def test_every_response_carries_the_security_headers(journey: Journey):
         assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
         assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
         permissions = dict(p.split("=") for p in headers["Permissions-Policy"].split(", "))
-        for feature in ("camera", "microphone", "geolocation", "payment", "usb",
-                        "browsing-topics"):
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
             assert permissions[feature] == "()", f"{feature} is turned off"
         assert set(permissions.values()) == {"()"}, "no feature is allowed anywhere"
         assert "Strict-Transport-Security" not in headers, "HSTS only over HTTPS"
-        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
-                     "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy",
-                     "Cross-Origin-Resource-Policy", "Cache-Control"):
+        for name in (
+            "Content-Security-Policy",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "X-Frame-Options",
+            "Permissions-Policy",
+            "Cross-Origin-Opener-Policy",
+            "Cross-Origin-Resource-Policy",
+            "Cache-Control",
+        ):
             assert len(headers.getlist(name)) <= 1, f"{name} sent once, not twice"
 
 
@@ -109,8 +127,10 @@ def test_hsts_follows_each_request_not_the_first_one(app: Flask):
     client = app.test_client()
     plain = "http://selfcheck.example"
     secure = "https://selfcheck.example"
-    seen = [("Strict-Transport-Security" in client.get("/", base_url=url).headers)
-            for url in (plain, secure, plain, secure)]
+    seen = [
+        ("Strict-Transport-Security" in client.get("/", base_url=url).headers)
+        for url in (plain, secure, plain, secure)
+    ]
     assert seen == [False, True, False, True]
     proxied = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert proxied.headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -134,9 +154,11 @@ def test_a_new_secret_key_takes_effect_at_once(app: Flask):
     assert "Set-Cookie" in client.get("/check").headers
     cookie = client.get_cookie("selfcheck")
     assert cookie is not None
-    itsdangerous.URLSafeTimedSerializer("a new key", salt="cookie-session", signer_kwargs={
-        "key_derivation": "hmac", "digest_method": hashlib.sha1}).loads(
-        cookie.value)
+    itsdangerous.URLSafeTimedSerializer(
+        "a new key",
+        salt="cookie-session",
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    ).loads(cookie.value)
 
 
 def test_the_secure_setting_marks_the_cookie_secure_even_over_http(monkeypatch):
@@ -163,6 +185,7 @@ def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journ
 # --------------------------------------------------------------------------------------------
 # CSRF
 
+
 def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     assert sorted(posts) == ["/check", "/summary.pdf"]
@@ -178,7 +201,8 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
 
 
 def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
-        journey: Journey, monkeypatch):
+    journey: Journey, monkeypatch
+):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
     later = itsdangerous.timed.time.time() + 5 * 60 * 60  # the page was left open for 5 hours
@@ -204,9 +228,16 @@ def test_https_forms_need_no_referer(app: Flask):
     page = client.get("/check", base_url=https).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token
-    response = client.post("/check", base_url=https, data={
-        "csrf_token": token.group(1), "page": "emergency_check", "red_flags": "stroke_signs",
-        "go": "next"})
+    response = client.post(
+        "/check",
+        base_url=https,
+        data={
+            "csrf_token": token.group(1),
+            "page": "emergency_check",
+            "red_flags": "stroke_signs",
+            "go": "next",
+        },
+    )
     assert response.status_code == 200
     assert headings(response.get_data(as_text=True)) == ["Call 999 now"]
 
@@ -214,12 +245,15 @@ def test_https_forms_need_no_referer(app: Flask):
 # --------------------------------------------------------------------------------------------
 # Limits and refused forms
 
+
 def test_a_huge_form_gets_a_friendly_413(journey: Journey, app: Flask):
     journey.open("/check")
     token = dict(journey.form().fields)["csrf_token"]
     limit = app.config["MAX_CONTENT_LENGTH"]
-    for data in ({"csrf_token": token, "red_flags": "x" * limit},  # one long value
-                 MultiDict([("csrf_token", token)] + [("where", "knees")] * (limit // 10))):
+    for data in (
+        {"csrf_token": token, "red_flags": "x" * limit},  # one long value
+        MultiDict([("csrf_token", token)] + [("where", "knees")] * (limit // 10)),
+    ):
         response = journey.client.post("/check", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 413
@@ -230,13 +264,17 @@ def test_a_huge_form_gets_a_friendly_413(journey: Journey, app: Flask):
     assert response.status_code == 413, "too many parts in a multipart form"
 
 
-@pytest.mark.parametrize("extra", [
-    {"comment": "let me type here"},  # a field no page has
-    {"go": "delete"},  # a button no page has
-    {"go": "change:no_such_page"},
-    {"page": "admin"},  # a page the rules do not have
-    {"red_flags": "sore_toe"},  # a hidden answer the rules do not offer, from another page
-], ids=["field", "button", "change", "page", "choice"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"comment": "let me type here"},  # a field no page has
+        {"go": "delete"},  # a button no page has
+        {"go": "change:no_such_page"},
+        {"page": "admin"},  # a page the rules do not have
+        {"red_flags": "sore_toe"},  # a hidden answer the rules do not offer, from another page
+    ],
+    ids=["field", "button", "change", "page", "choice"],
+)
 def test_a_changed_form_is_refused_with_a_clear_message(journey: Journey, extra):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
@@ -268,9 +306,17 @@ def test_an_overlong_answer_is_refused_plainly(journey: Journey):
 # --------------------------------------------------------------------------------------------
 # Error pages
 
+
 def in_layout(html: str) -> bool:
-    return all(part in html for part in (
-        'class="service-name"', 'href="/privacy"', "Start again", "does not give a diagnosis"))
+    return all(
+        part in html
+        for part in (
+            'class="service-name"',
+            'href="/privacy"',
+            "Start again",
+            "does not give a diagnosis",
+        )
+    )
 
 
 def failing_app() -> Flask:
@@ -285,19 +331,26 @@ def failing_app() -> Flask:
     return app
 
 
-@pytest.mark.parametrize("code,send,heading", [
-    (400, lambda c: c.post("/check", data={"csrf_token": "x"}), "Please confirm your answers"),
-    (400, lambda c: c.get("/bad"), "Something went wrong with that page"),
-    (404, lambda c: c.get("/no-such-page"), "Page not found"),
-    (405, lambda c: c.get("/summary.pdf"), "That page cannot be used like this"),
-    (405, lambda c: c.delete("/check"), "That page cannot be used like this"),
-    (413, lambda c: c.post("/check", data="x" * 70_000,
-                           content_type="application/x-www-form-urlencoded"),
-     "Too much was sent"),
-    (500, lambda c: c.get("/broken"), "Sorry, there is a problem with the service"),
-], ids=["400-csrf", "400", "404", "405-get", "405-delete", "413", "500"])
-def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send, heading,
-                                                                      caplog):
+@pytest.mark.parametrize(
+    "code,send,heading",
+    [
+        (400, lambda c: c.post("/check", data={"csrf_token": "x"}), "Please confirm your answers"),
+        (400, lambda c: c.get("/bad"), "Something went wrong with that page"),
+        (404, lambda c: c.get("/no-such-page"), "Page not found"),
+        (405, lambda c: c.get("/summary.pdf"), "That page cannot be used like this"),
+        (405, lambda c: c.delete("/check"), "That page cannot be used like this"),
+        (
+            413,
+            lambda c: c.post(
+                "/check", data="x" * 70_000, content_type="application/x-www-form-urlencoded"
+            ),
+            "Too much was sent",
+        ),
+        (500, lambda c: c.get("/broken"), "Sorry, there is a problem with the service"),
+    ],
+    ids=["400-csrf", "400", "404", "405-get", "405-delete", "413", "500"],
+)
+def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send, heading, caplog):
     app = failing_app()
     response = send(app.test_client())
     html = response.get_data(as_text=True)
@@ -306,8 +359,16 @@ def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send
     assert in_layout(html)
     if heading:
         assert headings(html) == [heading]
-    for internal in ("Traceback", "RuntimeError", "hunter2", "/srv/", "werkzeug", "Werkzeug",
-                     "File \"", "CSRF"):
+    for internal in (
+        "Traceback",
+        "RuntimeError",
+        "hunter2",
+        "/srv/",
+        "werkzeug",
+        "Werkzeug",
+        'File "',
+        "CSRF",
+    ):
         assert internal not in html
     if code == 405:
         assert "POST" in response.headers["Allow"], "says which method works"
@@ -328,10 +389,15 @@ def test_the_privacy_page_says_what_happens_to_answers(client):
     html = client.get("/privacy").get_data(as_text=True)
     text = visible_text(html)
     assert headings(html) == ["Privacy"]
-    for said in ("We do not keep your answers", "not write them in our logs",
-                 "never appear in a web address or in a cookie", "We use one cookie",
-                 "load nothing from other websites", "never holds your answers",
-                 "not to keep a copy of the pages"):
+    for said in (
+        "We do not keep your answers",
+        "not write them in our logs",
+        "never appear in a web address or in a cookie",
+        "We use one cookie",
+        "load nothing from other websites",
+        "never holds your answers",
+        "not to keep a copy of the pages",
+    ):
         assert said in text, said
 
 

@@ -26,6 +26,7 @@ A4 = (595.3, 841.9)  # points
 @dataclass(frozen=True)
 class Run:
     """A run of text as drawn: its page, where it starts (points from the bottom left)."""
+
     page: int
     x: float
     y: float
@@ -35,11 +36,13 @@ class Run:
 def runs(pdf: bytes) -> list[Run]:
     found: list[Run] = []
     for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+
         def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, number: int = number) -> None:
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
                 found.append(Run(number, round(x, 1), round(y, 1), text.strip()))
+
         page.extract_text(visitor_text=visit)
     return found
 
@@ -47,12 +50,15 @@ def runs(pdf: bytes) -> list[Run]:
 def between(found: list[Run], start: str, end: str) -> list[Run]:
     """The runs drawn after the heading ``start`` and before the heading ``end``, leaving out
     the page numbers at the foot of the pages."""
+
     def place(run: Run) -> tuple[int, float]:
         return run.page, -run.y
+
     first = place(next(r for r in found if r.text == start))
     last = place(next(r for r in found if r.text == end))
-    return [r for r in found
-            if first < place(r) < last and not re.fullmatch(r"Page \d+ of \d+", r.text)]
+    return [
+        r for r in found if first < place(r) < last and not re.fullmatch(r"Page \d+ of \d+", r.text)
+    ]
 
 
 def pdf_of(journey: Journey, answers: dict[str, Any]) -> bytes:
@@ -77,9 +83,14 @@ def test_the_answers_stand_side_by_side_in_rows(journey: Journey, rules: Rules):
     answers = between(runs(pdf_of(journey, SOON)), "Your answers", "For your appointment")
     starts = []
     for question in rules.questions.values():
-        starts.append(next(r for r in answers
-                           if (len(r.text) > 6 and question.summary.startswith(r.text))
-                           or r.text.startswith(question.summary)))
+        starts.append(
+            next(
+                r
+                for r in answers
+                if (len(r.text) > 6 and question.summary.startswith(r.text))
+                or r.text.startswith(question.summary)
+            )
+        )
     left, right = starts[0].x, starts[1].x
     assert right - left > A4[0] / 3, "two columns, each about half the page wide"
     for index, start in enumerate(starts):
@@ -93,8 +104,11 @@ def test_the_answers_stand_side_by_side_in_rows(journey: Journey, rules: Rules):
 def test_list_bullets_hang_in_the_margin(journey: Journey, rules: Rules):
     """In the treatment questions, every line of an item starts at the same place; only the
     bullet stands to the left of it."""
-    listed = between(runs(pdf_of(journey, SOON)), "Questions you could ask about treatment",
-                     "Does clonus go away?")
+    listed = between(
+        runs(pdf_of(journey, SOON)),
+        "Questions you could ask about treatment",
+        "Does clonus go away?",
+    )
     margin = min(r.x for r in listed)  # the paragraph above the list
     line_starts: dict[tuple[int, float], Run] = {}
     for run in listed:

@@ -49,8 +49,12 @@ SECRET = "benchmarks only"
 @contextmanager
 def served(app: str, workers: int = 2) -> Iterator[tuple[str, int]]:
     """``app`` under gunicorn with ``make serve``'s settings and sync workers: (url, master PID)."""
-    with gunicorn(workers=workers, secret_key=SECRET, app=app,
-                  options="--worker-class sync --log-level warning") as server:
+    with gunicorn(
+        workers=workers,
+        secret_key=SECRET,
+        app=app,
+        options="--worker-class sync --log-level warning",
+    ) as server:
         yield server.url, server.pid
 
 
@@ -79,7 +83,8 @@ def post_script(body: str, cookie: str, script: Path) -> Path:
         'wrk.method = "POST"\n'
         f"wrk.body = {json.dumps(body)}\n"
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n')
+        f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n'
+    )
     return script
 
 
@@ -105,7 +110,8 @@ def _ms(text: str) -> float:
 def _errors(out: str) -> float:
     found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     total = int(found.group(1)) if found else 0
     if socket_errors:
         total += sum(int(n) for n in socket_errors.groups())
@@ -115,20 +121,23 @@ def _errors(out: str) -> float:
 def throughput(seconds: int, rounds: int) -> list[dict[str, object]]:
     """selfcheck against a bare Flask app, same gunicorn settings, alternating runs."""
     rows = []
-    with served("selfcheck:create_app()") as (app_url, _), \
-            served("tests.benchmarks.hello:app") as (hello_url, _), \
-            served("tests.benchmarks.stack:app") as (stack_url, _), \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        served("selfcheck:create_app()") as (app_url, _),
+        served("tests.benchmarks.hello:app") as (hello_url, _),
+        served("tests.benchmarks.stack:app") as (stack_url, _),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         cookie, token = session_and_token(app_url)
         script = post_script(outcome_body(token), cookie, Path(tmp) / "selfcheck.lua")
         stack_cookie, stack_token = session_and_token(stack_url)
-        stack_script = post_script(outcome_body(stack_token), stack_cookie,
-                                   Path(tmp) / "stack.lua")
+        stack_script = post_script(outcome_body(stack_token), stack_cookie, Path(tmp) / "stack.lua")
         hello_post = post_script(outcome_body("x"), "", Path(tmp) / "hello.lua")
-        pages = [("start page (GET /)", app_url + "/", None, None),
-                 ("questionnaire (GET /check)", app_url + "/check", None, None),
-                 ("outcome (POST /check)", app_url + "/check", script, hello_post),
-                 (STACK_ONLY, stack_url + "/check", stack_script, hello_post)]
+        pages = [
+            ("start page (GET /)", app_url + "/", None, None),
+            ("questionnaire (GET /check)", app_url + "/check", None, None),
+            ("outcome (POST /check)", app_url + "/check", script, hello_post),
+            (STACK_ONLY, stack_url + "/check", stack_script, hello_post),
+        ]
         for name, url, app_script, hello_script in pages:
             ours, floor = [], []
             wrk(url, 2, 8, app_script)  # warm up both
@@ -141,8 +150,10 @@ def throughput(seconds: int, rounds: int) -> list[dict[str, object]]:
 
 
 #: The last row of the throughput table: not a page, so it has no target (see stack.py).
-STACK_ONLY = ("the same POST with no page made: only the session, form, CSRF check and "
-              "headers (tests/benchmarks/stack.py)")
+STACK_ONLY = (
+    "the same POST with no page made: only the session, form, CSRF check and "
+    "headers (tests/benchmarks/stack.py)"
+)
 
 
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -162,10 +173,12 @@ def worst_case_answers() -> dict[str, frozenset[str]]:
     for question in rules.questions.values():
         if question.kind == "many":
             answers[question.id] = frozenset(
-                a.value for a in question.answers if a.value != question.none_of_these)
+                a.value for a in question.answers if a.value != question.none_of_these
+            )
         else:
             answers[question.id] = frozenset(
-                ["yes" if "yes" in question.values else question.answers[0].value])
+                ["yes" if "yes" in question.values else question.answers[0].value]
+            )
     answers[RED_FLAGS] = frozenset(["none"])
     return answers
 
@@ -180,37 +193,71 @@ def evaluation() -> dict[str, float]:
     linked = [c for c in outcome.causes if c.because]
     runs = timeit.repeat(lambda: evaluate(rules, answers), number=2000, repeat=7)
     per_call = [run / 2000 * 1e6 for run in runs]
-    return {"best": min(per_call), "median": statistics.median(per_call),
-            "causes": len(linked), "all_causes": len(rules.causes) - 1,
-            "rules": len(outcome.reasons), "level": outcome.level.id}
+    return {
+        "best": min(per_call),
+        "median": statistics.median(per_call),
+        "causes": len(linked),
+        "all_causes": len(rules.causes) - 1,
+        "rules": len(outcome.reasons),
+        "level": outcome.level.id,
+    }
 
 
 def startup() -> dict[str, float]:
     code = "from selfcheck import create_app; create_app({'SECRET_KEY': 'k'})"
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "startup.json"
-        subprocess.run(["hyperfine", "-N", "--warmup", "3", "--runs", "20", "--export-json",
-                        str(export), f"{sys.executable} -c \"{code}\""],
-                       check=True, capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [
+                "hyperfine",
+                "-N",
+                "--warmup",
+                "3",
+                "--runs",
+                "20",
+                "--export-json",
+                str(export),
+                f'{sys.executable} -c "{code}"',
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         cold = json.loads(export.read_text())["results"][0]
     warm = subprocess.run(
-        [sys.executable, "-c",
-         "import time, statistics, selfcheck.app as a\n"
-         "t=[]\n"
-         "for _ in range(20):\n"
-         "    s = time.perf_counter(); a.create_app({'SECRET_KEY': 'k'})\n"
-         "    t.append(time.perf_counter() - s)\n"
-         "print(statistics.median(t)*1000)\n"
-         "import sys; print('weasyprint' in sys.modules)"],
-        check=True, capture_output=True, text=True, cwd=ROOT).stdout.split()
-    return {"cold_mean": cold["mean"] * 1000, "cold_stddev": cold["stddev"] * 1000,
-            "warm_median": float(warm[0]), "weasyprint_at_start": warm[1] == "True"}
+        [
+            sys.executable,
+            "-c",
+            "import time, statistics, selfcheck.app as a\n"
+            "t=[]\n"
+            "for _ in range(20):\n"
+            "    s = time.perf_counter(); a.create_app({'SECRET_KEY': 'k'})\n"
+            "    t.append(time.perf_counter() - s)\n"
+            "print(statistics.median(t)*1000)\n"
+            "import sys; print('weasyprint' in sys.modules)",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.split()
+    return {
+        "cold_mean": cold["mean"] * 1000,
+        "cold_stddev": cold["stddev"] * 1000,
+        "warm_median": float(warm[0]),
+        "weasyprint_at_start": warm[1] == "True",
+    }
 
 
 def soon_form() -> MultiDict[str, str]:
     """The "soon" answer set as a browser sends it."""
-    return MultiDict([(k, v) for k, value in SOON.items()
-                      for v in ([value] if isinstance(value, str) else value)])
+    return MultiDict(
+        [
+            (k, v)
+            for k, value in SOON.items()
+            for v in ([value] if isinstance(value, str) else value)
+        ]
+    )
 
 
 def pdf() -> dict[str, float]:
@@ -230,8 +277,12 @@ def pdf() -> dict[str, float]:
         response = client.post("/summary.pdf", data=data)
         times.append((time.perf_counter() - start) * 1000)
         assert response.mimetype == "application/pdf"
-    return {"median": statistics.median(times), "first": cold, "bytes": len(first.data),
-            "imported_before_first": imported_before}
+    return {
+        "median": statistics.median(times),
+        "first": cold,
+        "bytes": len(first.data),
+        "imported_before_first": imported_before,
+    }
 
 
 def page_weight() -> list[dict[str, object]]:
@@ -244,11 +295,14 @@ def page_weight() -> list[dict[str, object]]:
         "start": client.get("/").data,
         "emergency check": client.get("/check").data,
         "symptoms": client.post(
-            "/check", data={"page": "emergency_check", "red_flags": "none"}).data,
+            "/check", data={"page": "emergency_check", "red_flags": "none"}
+        ).data,
         "outcome": client.post(
-            "/check", data=MultiDict([("page", "background"), *data.items(multi=True)])).data,
+            "/check", data=MultiDict([("page", "background"), *data.items(multi=True)])
+        ).data,
         "emergency outcome": client.post(
-            "/check", data={"page": "emergency_check", "red_flags": "stroke_signs"}).data,
+            "/check", data={"page": "emergency_check", "red_flags": "stroke_signs"}
+        ).data,
         "privacy": client.get("/privacy").data,
     }
     rows = []
@@ -261,14 +315,21 @@ def page_weight() -> list[dict[str, object]]:
             sizes[asset] = len(body)
             assert b"@font-face" not in body, f"{asset} loads a web font"
         other_origin = re.findall(r'(?:href|src|action)="(?:https?:)?//', text)
-        rows.append({"page": name, "html": len(html), "css_js": sum(
-            s for a, s in sizes.items() if a.endswith((".css", ".js"))),
-            "requests": 1 + len(assets), "other_origin": len(other_origin)})
+        rows.append(
+            {
+                "page": name,
+                "html": len(html),
+                "css_js": sum(s for a, s in sizes.items() if a.endswith((".css", ".js"))),
+                "requests": 1 + len(assets),
+                "other_origin": len(other_origin),
+            }
+        )
     return rows
 
 
 def memory(total: int) -> dict[str, float]:
     """Resident memory of one gunicorn worker after 1,000 and after ``total`` requests."""
+
     def rss(pid: int) -> float:
         status = Path(f"/proc/{pid}/status").read_text()
         return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
@@ -289,17 +350,27 @@ def memory(total: int) -> dict[str, float]:
                 assert response.status == 200
             if n in (1000, total):
                 readings[n] = rss(worker)
-    return {"at_1000": readings[1000], "at_total": readings[total],
-            "growth": readings[total] - readings[1000], "total": total}
+    return {
+        "at_1000": readings[1000],
+        "at_total": readings[total],
+        "growth": readings[total] - readings[1000],
+        "total": total,
+    }
 
 
 def lighthouse() -> dict[str, dict[str, object]]:
     if not (HERE / "node_modules" / "lighthouse").exists():
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE,
-                       check=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True
+        )
     with served("selfcheck:create_app()") as (url, _):
-        out = subprocess.run(["node", str(HERE / "lighthouse.mjs"), url], capture_output=True,
-                             text=True, check=True, timeout=600).stdout
+        out = subprocess.run(
+            ["node", str(HERE / "lighthouse.mjs"), url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        ).stdout
     return dict(json.loads(out))
 
 
@@ -311,8 +382,10 @@ def machine() -> str:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     memory_kb = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
     gib = int(memory_kb.group(1)) / 1024 / 1024 if memory_kb else 0
-    return (f"{os.cpu_count()} cores ({cpu.group(1).strip() if cpu else 'unknown CPU'}), "
-            f"{gib:.0f} GiB, Python {platform.python_version()}, {platform.platform()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu.group(1).strip() if cpu else 'unknown CPU'}), "
+        f"{gib:.0f} GiB, Python {platform.python_version()}, {platform.platform()}"
+    )
 
 
 def ok(met: bool) -> str:
@@ -320,98 +393,136 @@ def ok(met: bool) -> str:
 
 
 def report(args: argparse.Namespace) -> str:
-    lines = [START, "", f"Made by `make bench` (`python -m tests.benchmarks.bench"
-             f"{' --quick' if args.quick else ''}`) on {datetime.date.today().isoformat()}.",
-             f"Machine: {machine()}.", ""]
+    lines = [
+        START,
+        "",
+        f"Made by `make bench` (`python -m tests.benchmarks.bench"
+        f"{' --quick' if args.quick else ''}`) on {datetime.date.today().isoformat()}.",
+        f"Machine: {machine()}.",
+        "",
+    ]
 
     print("throughput …", flush=True)
     rows = throughput(args.seconds, args.rounds)
-    lines += ["## Throughput against a bare Flask app", "",
-              f"gunicorn, 2 sync workers each, over 127.0.0.1; wrk `-t2 -c8 -d{args.seconds}s "
-              f"--latency`, selfcheck and hello world alternating, median of {args.rounds} runs. "
-              "The outcome POST sends a realistic answer set with a valid CSRF token and cookie. "
-              "Target: ratio at least 0.5.", "",
-              "| page | selfcheck req/s | p50 ms | p99 ms | errors | hello world req/s | "
-              "p50 ms | p99 ms | ratio | target |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines += [
+        "## Throughput against a bare Flask app",
+        "",
+        f"gunicorn, 2 sync workers each, over 127.0.0.1; wrk `-t2 -c8 -d{args.seconds}s "
+        f"--latency`, selfcheck and hello world alternating, median of {args.rounds} runs. "
+        "The outcome POST sends a realistic answer set with a valid CSRF token and cookie. "
+        "Target: ratio at least 0.5.",
+        "",
+        "| page | selfcheck req/s | p50 ms | p99 ms | errors | hello world req/s | "
+        "p50 ms | p99 ms | ratio | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in rows:
         ours, floor = row["ours"], row["floor"]
         assert isinstance(ours, dict) and isinstance(floor, dict)
         ratio = ours["rps"] / floor["rps"]
-        lines.append(f"| {row['page']} | {ours['rps']:.0f} | {ours['p50']:.2f} | "
-                     f"{ours['p99']:.2f} | {ours['errors']:.0f} | {floor['rps']:.0f} | "
-                     f"{floor['p50']:.2f} | {floor['p99']:.2f} | {ratio:.2f} | "
-                     f"{'(no target)' if row['page'] == STACK_ONLY else ok(ratio >= 0.5)} |")
+        lines.append(
+            f"| {row['page']} | {ours['rps']:.0f} | {ours['p50']:.2f} | "
+            f"{ours['p99']:.2f} | {ours['errors']:.0f} | {floor['rps']:.0f} | "
+            f"{floor['p50']:.2f} | {floor['p99']:.2f} | {ratio:.2f} | "
+            f"{'(no target)' if row['page'] == STACK_ONLY else ok(ratio >= 0.5)} |"
+        )
 
     print("evaluation, start-up, PDF, page weight …", flush=True)
     ev = evaluation()
     st = startup()
     pd = pdf()
-    lines += ["", "## Rule evaluation, start-up and PDF", "",
-              "| what | figure | target | |", "| --- | ---: | ---: | --- |",
-              f"| one evaluation of the shipped rules, worst case ({ev['causes']:.0f} of "
-              f"{ev['all_causes']:.0f} causes and {ev['rules']:.0f} urgency rules triggered, every "
-              f"question answered): best of 7 × 2,000 | {ev['best']:.1f} µs (median "
-              f"{ev['median']:.1f} µs) | ≤ 50 µs | {ok(ev['best'] <= 50)} |",
-              f"| start-up, cold: a new Python process imports selfcheck and runs `create_app()` "
-              f"(loads and validates rules.yaml); hyperfine, 20 runs | {st['cold_mean']:.0f} ms "
-              f"± {st['cold_stddev']:.0f} | ≤ 300 ms | {ok(st['cold_mean'] <= 300)} |",
-              f"| start-up, warm: `create_app()` alone, median of 20 | {st['warm_median']:.1f} ms "
-              "| | |",
-              f"| WeasyPrint imported at start-up | {'yes' if st['weasyprint_at_start'] else 'no'}"
-              f" | no | {ok(not st['weasyprint_at_start'])} |",
-              f"| summary PDF (POST /summary.pdf, {pd['bytes'] / 1024:.0f} KB), median of 20 | "
-              f"{pd['median']:.0f} ms | ≤ 150 ms | {ok(pd['median'] <= 150)} |",
-              f"| the first PDF of a process, with WeasyPrint's import | {pd['first']:.0f} ms "
-              "| | |"]
+    lines += [
+        "",
+        "## Rule evaluation, start-up and PDF",
+        "",
+        "| what | figure | target | |",
+        "| --- | ---: | ---: | --- |",
+        f"| one evaluation of the shipped rules, worst case ({ev['causes']:.0f} of "
+        f"{ev['all_causes']:.0f} causes and {ev['rules']:.0f} urgency rules triggered, every "
+        f"question answered): best of 7 × 2,000 | {ev['best']:.1f} µs (median "
+        f"{ev['median']:.1f} µs) | ≤ 50 µs | {ok(ev['best'] <= 50)} |",
+        f"| start-up, cold: a new Python process imports selfcheck and runs `create_app()` "
+        f"(loads and validates rules.yaml); hyperfine, 20 runs | {st['cold_mean']:.0f} ms "
+        f"± {st['cold_stddev']:.0f} | ≤ 300 ms | {ok(st['cold_mean'] <= 300)} |",
+        f"| start-up, warm: `create_app()` alone, median of 20 | {st['warm_median']:.1f} ms | | |",
+        f"| WeasyPrint imported at start-up | {'yes' if st['weasyprint_at_start'] else 'no'}"
+        f" | no | {ok(not st['weasyprint_at_start'])} |",
+        f"| summary PDF (POST /summary.pdf, {pd['bytes'] / 1024:.0f} KB), median of 20 | "
+        f"{pd['median']:.0f} ms | ≤ 150 ms | {ok(pd['median'] <= 150)} |",
+        f"| the first PDF of a process, with WeasyPrint's import | {pd['first']:.0f} ms | | |",
+    ]
 
     weight = page_weight()
-    lines += ["", "## Page weight", "",
-              "Bytes as served, uncompressed: the HTML, plus the CSS and JavaScript it links "
-              "(every page links the same two stylesheets and one script, cached after the first "
-              "page). Requests: the page and everything it links, the icon included. Target: at "
-              "most 30 KB of HTML + CSS + JS per page, no web fonts, no other origin.", "",
-              "| page | HTML | CSS + JS | total | requests | other origins | target |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines += [
+        "",
+        "## Page weight",
+        "",
+        "Bytes as served, uncompressed: the HTML, plus the CSS and JavaScript it links "
+        "(every page links the same two stylesheets and one script, cached after the first "
+        "page). Requests: the page and everything it links, the icon included. Target: at "
+        "most 30 KB of HTML + CSS + JS per page, no web fonts, no other origin.",
+        "",
+        "| page | HTML | CSS + JS | total | requests | other origins | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in weight:
         total = int(row["html"]) + int(row["css_js"])  # type: ignore[call-overload]
-        lines.append(f"| {row['page']} | {int(row['html']):,} | {int(row['css_js']):,} | "  # type: ignore[call-overload]
-                     f"{total:,} | {row['requests']} | {row['other_origin']} | "
-                     f"{ok(total <= 30 * 1024 and row['other_origin'] == 0)} |")
+        lines.append(
+            f"| {row['page']} | {int(row['html']):,} | {int(row['css_js']):,} | "  # type: ignore[call-overload]
+            f"{total:,} | {row['requests']} | {row['other_origin']} | "
+            f"{ok(total <= 30 * 1024 and row['other_origin'] == 0)} |"
+        )
 
     print("memory …", flush=True)
     mem = memory(args.requests)
-    lines += ["", "## Memory", "",
-              f"One gunicorn sync worker serving the start page, the questionnaire and the outcome "
-              f"POST in turn; resident memory (VmRSS) after 1,000 and {mem['total']:,.0f} "
-              "requests. "
-              "Target: under 60 MB and no growth (a drift under 1 MB, within the allocator's "
-              "noise, counts as none).", "",
-              "| after 1,000 | after {:,.0f} | growth | target |".format(mem["total"]),
-              "| ---: | ---: | ---: | --- |",
-              f"| {mem['at_1000']:.1f} MB | {mem['at_total']:.1f} MB | {mem['growth']:+.1f} MB | "
-              f"{ok(mem['at_total'] < 60 and mem['growth'] <= 1.0)} |"]
+    lines += [
+        "",
+        "## Memory",
+        "",
+        f"One gunicorn sync worker serving the start page, the questionnaire and the outcome "
+        f"POST in turn; resident memory (VmRSS) after 1,000 and {mem['total']:,.0f} "
+        "requests. "
+        "Target: under 60 MB and no growth (a drift under 1 MB, within the allocator's "
+        "noise, counts as none).",
+        "",
+        "| after 1,000 | after {:,.0f} | growth | target |".format(mem["total"]),
+        "| ---: | ---: | ---: | --- |",
+        f"| {mem['at_1000']:.1f} MB | {mem['at_total']:.1f} MB | {mem['growth']:+.1f} MB | "
+        f"{ok(mem['at_total'] < 60 and mem['growth'] <= 1.0)} |",
+    ]
 
     if not args.no_lighthouse:
         print("lighthouse …", flush=True)
         scores = lighthouse()
-        lines += ["", "## Lighthouse", "",
-                  "Lighthouse 12 (npm) in Debian's Chromium, default mobile settings, as a user "
-                  "flow: the outcome is reached by sending the forms. Target: 100 on each.", "",
-                  "| page | performance | accessibility | best practices | target |",
-                  "| --- | ---: | ---: | ---: | --- |"]
+        lines += [
+            "",
+            "## Lighthouse",
+            "",
+            "Lighthouse 12 (npm) in Debian's Chromium, default mobile settings, as a user "
+            "flow: the outcome is reached by sending the forms. Target: 100 on each.",
+            "",
+            "| page | performance | accessibility | best practices | target |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
         for name, step in scores.items():
             values = [step["performance"], step["accessibility"], step["best-practices"]]
-            lines.append(f"| {name} | {values[0]} | {values[1]} | {values[2]} | "
-                         f"{ok(all(v == 100 for v in values))} |")
+            lines.append(
+                f"| {name} | {values[0]} | {values[1]} | {values[2]} | "
+                f"{ok(all(v == 100 for v in values))} |"
+            )
     lines += ["", END]
     return "\n".join(lines)
 
 
 def write(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else (
-        "# Benchmarks\n\nFigures measured on this project's machines. Each section says the "
-        "command that made it; run it again to refresh that section.\n\n")
+    text = (
+        DOC.read_text()
+        if DOC.exists()
+        else (
+            "# Benchmarks\n\nFigures measured on this project's machines. Each section says the "
+            "command that made it; run it again to refresh that section.\n\n"
+        )
+    )
     if START in text and END in text:
         before, rest = text.split(START, 1)
         text = before + section + rest.split(END, 1)[1]

@@ -9,8 +9,10 @@ from PIL import Image
 from playwright.sync_api import Locator, Page
 
 #: Everything a person can reach with the Tab key or click.
-CONTROLS = ("a[href], button, input:not([type=hidden]), select, textarea, summary, "
-            "[tabindex]:not([tabindex='-1'])")
+CONTROLS = (
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    "[tabindex]:not([tabindex='-1'])"
+)
 
 #: Focuses a control and tells what changed: its computed styles (and those of its label and
 #: their ::before and ::after) with nothing focused and when focused, the area it and its label
@@ -77,7 +79,7 @@ def contrasting_pixels(before: Image.Image, after: Image.Image, ratio: float = 3
     assert len(a) == len(b)
     changed = 0
     for i in range(0, len(a), 3):
-        p, q = a[i:i + 3], b[i:i + 3]
+        p, q = a[i : i + 3], b[i : i + 3]
         if p != q and contrast((p[0], p[1], p[2]), (q[0], q[1], q[2])) >= ratio:
             changed += 1
     return changed
@@ -113,6 +115,10 @@ def focus_change(page: Page, control: Locator, before: Image.Image) -> FocusChan
     with Image.open(io.BytesIO(shot)) as after:
         region = before.crop((x, y, x + after.width, y + after.height))
         changed = contrasting_pixels(region, after)
-    return FocusChange(control=found["name"], focused=found["focused"],
-                       styles_changed=found["changed"], contrasting_pixels=changed,
-                       perimeter=found["perimeter"])
+    return FocusChange(
+        control=found["name"],
+        focused=found["focused"],
+        styles_changed=found["changed"],
+        contrasting_pixels=changed,
+        perimeter=found["perimeter"],
+    )

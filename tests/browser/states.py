@@ -41,26 +41,32 @@ def proceed(page: Page, button: str = "Continue") -> None:
 
 def opened(path: str) -> Callable[[Page], None]:
     """Reach a page by its address."""
+
     def reach(page: Page) -> None:
         page.goto(path)
+
     return reach
 
 
 def answered(answers: Mapping[str, object], pages: int = 3) -> Callable[[Page], None]:
     """Answer ``pages`` question pages from ``answers``, pressing Continue after each."""
+
     def reach(page: Page) -> None:
         page.goto("/check")
         for _ in range(pages):
             answer(page, answers)
             proceed(page)
+
     return reach
 
 
 def with_errors(answers: Mapping[str, object], pages: int) -> Callable[[Page], None]:
     """Answer ``pages`` pages, then press Continue on the next one with nothing answered."""
+
     def reach(page: Page) -> None:
         answered(answers, pages)(page)
         proceed(page)
+
     return reach
 
 
@@ -83,7 +89,8 @@ def oversized_form(page: Page) -> None:
     page.goto("/check")
     page.locator("form").evaluate(
         "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
-        " extra.name = 'padding'; extra.value = 'x'.repeat(100000); form.append(extra); }")
+        " extra.name = 'padding'; extra.value = 'x'.repeat(100000); form.append(extra); }"
+    )
     proceed(page)
 
 
@@ -93,7 +100,8 @@ def forged_form(page: Page) -> None:
     page.get_by_label("None of these").check()
     page.locator("form").evaluate(
         "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
-        " extra.name = 'is_admin'; extra.value = 'yes'; form.append(extra); }")
+        " extra.name = 'is_admin'; extra.value = 'yes'; form.append(extra); }"
+    )
     proceed(page)
 
 
@@ -112,7 +120,8 @@ class State:
         page.emulate_media(media=self.media)
         # Chromium loads a stylesheet for another medium late, without holding up the page.
         page.wait_for_function(
-            "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)")
+            "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)"
+        )
 
     @property
     def outcome(self) -> bool:
@@ -132,28 +141,38 @@ OUTCOMES = {
 
 STATES = [
     State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
-    State("emergency-check", f"Check for emergency signs (step 1 of 3) – {SERVICE}",
-          opened("/check")),
-    State("emergency-check-with-errors",
-          f"Error: Check for emergency signs (step 1 of 3) – {SERVICE}", with_errors({}, 0)),
+    State(
+        "emergency-check", f"Check for emergency signs (step 1 of 3) – {SERVICE}", opened("/check")
+    ),
+    State(
+        "emergency-check-with-errors",
+        f"Error: Check for emergency signs (step 1 of 3) – {SERVICE}",
+        with_errors({}, 0),
+    ),
     State("symptoms", f"Your symptoms (step 2 of 3) – {SERVICE}", answered(SOON, 1)),
-    State("symptoms-with-errors", f"Error: Your symptoms (step 2 of 3) – {SERVICE}",
-          with_errors(SOON, 1)),
-    State("background", f"Your health background (step 3 of 3) – {SERVICE}",
-          answered(SOON, 2)),
+    State(
+        "symptoms-with-errors",
+        f"Error: Your symptoms (step 2 of 3) – {SERVICE}",
+        with_errors(SOON, 1),
+    ),
+    State("background", f"Your health background (step 3 of 3) – {SERVICE}", answered(SOON, 2)),
     *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
-    *(State(f"print-{level}", result(name), reach, media="print")
-      for level, (name, reach) in OUTCOMES.items()),
+    *(
+        State(f"print-{level}", result(name), reach, media="print")
+        for level, (name, reach) in OUTCOMES.items()
+    ),
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
     State("rules", f"The clinical rules, version 0.1.0 – {SERVICE}", opened("/rules")),
     State("form-expired", f"Please confirm your answers – {SERVICE}", stale_form),
     State("not-found", f"Page not found – {SERVICE}", opened("/no-such-page")),
-    State("not-allowed", f"That page cannot be used like this – {SERVICE}",
-          opened("/summary.pdf")),
+    State("not-allowed", f"That page cannot be used like this – {SERVICE}", opened("/summary.pdf")),
     State("too-large", f"Too much was sent – {SERVICE}", oversized_form),
     State("form-refused", f"We could not use that form – {SERVICE}", forged_form),
-    State("server-error", f"Sorry, there is a problem with the service – {SERVICE}",
-          opened(BROKEN_PATH)),
+    State(
+        "server-error",
+        f"Sorry, there is a problem with the service – {SERVICE}",
+        opened(BROKEN_PATH),
+    ),
 ]
 
 
@@ -161,8 +180,9 @@ STATES = [
 def text_zoom(page: Page, factor: float) -> Iterator[None]:
     """Text ``factor`` times its size and nothing else zoomed, as when a person sets a larger
     font size in the browser's settings: the root font size, which every size here builds on."""
-    page.evaluate("factor => { document.documentElement.style.fontSize = `${100 * factor}%`; }",
-                  factor)
+    page.evaluate(
+        "factor => { document.documentElement.style.fontSize = `${100 * factor}%`; }", factor
+    )
     try:
         yield
     finally:

@@ -60,8 +60,9 @@ def shown(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> It
 
 
 def in_every_state(test: Any) -> Any:
-    return pytest.mark.parametrize("shown", CASES, indirect=True,
-                                   ids=[f"{s.name}-{w}" for s, w in CASES])(test)
+    return pytest.mark.parametrize(
+        "shown", CASES, indirect=True, ids=[f"{s.name}-{w}" for s, w in CASES]
+    )(test)
 
 
 @pytest.fixture
@@ -76,8 +77,11 @@ def page_of(shown: Shown) -> Page:
 def test_axe_finds_nothing_to_fix(shown: Shown, page_of: Page):
     results = Axe().run(page_of, options=AXE_OPTIONS)
     checked: dict[str, Any] = results.response
-    ran = {rule["id"] for kind in ("passes", "violations", "incomplete", "inapplicable")
-           for rule in checked[kind]}
+    ran = {
+        rule["id"]
+        for kind in ("passes", "violations", "incomplete", "inapplicable")
+        for rule in checked[kind]
+    }
     assert "target-size" in ran and len(ran) > 50, "axe must run the whole set of rules"
     assert results.violations_count == 0, results.generate_report()
 
@@ -104,8 +108,9 @@ def test_every_control_shows_a_clear_focus(shown: Shown, page_of: Page):
         return
     assert found, "every page has controls"
     before = unfocused(page_of)
-    faint = [change for change in (focus_change(page_of, c, before) for c in found)
-             if not change.visible]
+    faint = [
+        change for change in (focus_change(page_of, c, before) for c in found) if not change.visible
+    ]
     assert not faint, faint
 
 
@@ -193,8 +198,10 @@ TEXT = """() => {
 
 
 def overlaps(a: dict[str, float], b: dict[str, float], slack: float = 1) -> bool:
-    return (min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
-            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack)
+    return (
+        min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
+    )
 
 
 @in_every_state
@@ -218,8 +225,9 @@ def test_text_grows_to_twice_its_size_and_loses_nothing(shown: Shown, page_of: P
     outside = [t["text"] for t in texts for r in t["rects"] if r["right"] > large["width"] + 1]
     assert not outside, outside
     drawn = [(t["text"], r) for t in texts for r in t["rects"]]
-    crossing = [(a, b) for i, (a, ra) in enumerate(drawn) for b, rb in drawn[i + 1:]
-                if overlaps(ra, rb)]
+    crossing = [
+        (a, b) for i, (a, ra) in enumerate(drawn) for b, rb in drawn[i + 1 :] if overlaps(ra, rb)
+    ]
     assert not crossing, crossing[:5]
     on_boxes = [text for text, r in drawn for box in large["boxes"] if overlaps(r, box)]
     assert not on_boxes, on_boxes[:5]

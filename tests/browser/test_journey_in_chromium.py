@@ -43,7 +43,8 @@ def test_the_whole_questionnaire_to_an_outcome(page: Page, width: int):
     answer(page, SOON)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Book an appointment with a doctor in the next few days")
+        "Book an appointment with a doctor in the next few days"
+    )
     # No sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -80,7 +81,8 @@ def test_each_urgency_level_says_how_soon_and_why(page: Page, rules: Rules, leve
     expect(page.get_by_role("heading", level=1)).to_have_text(expected.heading)
     for advice in expected.advice:
         expect(page.locator(".urgency")).to_contain_text(
-            advice.replace("{emergency_number}", "999"))
+            advice.replace("{emergency_number}", "999")
+        )
     expect(page.get_by_role("heading", name="Why we say this")).to_be_visible()
     expect(page.locator(".reason").first).to_contain_text("Because you said:")
     expect(page.get_by_text("This is not a diagnosis.")).to_be_visible()
@@ -101,10 +103,12 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
     expect(summary.get_by_role("link")).to_have_text([q.error for q in unanswered])
     for question in unanswered:
         expect(page.locator(f"#q-{question.id} .error-message")).to_have_text(
-            f"Error: {question.error}")
+            f"Error: {question.error}"
+        )
     # What was answered is still ticked, and fixing the rest moves on.
-    expect(page.get_by_role("group", name=rules.questions["jerking"].text)
-           .get_by_label("Yes")).to_be_checked()
+    expect(
+        page.get_by_role("group", name=rules.questions["jerking"].text).get_by_label("Yes")
+    ).to_be_checked()
     expect(page.get_by_label("Wrists or hands")).to_be_checked()
     answer(page, {k: v for k, v in on_page(SOON, "symptoms", rules).items() if k not in answered})
     proceed(page)
@@ -114,30 +118,38 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
 def test_changing_an_answer_changes_the_result(page: Page):
     complete(page, SOON)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Book an appointment with a doctor in the next few days")
+        "Book an appointment with a doctor in the next few days"
+    )
     proceed(page, "Change your answer to: Conditions a doctor has told you about")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
     page.get_by_label("A stroke").check()
     page.get_by_label("A medicine for depression or anxiety (an antidepressant)").check()
-    page.get_by_role("group", name="In the last 4 weeks, have you started a medicine, taken more "
-                     "of one, or added another?").get_by_label("Yes").check()
+    page.get_by_role(
+        "group",
+        name="In the last 4 weeks, have you started a medicine, taken more "
+        "of one, or added another?",
+    ).get_by_label("Yes").check()
     proceed(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Contact a doctor or urgent care today")
+        "Contact a doctor or urgent care today"
+    )
     worth = page.locator(".cause h3")
     expect(worth).to_have_text(["Multiple sclerosis (MS)", "Stroke", "Side effects of medicines"])
     answers = page.locator(".answer")
     expect(answers.filter(has_text="Conditions a doctor has told you about")).to_contain_text(
-        "Multiple sclerosis (MS), A stroke")
+        "Multiple sclerosis (MS), A stroke"
+    )
     expect(answers.filter(has_text="Where you notice them")).to_contain_text(
-        "Ankles or feet, Knees or legs")
+        "Ankles or feet, Knees or legs"
+    )
 
 
 def test_the_print_view_shows_the_summary_without_buttons(page: Page):
     complete(page, URGENT_MEDICINE)
     page.emulate_media(media="print")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Contact a doctor or urgent care today")
+        "Contact a doctor or urgent care today"
+    )
     for hidden in ("Download the summary (PDF)", "Print this page"):
         expect(page.get_by_role("button", name=hidden)).to_be_hidden()
     expect(page.get_by_role("button", name="Change your answer to: Getting worse")).to_be_hidden()
@@ -157,6 +169,11 @@ def test_the_pdf_of_a_result_holds_what_the_person_saw(page: Page):
     with open(download.value.path(), "rb") as pdf:
         reader = PdfReader(io.BytesIO(pdf.read()))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    for seen in (heading, reason, "Side effects of medicines", "Your answers",
-                 "Medicines that can cause clonus: A medicine for depression or anxiety"):
+    for seen in (
+        heading,
+        reason,
+        "Side effects of medicines",
+        "Your answers",
+        "Medicines that can cause clonus: A medicine for depression or anxiety",
+    ):
         assert seen in text, seen

@@ -65,7 +65,8 @@ def choose(page: Page, question: str, value: str) -> None:
 def answer_page(page: Page, answers: dict[str, object]) -> None:
     """Answer the questions on the page in their order, then press Enter on Continue."""
     for question in page.locator("fieldset input").evaluate_all(
-            "inputs => [...new Set(inputs.map(input => input.name))]"):
+        "inputs => [...new Set(inputs.map(input => input.name))]"
+    ):
         values = answers[question]
         for value in [values] if isinstance(values, str) else values:  # type: ignore[attr-defined]
             choose(page, question, value)
@@ -111,13 +112,17 @@ def test_the_whole_check_by_keyboard(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
     answer_page(page, {**SOON, "conditions": ["ms"]})
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Book an appointment with a doctor in the next few days")
+        "Book an appointment with a doctor in the next few days"
+    )
     expect(page.locator(".cause h3")).to_have_text(["Multiple sclerosis (MS)"])
 
     # Change an answer: back up the page with Shift+Tab to the right Change button.
     tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
-    enter(page, page.get_by_role("button", name="Change your answer to: When they started"),
-          key="Shift+Tab")
+    enter(
+        page,
+        page.get_by_role("button", name="Change your answer to: When they started"),
+        key="Shift+Tab",
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
     choose(page, "started", "days")
     # Shift+Tab back up to a checkbox ticked before, and untick it with Space.
@@ -127,12 +132,15 @@ def test_the_whole_check_by_keyboard(page: Page):
     expect(knees).not_to_be_checked()
     enter(page, page.get_by_role("button", name="Continue"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Contact a doctor or urgent care today")
+        "Contact a doctor or urgent care today"
+    )
     expect(page.get_by_text("Your symptoms started in the last few days.")).to_be_visible()
     expect(page.locator(".answer").filter(has_text="Where you notice them")).to_contain_text(
-        "Ankles or feet")
+        "Ankles or feet"
+    )
     expect(page.locator(".answer").filter(has_text="Where you notice them")).not_to_contain_text(
-        "Knees")
+        "Knees"
+    )
 
     # The summary downloads with Enter on its button.
     tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
@@ -175,8 +183,7 @@ def test_each_problem_link_leads_to_its_question(browser, base_url, scripts, win
     Without scripts, CSS alone places the answer mid-window: the whole question shows at the
     usual text size; with text at 200% on a phone the top of a long question can be above the
     window, but the question still fills the upper half."""
-    context = browser.new_context(base_url=base_url, viewport=window,
-                                  java_script_enabled=scripts)
+    context = browser.new_context(base_url=base_url, viewport=window, java_script_enabled=scripts)
     page = context.new_page()
     state = next(s for s in WITH_ERRORS if s.name == "symptoms-with-errors")
     state.open(page)
@@ -192,7 +199,9 @@ def test_each_problem_link_leads_to_its_question(browser, base_url, scripts, win
             shown = page.evaluate(SHOWN, target)
             assert shown["focused"], target
             assert 0 <= shown["answerTop"] and shown["answerBottom"] <= shown["height"], (
-                target, shown)
+                target,
+                shown,
+            )
             fits = shown["answerBottom"] - shown["questionTop"] <= shown["height"]
             if fits and (scripts or zoom == 1):
                 assert shown["questionTop"] >= 0, (target, shown)

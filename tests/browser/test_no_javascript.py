@@ -18,8 +18,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A phone-sized page in a browser context where no script runs."""
-    context = browser.new_context(base_url=base_url, java_script_enabled=False,
-                                  viewport={"width": 375, "height": 667}, accept_downloads=True)
+    context = browser.new_context(
+        base_url=base_url,
+        java_script_enabled=False,
+        viewport={"width": 375, "height": 667},
+        accept_downloads=True,
+    )
     yield context.new_page()
     context.close()
 
@@ -46,10 +50,10 @@ def test_the_whole_check_without_javascript(page: Page):
     page.get_by_label(RED_FLAG).check()
     page.get_by_label("None of these").check()
     proceed(page)
-    expect(page).to_have_title("Error: Check for emergency signs (step 1 of 3) – "
-                               "Clonus self-check")
+    expect(page).to_have_title("Error: Check for emergency signs (step 1 of 3) – Clonus self-check")
     expect(page.locator(".error-summary")).to_contain_text(
-        'Select "None of these" on its own, or untick it')
+        'Select "None of these" on its own, or untick it'
+    )
     page.get_by_label(RED_FLAG).uncheck()
     proceed(page)
 

@@ -21,15 +21,23 @@ pytestmark = pytest.mark.browser
 PRINTED = [s for s in STATES if s.name.startswith("print-")]
 ON_SCREEN = {s.name: s for s in STATES if s.name.startswith("outcome-")}
 PAPER = ("A4", "Letter")
-NOT_ON_PAPER = ["Skip to main content", "Start again", "Privacy", "Download the summary",
-                "Print this page", "Change"]
+NOT_ON_PAPER = [
+    "Skip to main content",
+    "Start again",
+    "Privacy",
+    "Download the summary",
+    "Print this page",
+    "Change",
+]
 
 
 def pdf_text(pdf: bytes) -> list[str]:
     """The text of each page, its words parted by single spaces, without its page number."""
     pages = PdfReader(io.BytesIO(pdf)).pages
-    return [re.sub(r"\s+", " ", re.sub(r"Page \d+ of \d+", " ", page.extract_text())).strip()
-            for page in pages]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"Page \d+ of \d+", " ", page.extract_text())).strip()
+        for page in pages
+    ]
 
 
 def words(text: str) -> list[str]:
@@ -50,7 +58,8 @@ def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper:
     level = OUTCOMES[state.name.removeprefix("print-")][0]
     heading = page.get_by_role("heading", level=1).inner_text()
     assert printed[0].startswith(f"Your result: how soon to get a medical evaluation {heading}"), (
-        f"the {level} advice comes first on paper")
+        f"the {level} advice comes first on paper"
+    )
     assert "Your answers" in text and "Made on" in text
     for control in NOT_ON_PAPER:
         assert not re.search(rf"\b{control}\b", text), f"{control!r} is printed"
@@ -63,7 +72,8 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
     screen.open(page)
     page.locator(".no-print, .change, .actions").evaluate_all(
-        "parts => parts.forEach(part => { part.hidden = true; })")
+        "parts => parts.forEach(part => { part.hidden = true; })"
+    )
     on_screen = page.evaluate(SUMMARY_TEXT)
     page.emulate_media(media="print")
     handwritten = page.locator(".handwritten")
@@ -79,9 +89,14 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
 def test_the_pdf_download_fits_on_two_sheets_and_matches_the_print(page: Page, level: str):
     ON_SCREEN[f"outcome-{level}"].open(page)
     page.emulate_media(media="print")
-    blocks = page.locator("main").locator("h1, h2, h3, li, dt, dd, p").evaluate_all(
-        "parts => parts.filter(part => part.checkVisibility())"
-        ".map(part => part.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)")
+    blocks = (
+        page.locator("main")
+        .locator("h1, h2, h3, li, dt, dd, p")
+        .evaluate_all(
+            "parts => parts.filter(part => part.checkVisibility())"
+            ".map(part => part.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)"
+        )
+    )
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the summary (PDF)").click()

@@ -18,13 +18,15 @@ def test_every_request_of_a_journey_goes_to_the_app_alone(page: Page, live_serve
     requests: list[Request] = []
     page.context.on("request", lambda request: requests.append(request))
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
-            else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
     answered(SOON)(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Book an appointment with a doctor in the next few days")
+        "Book an appointment with a doctor in the next few days"
+    )
     page.get_by_role("button", name="Change your answer to: When they started").click()
     page.get_by_role("button", name="Continue").click()
     with page.expect_download() as download:
@@ -50,8 +52,7 @@ def test_every_request_of_a_journey_goes_to_the_app_alone(page: Page, live_serve
 def test_the_policy_lets_the_apps_own_style_and_script_work(page: Page):
     page.goto("/check")
     # selfcheck.css: the start button's colours; selfcheck.js: None of these unticks the rest.
-    background = page.locator(".button").first.evaluate(
-        "b => getComputedStyle(b).backgroundColor")
+    background = page.locator(".button").first.evaluate("b => getComputedStyle(b).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)"), "the CSS applies"
     page.get_by_label("Signs of a stroke").check()
     page.get_by_label("None of these").check()
@@ -81,7 +82,11 @@ def test_the_policy_blocks_inline_and_outside_code(page: Page):
     }""")
     page.wait_for_function("window.refused.length >= 4")
     assert sorted(set(page.evaluate("window.refused"))) == [
-        "img-src", "script-src-attr", "script-src-elem", "style-src-elem"]
+        "img-src",
+        "script-src-attr",
+        "script-src-elem",
+        "style-src-elem",
+    ]
     assert page.evaluate("window.ranInline") is None
     assert page.evaluate("window.clicked") is None
     expect(page.get_by_role("heading", level=1)).to_be_visible()

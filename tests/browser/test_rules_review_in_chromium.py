@@ -20,8 +20,9 @@ def test_the_footer_leads_to_the_review_page(page: Page):
     expect(page).to_have_url(re.compile(r"/rules$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("The clinical rules of this check")
     page.get_by_role("link", name="Conditions worth discussing (causes)").click()
-    expect(page.get_by_role("heading", name="6. Conditions worth discussing (causes)")
-           ).to_be_in_viewport()
+    expect(
+        page.get_by_role("heading", name="6. Conditions worth discussing (causes)")
+    ).to_be_in_viewport()
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -41,11 +42,12 @@ def test_the_printed_document_names_the_version_on_every_page(page: Page):
     texts = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
     assert len(texts) > 5
     for number, text in enumerate(texts, start=1):
-        assert ("Clonus self-check: clinical rules, version 0.1.0, draft, not yet approved by a "
-                "clinician") in text, number
+        assert (
+            "Clonus self-check: clinical rules, version 0.1.0, draft, not yet approved by a "
+            "clinician"
+        ) in text, number
         assert f"Page {number} of {len(texts)}" in text
         assert "Skip to main content" not in text and "Start again" not in text
     assert "Review record Version 0.1.0 Status Draft" in texts[0]
-    assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:",
-                     texts[-1])
+    assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:", texts[-1])
     assert "To approve a version, a clinician signs a printed copy" not in " ".join(texts)

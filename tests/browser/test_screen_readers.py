@@ -14,14 +14,16 @@ from .states import OUTCOMES, STATES, State
 
 pytestmark = pytest.mark.browser
 
-QUESTION_PAGES = [s for s in STATES
-                  if s.name.startswith(("emergency-check", "symptoms", "background"))]
+QUESTION_PAGES = [
+    s for s in STATES if s.name.startswith(("emergency-check", "symptoms", "background"))
+]
 RESULTS = [s for s in STATES if s.name.startswith("outcome-")]
 
 
 @pytest.mark.parametrize("state", QUESTION_PAGES, ids=[s.name for s in QUESTION_PAGES])
-def test_every_question_is_a_named_group_with_its_hint_and_error(page: Page, rules: Rules,
-                                                                 state: State):
+def test_every_question_is_a_named_group_with_its_hint_and_error(
+    page: Page, rules: Rules, state: State
+):
     state.open(page)
     page_id = page.locator("input[name=page]").get_attribute("value")
     questions = [q for p in rules.pages if p.id == page_id for q in p.questions]
@@ -62,24 +64,31 @@ def test_the_result_is_the_first_heading(page: Page, rules: Rules, state: State)
     # Nothing but the caption comes before it in the main content.
     before = page.locator("main").evaluate(
         "main => { const range = document.createRange(); range.setStart(main, 0);"
-        " range.setEndBefore(main.querySelector('h1')); return range.toString().trim(); }")
+        " range.setEndBefore(main.querySelector('h1')); return range.toString().trim(); }"
+    )
     assert before == "Your result: how soon to get a medical evaluation"
 
 
-@pytest.mark.parametrize("state", [s for s in STATES if s.media == "screen"],
-                         ids=[s.name for s in STATES if s.media == "screen"])
+@pytest.mark.parametrize(
+    "state",
+    [s for s in STATES if s.media == "screen"],
+    ids=[s.name for s in STATES if s.media == "screen"],
+)
 def test_landmarks_and_language(page: Page, state: State):
     state.open(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     for role in ("banner", "main", "contentinfo"):
         expect(page.get_by_role(role)).to_have_count(1)
-    expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute(
-        "href", "#main")
+    expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main")
 
 
 def test_each_change_button_says_which_answer(page: Page, rules: Rules):
     next(s for s in STATES if s.name == "outcome-soon").open(page)
     for question in rules.questions.values():
-        expect(page.get_by_role(
-            "button", name=f"Change your answer to: {question.summary}", exact=True,
-        )).to_have_count(1)
+        expect(
+            page.get_by_role(
+                "button",
+                name=f"Change your answer to: {question.summary}",
+                exact=True,
+            )
+        ).to_have_count(1)
