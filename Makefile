@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
-# make serve: gunicorn's address and worker count (selfcheck/serving.py reads them)
+# make serve: gunicorn's address and worker count (selfcheck/web/serving.py reads them)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell nproc | awk '{ print ($$1 > 2) ? $$1 : 2 }')
 # make fuzz: hypothesis examples for each POST route
@@ -20,8 +20,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
 	@echo "make test         run every test, the browser tests too"
-	@echo "make test-fast    run the tests that need no browser"
-	@echo "make lint         ruff and mypy"
+	@echo "make test-fast    run the tests that need no browser and no production servers"
+	@echo "make lint         pre-commit's hooks (ruff, ruff format, codespell) and mypy"
 	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
 	@echo "make serve        serve the app with gunicorn on $(BIND), $(WORKERS) workers"
 	@echo "make load         60 s of load on the outcome page with wrk; figures to docs/benchmarks.md"
@@ -54,15 +54,16 @@ tools:
 run: $(VENV)/.installed
 	$(BIN)/flask --app selfcheck run --host $(HOST) --port $(PORT)
 
+# Every test, with coverage of branches: under 90 % fails (pyproject.toml).
 test: $(VENV)/.installed-test tools
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -m "not browser" --ignore=tests/browser
+	$(BIN)/pytest -m "not browser and not production" --ignore=tests/browser
 
 serve: $(VENV)/.installed
 	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) \
-	  $(BIN)/gunicorn --config python:selfcheck.serving 'selfcheck:create_app()'
+	  $(BIN)/gunicorn --config python:selfcheck.web.serving 'selfcheck:create_app()'
 
 load: $(VENV)/.installed-test tools
 	$(BIN)/python -m tests.load --seconds 60 --connections 64 --workers $(WORKERS)
@@ -71,8 +72,11 @@ fuzz: $(VENV)/.installed-test
 	SELFCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py \
 	  --hypothesis-show-statistics
 
+# The hooks of .pre-commit-config.yaml on every file, then mypy (the package strictly, the
+# tests more loosely). pre-commit's own files go in the virtual environment.
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check selfcheck tests
+	PRE_COMMIT_HOME=$(VENV)/pre-commit PATH="$(CURDIR)/$(BIN):$$PATH" \
+	  $(BIN)/pre-commit run --all-files --show-diff-on-failure
 	$(BIN)/mypy
 
 clean:

@@ -18,12 +18,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
+from selfcheck.answers import Fault, fault, unanswered
 from selfcheck.outcome import evaluate
 from selfcheck.outline import Value, clause, fact_lines, quoted, wrap
-from selfcheck.reach import Choice, advised, all_of, essential, listed, negate, satisfy
-from selfcheck.rules import RED_FLAGS, Question, Rules
+from selfcheck.rules import RED_FLAGS, Cause, Question, Rules, UrgencyRule
+from selfcheck.rules.reach import (
+    Choice,
+    all_of,
+    essential,
+    negate,
+    satisfy,
+    when_advised,
+    when_listed,
+)
 from selfcheck.scenarios import Scenarios
 
 
@@ -36,7 +46,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Part:
+class Topic:
     """Changes of one kind, under a heading."""
 
     title: str
@@ -49,17 +59,35 @@ def _words(value: Any) -> Value:
     return str(value) if value is not None else "(none)"
 
 
-def _fields(says: str, pairs: Iterable[tuple[str, Any, Any]]) -> list[Change]:
-    """One change per field that differs, with the words before and after."""
+#: The fields compared for each kind of item: what a reviewer calls each one, and where it is
+#: (an attribute, "a.b" for one inside another, or a function of the item).
+Fields = tuple[tuple[str, str | Callable[[Any], Any]], ...]
+LEVEL: Fields = (("name", "name"), ("heading", "heading"), ("advice", "advice"))
+RED_FLAG: Fields = (
+    ("label", "label"), ("hint", "hint"), ("reason", "reason"),
+    ("level it leads to", "leads_to.name"),
+)  # fmt: skip
+QUESTION: Fields = (
+    ("wording", "text"), ("hint", "hint"), ("type", "kind"),
+    ("words on the summary", "summary"), ("message when not answered", "error"),
+)  # fmt: skip
+ANSWER: Fields = (("label", "label"), ("worry", "worry"), ("hint", "hint"))
+RULE: Fields = (("level", "level.name"), ("reason", "reason"))
+CAUSE: Fields = (("name", "name"), ("about", "about"))
+TREATMENT: Fields = (("name", "name"), ("about", "about"), ("question to ask", "ask"))
+SOURCE: Fields = (("source", "source"),)
+
+
+def _fields(says: str, a: Any, b: Any, fields: Fields) -> list[Change]:
+    """One change for each field of ``fields`` that differs from ``a`` to ``b``, with the words
+    before and after."""
     found = []
-    for label, before, after in pairs:
+    for label, where in fields:
+        read = attrgetter(where) if isinstance(where, str) else where
+        before, after = read(a), read(b)
         if before != after:
-            found.append(
-                Change(
-                    f"{says}: {label} changed",
-                    (("Before", _words(before)), ("After", _words(after))),
-                )
-            )
+            facts = (("Before", _words(before)), ("After", _words(after)))
+            found.append(Change(f"{says}: {label} changed", facts))
     return found
 
 
@@ -67,20 +95,31 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
-def _added_removed(
+#: More that can change in an item kept from one file to the next: (what says it, before, after).
+More = Callable[[str, Any, Any], list[Change]]
+
+
+def _compared(
     kind: str,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     describe: Callable[[Any], tuple[tuple[str, Value], ...]],
+    fields: Fields,
+    first: More | None = None,
+    then: More | None = None,
+    gone: Callable[[Any], tuple[tuple[str, Value], ...]] | None = None,
 ) -> list[Change]:
-    found = [
-        Change(f'{kind} "{ident}" added', describe(new[ident])) for ident in new if ident not in old
-    ]
-    found += [
-        Change(f'{kind} "{ident}" removed', describe(old[ident]))
-        for ident in old
-        if ident not in new
-    ]
+    """Items of one kind, by id: each added (``describe``d) or removed (``gone``, or
+    ``describe``d), and for each kept, what ``first`` finds, each field changed, and what
+    ``then`` finds."""
+    found = [Change(f'{kind} "{i}" added', describe(new[i])) for i in new if i not in old]
+    said = gone or describe
+    found += [Change(f'{kind} "{i}" removed', said(old[i])) for i in old if i not in new]
+    for ident in (i for i in new if i in old):
+        says, a, b = f'{kind} "{ident}"', old[ident], new[ident]
+        found += first(says, a, b) if first else []
+        found += _fields(says, a, b, fields)
+        found += then(says, a, b) if then else []
     return found
 
 
@@ -88,148 +127,88 @@ def _added_removed(
 # Items
 
 
-def _review(old: Rules, new: Rules) -> list[Change]:
-    return _fields(
-        "The review record",
-        [
-            ("version", old.version, new.version),
-            ("status", old.status, new.status),
-            ("reviewed by", old.reviewed_by, new.reviewed_by),
-            ("review date", old.review_date, new.review_date),
-        ],
-    )
+def _review_record(old: Rules, new: Rules) -> list[Change]:
+    record: Fields = (
+        ("version", "version"), ("status", "status"), ("reviewed by", "reviewed_by"),
+        ("review date", "review_date"),
+    )  # fmt: skip
+    return _fields("The review record", old, new, record)
 
 
 def _levels(old: Rules, new: Rules) -> list[Change]:
-    before, after = _by_id(old.levels), _by_id(new.levels)
-    found = _added_removed(
+    found = _compared(
         "Urgency level",
-        before,
-        after,
+        _by_id(old.levels),
+        _by_id(new.levels),
         lambda lvl: (("Name", lvl.name), ("Heading", lvl.heading), ("Advice", lvl.advice)),
+        LEVEL + SOURCE,
     )
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        found += _fields(
-            f'Urgency level "{ident}"',
-            [
-                ("name", a.name, b.name),
-                ("heading", a.heading, b.heading),
-                ("advice", a.advice, b.advice),
-                ("source", a.source, b.source),
-            ],
-        )
-    order = ([lvl.id for lvl in old.levels], [lvl.id for lvl in new.levels])
+    order = ", ".join(lvl.id for lvl in old.levels), ", ".join(lvl.id for lvl in new.levels)
     if order[0] != order[1]:
-        found.append(
-            Change(
-                "The order of the urgency levels changed (most urgent first)",
-                (("Before", ", ".join(order[0])), ("After", ", ".join(order[1]))),
-            )
-        )
+        facts = (("Before", order[0]), ("After", order[1]))
+        found.append(Change("The order of the urgency levels changed (most urgent first)", facts))
     if old.default_level.id != new.default_level.id:
-        found.append(
-            Change(
-                "The default level (when no urgency rule applies) changed",
-                (("Before", old.default_level.name), ("After", new.default_level.name)),
-            )
-        )
+        facts = (("Before", old.default_level.name), ("After", new.default_level.name))
+        found.append(Change("The default level (when no urgency rule applies) changed", facts))
     return found
 
 
 def _red_flags(old: Rules, new: Rules) -> list[Change]:
-    before, after = _by_id(old.red_flags), _by_id(new.red_flags)
-    found = _added_removed(
-        "Red flag", before, after, lambda f: (("Label", f.label), ("Leads to", f.leads_to.name))
+    found = _compared(
+        "Red flag",
+        _by_id(old.red_flags),
+        _by_id(new.red_flags),
+        lambda f: (("Label", f.label), ("Leads to", f.leads_to.name)),
+        RED_FLAG + SOURCE,
     )
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        found += _fields(
-            f'Red flag "{ident}"',
-            [
-                ("label", a.label, b.label),
-                ("hint", a.hint, b.hint),
-                ("reason", a.reason, b.reason),
-                ("level it leads to", a.leads_to.name, b.leads_to.name),
-                ("source", a.source, b.source),
-            ],
-        )
-    a, b = old.pages[0], new.pages[0]
-    qa, qb = a.questions[0], b.questions[0]
-    found += _fields(
-        "The emergency check page",
-        [
-            ("title", a.title, b.title),
-            ("question", qa.text, qb.text),
-            ("hint", qa.hint, qb.hint),
-            (
-                '"None of these" answer',
-                qa.label(qa.none_of_these or ""),
-                qb.label(qb.none_of_these or ""),
-            ),
-            ("message when nothing is ticked", qa.error, qb.error),
-            ("words on the summary", qa.summary, qb.summary),
-        ],
+    says = "The emergency check page"
+    found += _fields(says, old.pages[0], new.pages[0], (("title", "title"),))
+    question: Fields = (
+        ("question", "text"),
+        ("hint", "hint"),
+        ('"None of these" answer', lambda q: q.label(q.none_of_these or "")),
+        ("message when nothing is ticked", "error"),
+        ("words on the summary", "summary"),
     )
-    return found
+    old_question, new_question = old.pages[0].questions[0], new.pages[0].questions[0]
+    return found + _fields(says, old_question, new_question, question)
 
 
-def _answers_of(question: Question) -> tuple[str, ...]:
-    return tuple(quoted(a.label) for a in question.answers)
+def _answers(says: str, a: Question, b: Question) -> list[Change]:
+    """The answers of a question kept from one file to the next: added, changed, removed."""
+    was = {x.value: x for x in a.answers}
+    now = {x.value: x for x in b.answers}
+    found = []
+    for value, answer in now.items():
+        if value not in was:
+            facts = (("Label", answer.label), ("Worry", str(answer.worry)))
+            found.append(Change(f'{says}: answer "{value}" added', facts))
+        else:
+            found += _fields(f'{says}, answer "{value}"', was[value], answer, ANSWER)
+    found += [
+        Change(f'{says}: answer "{value}" removed', (("Label", answer.label),))
+        for value, answer in was.items()
+        if value not in now
+    ]
+    return found + _fields(says, a, b, (('"None of these" answer', "none_of_these"),))
 
 
 def _questions(old: Rules, new: Rules) -> list[Change]:
     before = {k: v for k, v in old.questions.items() if k != RED_FLAGS}
     after = {k: v for k, v in new.questions.items() if k != RED_FLAGS}
     titles = {p.id: p.title for p in (*old.pages, *new.pages)}
-    found = _added_removed(
+    return _compared(
         "Question",
         before,
         after,
-        lambda q: (("Asks", q.text), ("Page", titles[q.page_id]), ("Answers", _answers_of(q))),
+        lambda q: (
+            ("Asks", q.text),
+            ("Page", titles[q.page_id]),
+            ("Answers", tuple(quoted(a.label) for a in q.answers)),
+        ),
+        (*QUESTION[:3], ("page", lambda q: titles[q.page_id]), *QUESTION[3:], *SOURCE),
+        then=_answers,
     )
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        says = f'Question "{ident}"'
-        found += _fields(
-            says,
-            [
-                ("wording", a.text, b.text),
-                ("hint", a.hint, b.hint),
-                ("type", a.kind, b.kind),
-                ("page", titles[a.page_id], titles[b.page_id]),
-                ("words on the summary", a.summary, b.summary),
-                ("message when not answered", a.error, b.error),
-                ("source", a.source, b.source),
-            ],
-        )
-        old_answers = {x.value: x for x in a.answers}
-        new_answers = {x.value: x for x in b.answers}
-        for value, answer in new_answers.items():
-            if value not in old_answers:
-                found.append(
-                    Change(
-                        f'{says}: answer "{value}" added',
-                        (("Label", answer.label), ("Worry", str(answer.worry))),
-                    )
-                )
-                continue
-            was = old_answers[value]
-            found += _fields(
-                f'{says}, answer "{value}"',
-                [
-                    ("label", was.label, answer.label),
-                    ("worry", was.worry, answer.worry),
-                    ("hint", was.hint, answer.hint),
-                ],
-            )
-        for value, answer in old_answers.items():
-            if value not in new_answers:
-                found.append(
-                    Change(f'{says}: answer "{value}" removed', (("Label", answer.label),))
-                )
-        found += _fields(says, [('"None of these" answer', a.none_of_these, b.none_of_these)])
-    return found
 
 
 def _trigger(rules: Rules, when: Any) -> Value:
@@ -237,105 +216,54 @@ def _trigger(rules: Rules, when: Any) -> Value:
 
 
 def _urgency_rules(old: Rules, new: Rules) -> list[Change]:
-    before, after = _by_id(old.urgency_rules), _by_id(new.urgency_rules)
-    found = [
-        Change(
-            f'Urgency rule "{i}" added',
-            (
-                ("Raises the advice to", after[i].level.name),
-                ("Applies when", clause(after[i].when, new)),
-                ("Reason", after[i].reason),
-            ),
-        )
-        for i in after
-        if i not in before
-    ]
-    found += [
-        Change(
-            f'Urgency rule "{i}" removed',
-            (
-                ("Raised the advice to", before[i].level.name),
-                ("Applied when", clause(before[i].when, old)),
-            ),
-        )
-        for i in before
-        if i not in after
-    ]
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        says = f'Urgency rule "{ident}"'
-        if a.when != b.when:
-            found.append(
-                Change(
-                    f"{says}: when it applies changed",
-                    (("Before", clause(a.when, old)), ("After", clause(b.when, new))),
-                )
-            )
-        found += _fields(
-            says,
-            [
-                ("level", a.level.name, b.level.name),
-                ("reason", a.reason, b.reason),
-                ("source", a.source, b.source),
-            ],
-        )
-    return found
+    def when(says: str, a: UrgencyRule, b: UrgencyRule) -> list[Change]:
+        facts = (("Before", clause(a.when, old)), ("After", clause(b.when, new)))
+        return [Change(f"{says}: when it applies changed", facts)] if a.when != b.when else []
+
+    return _compared(
+        "Urgency rule",
+        _by_id(old.urgency_rules),
+        _by_id(new.urgency_rules),
+        lambda r: (
+            ("Raises the advice to", r.level.name),
+            ("Applies when", clause(r.when, new)),
+            ("Reason", r.reason),
+        ),
+        RULE + SOURCE,
+        first=when,
+        gone=lambda r: (
+            ("Raised the advice to", r.level.name),
+            ("Applied when", clause(r.when, old)),
+        ),
+    )
 
 
 def _causes(old: Rules, new: Rules) -> list[Change]:
-    before, after = _by_id(old.causes), _by_id(new.causes)
-    found = [
-        Change(
-            f'Cause "{i}" added',
-            (("Name", after[i].name), ("Listed when", _trigger(new, after[i].when))),
-        )
-        for i in after
-        if i not in before
-    ]
-    found += [
-        Change(f'Cause "{i}" removed', (("Name", before[i].name),))
-        for i in before
-        if i not in after
-    ]
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        says = f'Cause "{ident}"'
-        if a.when != b.when:
-            found.append(
-                Change(
-                    f"{says}: when it is listed changed",
-                    (("Before", _trigger(old, a.when)), ("After", _trigger(new, b.when))),
-                )
-            )
-        found += _fields(
-            says,
-            [("name", a.name, b.name), ("about", a.about, b.about), ("source", a.source, b.source)],
-        )
-    return found
+    def when(says: str, a: Cause, b: Cause) -> list[Change]:
+        facts = (("Before", _trigger(old, a.when)), ("After", _trigger(new, b.when)))
+        return [Change(f"{says}: when it is listed changed", facts)] if a.when != b.when else []
+
+    return _compared(
+        "Cause",
+        _by_id(old.causes),
+        _by_id(new.causes),
+        lambda c: (("Name", c.name), ("Listed when", _trigger(new, c.when))),
+        CAUSE + SOURCE,
+        first=when,
+        gone=lambda c: (("Name", c.name),),
+    )
 
 
 def _treatments(old: Rules, new: Rules) -> list[Change]:
-    before, after = _by_id(old.treatments), _by_id(new.treatments)
-    found = _added_removed("Treatment", before, after, lambda t: (("Name", t.name),))
-    for ident in (i for i in after if i in before):
-        a, b = before[ident], after[ident]
-        found += _fields(
-            f'Treatment "{ident}"',
-            [
-                ("name", a.name, b.name),
-                ("about", a.about, b.about),
-                ("question to ask", a.ask, b.ask),
-                ("source", a.source, b.source),
-            ],
-        )
-    found += _fields(
-        '"Does clonus go away?"',
-        [
-            ("heading", old.goes_away.heading, new.goes_away.heading),
-            ("text", old.goes_away.text, new.goes_away.text),
-        ],
+    found = _compared(
+        "Treatment",
+        _by_id(old.treatments),
+        _by_id(new.treatments),
+        lambda t: (("Name", t.name),),
+        TREATMENT + SOURCE,
     )
-    return found
+    goes_away: Fields = (("heading", "heading"), ("text", "text"))
+    return found + _fields('"Does clonus go away?"', old.goes_away, new.goes_away, goes_away)
 
 
 def _sources(old: Rules, new: Rules) -> list[Change]:
@@ -350,7 +278,9 @@ def _sources(old: Rules, new: Rules) -> list[Change]:
         if k not in new.sources
     ]
     for key in (k for k in new.sources if k in old.sources):
-        found += _fields(f'Source "{key}"', [("reference", old.sources[key], new.sources[key])])
+        if old.sources[key] != new.sources[key]:
+            facts = (("Before", old.sources[key]), ("After", new.sources[key]))
+            found.append(Change(f'Source "{key}": reference changed', facts))
     return found
 
 
@@ -400,7 +330,7 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
         for b in new.levels:
             if a.id == b.id:
                 continue
-            both = all_of([advised(old, a), advised(new, b)])
+            both = all_of([when_advised(old, a), when_advised(new, b)])
             example = satisfy(both, questions)
             if example is None:
                 continue
@@ -425,7 +355,7 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
     for ident in (i for i in after if i in before):
         name = after[ident].name
         for was, now, words in ((old, new, "no longer listed"), (new, old, "now listed")):
-            differs = all_of([listed(was, ident), negate(listed(now, ident))])
+            differs = all_of([when_listed(was, ident), negate(when_listed(now, ident))])
             example = satisfy(differs, questions)
             if example is not None:
                 example = essential(differs, questions, example)
@@ -486,7 +416,7 @@ def _scenarios(
         if gone:
             facts.append(("No longer listed", ", ".join(gone)))
         if facts:
-            passes = "passes" if _passes(scenario, now) else "now FAILS its expectations"
+            passes = "passes" if scenario.met_by(now) else "now FAILS its expectations"
             found.append(
                 Change(f'Scenario "{scenario.id}" ({passes}): {scenario.name}', tuple(facts))
             )
@@ -500,23 +430,20 @@ def _unfit(rules: Rules, answers: Mapping[str, Choice]) -> str | None:
     Answers to questions the rules do not ask are never read, so they do not matter."""
     for ident, chosen in answers.items():
         question = rules.questions.get(ident)
-        if question is not None and chosen - question.values:
+        wrong = None if question is None else fault(question, sorted(chosen))
+        if wrong is Fault.NOT_OFFERED:
+            assert question is not None
             extra = ", ".join(f'"{v}"' for v in sorted(chosen - question.values))
             return f'question "{ident}" has no answer {extra}'
-    ticked = answers.get(RED_FLAGS, frozenset()) & {f.id for f in rules.red_flags}
-    missing = [q for q in rules.questions if q not in answers]
-    if not ticked and missing:
+        if wrong is Fault.SEVERAL:
+            return f'question "{ident}" takes one answer only'
+        if wrong is Fault.NONE_WITH_OTHERS:
+            assert question is not None
+            return f'question "{ident}" takes "{question.none_of_these}" only on its own'
+    missing = [question.id for question in unanswered(rules, answers)]
+    if missing:
         return f"a person must also answer {', '.join(map(quoted, missing))}"
     return None
-
-
-def _passes(scenario: Any, outcome: Any) -> bool:
-    shown = {c.cause.id for c in outcome.listed}
-    return (
-        outcome.level.id == scenario.urgency
-        and set(scenario.must_list) <= shown
-        and not set(scenario.must_not_list) & shown
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,13 +454,13 @@ def _passes(scenario: Any, outcome: Any) -> bool:
 class Comparison:
     old: Rules
     new: Rules
-    parts: tuple[Part, ...]
+    topics: tuple[Topic, ...]
     scenarios_file: str | None
     unchanged_scenarios: int | None
 
     @property
     def changed(self) -> bool:
-        return any(part.changes for part in self.parts if part.title != SCENARIOS)
+        return any(topic.changes for topic in self.topics if topic.title != SCENARIOS)
 
 
 SCENARIOS = "Scenarios whose outcome changes"
@@ -551,34 +478,29 @@ def compare(
     they fit neither, and ``scenario_problems`` then says why.
     """
     scenario_changes, same = _scenarios(old, new, scenarios, list(scenario_problems))
-    parts = (
-        Part("Review record", tuple(_review(old, new))),
-        Part("Emergency check (red flags)", tuple(_red_flags(old, new))),
-        Part("Questions and answers", tuple(_questions(old, new))),
-        Part("Urgency levels", tuple(_levels(old, new))),
-        Part("Urgency rules", tuple(_urgency_rules(old, new))),
-        Part("Conditions worth discussing (causes)", tuple(_causes(old, new))),
-        Part("Treatments and other text", tuple(_treatments(old, new))),
-        Part("Sources", tuple(_sources(old, new))),
-        Part("Advice and conditions that change for some answers", tuple(_advice(old, new))),
-        Part(SCENARIOS, tuple(scenario_changes)),
+    topics = (
+        Topic("Review record", tuple(_review_record(old, new))),
+        Topic("Emergency check (red flags)", tuple(_red_flags(old, new))),
+        Topic("Questions and answers", tuple(_questions(old, new))),
+        Topic("Urgency levels", tuple(_levels(old, new))),
+        Topic("Urgency rules", tuple(_urgency_rules(old, new))),
+        Topic("Conditions worth discussing (causes)", tuple(_causes(old, new))),
+        Topic("Treatments and other text", tuple(_treatments(old, new))),
+        Topic("Sources", tuple(_sources(old, new))),
+        Topic("Advice and conditions that change for some answers", tuple(_advice(old, new))),
+        Topic(SCENARIOS, tuple(scenario_changes)),
     )
     return Comparison(
-        old, new, parts, scenarios.path if scenarios else None, same if scenarios else None
+        old, new, topics, scenarios.path if scenarios else None, same if scenarios else None
     )
-
-
-def _label(rules: Rules) -> str:
-    status = "approved" if rules.approved else "draft"
-    return f"{rules.path} (version {rules.version}, {status})"
 
 
 def as_text(found: Comparison) -> str:
-    """The comparison as plain text, most telling parts included even when empty."""
+    """The comparison as plain text, the most telling topics included even when empty."""
     lines = [
         "What changes for patients",
-        f"  from: {_label(found.old)}",
-        f"  to:   {_label(found.new)}",
+        f"  from: {found.old}",
+        f"  to:   {found.new}",
     ]
     if not found.changed:
         lines += [
@@ -586,22 +508,22 @@ def as_text(found: Comparison) -> str:
             "No changes for patients: both files ask the same questions, give the "
             "same advice and list the same conditions for every set of answers.",
         ]
-    for part in found.parts:
-        searched = part.title.startswith("Advice and conditions")
-        if not part.changes and not searched and part.title != SCENARIOS:
+    for topic in found.topics:
+        searched = topic.title.startswith("Advice and conditions")
+        if not topic.changes and not searched and topic.title != SCENARIOS:
             continue
-        lines += ["", part.title]
-        if part.title == SCENARIOS:
+        lines += ["", topic.title]
+        if topic.title == SCENARIOS:
             lines.append(f"  (from {found.scenarios_file or 'no scenarios file'})")
-        for change in part.changes:
+        for change in topic.changes:
             lines += wrap(change.says, "  - ", "    ")
             for label, value in change.facts:
                 lines += fact_lines(label, value, indent=6)
-        if searched and not part.changes:
+        if searched and not topic.changes:
             lines.append(
                 "  - None: every set of answers gets the same advice and the same "
                 "conditions from both files (an exhaustive search)."
             )
-        if part.title == SCENARIOS and found.unchanged_scenarios is not None:
+        if topic.title == SCENARIOS and found.unchanged_scenarios is not None:
             lines.append(f"  {found.unchanged_scenarios} other scenarios give the same outcome.")
     return "\n".join(lines) + "\n"

@@ -53,10 +53,6 @@ class Outcome:
     answers: tuple[Because, ...]
 
     @property
-    def is_emergency(self) -> bool:
-        return bool(self.red_flags) or self.level.rank == 0
-
-    @property
     def listed(self) -> tuple[LinkedCause, ...]:
         """The causes the person is shown as worth discussing. After a red flag the page
         shows the emergency advice alone (see templates/_summary.html), so none."""
@@ -83,25 +79,13 @@ def _most_urgent(levels: Iterable[Urgency], default: Urgency) -> Urgency:
     return min(levels, key=lambda level: level.rank, default=default)
 
 
-def urgency(rules: Rules, answers: Answers) -> Urgency:
-    """Only the level: the most urgent of every red flag ticked and every rule that applies.
-
-    The default level is used only when nothing applies, so a rule may also lower the advice
-    below the default (for example "already checked and stable").
-    """
-    ticked = answers.get(RED_FLAGS, frozenset())
-    level: Urgency | None = None
-    for flag in rules.red_flags:
-        if flag.id in ticked and (level is None or flag.leads_to.rank < level.rank):
-            level = flag.leads_to
-    for rule in rules.urgency_rules:
-        if (level is None or rule.level.rank < level.rank) and rule.when.holds(answers):
-            level = rule.level
-    return level or rules.default_level
-
-
 def evaluate(rules: Rules, answers: Answers) -> Outcome:
-    """The full outcome for a complete set of answers (see :func:`selfcheck.outcome.urgency`)."""
+    """The outcome of a complete set of answers.
+
+    The level is the most urgent of every red flag ticked and every urgency rule that applies;
+    the default level only when none applies, so a rule may also set a level below the default
+    (for example "already checked and stable").
+    """
     ticked = answers.get(RED_FLAGS, frozenset())
     flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
     applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
@@ -127,8 +111,3 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
         other_causes=tuple(c for c in rules.causes if c.id not in shown),
         answers=_because(rules, {q: answers[q] for q in rules.questions if q in answers}),
     )
-
-
-def as_answers(chosen: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
-    """Answers in the form the rules read: each question id to the set of chosen values."""
-    return {question: frozenset(values) for question, values in chosen.items()}

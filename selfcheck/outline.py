@@ -20,10 +20,10 @@ from selfcheck.rules import Condition, Question, Rules
 
 @dataclass(frozen=True)
 class Clause:
-    """A condition in words: ``text`` on one line, and ``parts`` listed under it, if any."""
+    """A condition in words: ``text`` on one line, and ``terms`` listed under it, if any."""
 
     text: str
-    parts: tuple[Clause, ...] = ()
+    terms: tuple[Clause, ...] = ()
 
 
 #: What a fact says: a line of text, a list of lines, or a condition in words.
@@ -53,9 +53,8 @@ class Outline:
     """The rule set as a document: its review record, then its sections."""
 
     version: str
-    status: str
-    reviewed_by: str
-    review_date: str
+    #: The review record as (label, words) pairs: version, status, who reviewed it and when.
+    record: tuple[tuple[str, str], ...]
     counts: tuple[str, ...]
     sections: tuple[Section, ...]
 
@@ -101,32 +100,32 @@ def _test(condition: Condition, question: Question, negated: bool) -> str:
 def clause(
     condition: Condition, questions: Mapping[str, Question] | Rules, negated: bool = False
 ) -> Clause:
-    """``condition`` in words: short ones on one line, longer ones as a list of parts."""
+    """``condition`` in words: short ones on one line, longer ones as a list of terms."""
     known = questions.questions if isinstance(questions, Rules) else questions
     if condition.op == "is":
         return Clause(_test(condition, known[condition.question], negated))
     if condition.op == "not":
-        return clause(condition.parts[0], known, not negated)
-    parts = tuple(clause(part, known) for part in condition.parts)
-    if not parts:
+        return clause(condition.terms[0], known, not negated)
+    terms = tuple(clause(term, known) for term in condition.terms)
+    if not terms:
         return Clause("never" if condition.op == "any" else "always")
-    if len(parts) == 1:
-        return clause(condition.parts[0], known, negated)
+    if len(terms) == 1:
+        return clause(condition.terms[0], known, negated)
     heads = {
         ("any", False): "any of these is true:",
         ("all", False): "all of these are true:",
         ("any", True): "none of these is true:",
         ("all", True): "not all of these are true:",
     }
-    joined = (", or " if condition.op == "any" else ", and ").join(p.text for p in parts)
+    joined = (", or " if condition.op == "any" else ", and ").join(t.text for t in terms)
     if (
         not negated
-        and len(parts) == 2
-        and not any(p.parts for p in parts)
+        and len(terms) == 2
+        and not any(t.terms for t in terms)
         and (len(joined) <= SHORT)
     ):
         return Clause(joined)
-    return Clause(heads[(condition.op, negated)], parts)
+    return Clause(heads[(condition.op, negated)], terms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,9 +369,14 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         f"{len(rules.treatments)} treatments",
         f"{len(rules.sources)} sources",
     )
-    return Outline(
-        rules.version, rules.status, rules.reviewed_by, rules.review_date, counts, numbered
+    status = rules.status_words
+    record = (
+        ("Version", rules.version),
+        ("Status", status[0].upper() + status[1:]),
+        ("Reviewed by", rules.reviewed_by or "Nobody yet"),
+        ("Review date", rules.review_date or "Not reviewed yet"),
     )
+    return Outline(rules.version, record, counts, numbered)
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,27 +403,16 @@ def fact_lines(label: str, value: Value, indent: int = 4) -> list[str]:
             lines += wrap(line, " " * more + "- ", " " * (more + 2))
         return lines
     lines = wrap(value.text, head, " " * more)
-    for part in value.parts:
-        lines += _part_lines(part, more)
+    for term in value.terms:
+        lines += _term_lines(term, more)
     return lines
 
 
-def _part_lines(part: Clause, indent: int) -> list[str]:
-    lines = wrap(part.text, " " * indent + "- ", " " * (indent + 2))
-    for inner in part.parts:
-        lines += _part_lines(inner, indent + 2)
+def _term_lines(term: Clause, indent: int) -> list[str]:
+    lines = wrap(term.text, " " * indent + "- ", " " * (indent + 2))
+    for inner in term.terms:
+        lines += _term_lines(inner, indent + 2)
     return lines
-
-
-def review_lines(found: Outline) -> list[str]:
-    """Version, status, reviewer and date, as a reviewer reads them."""
-    status = "approved" if found.status == "approved" else "DRAFT: not yet approved by a clinician"
-    return [
-        f"Version: {found.version}",
-        f"Status: {status}",
-        f"Reviewed by: {found.reviewed_by or '(nobody yet)'}",
-        f"Review date: {found.review_date or '(none yet)'}",
-    ]
 
 
 def as_text(found: Outline, file: str) -> str:
@@ -427,7 +420,7 @@ def as_text(found: Outline, file: str) -> str:
     lines = [
         "The clinical rules of the clonus self-check",
         f"File: {file}",
-        *review_lines(found),
+        *(f"{label}: {words}" for label, words in found.record),
         "In short: " + ", ".join(found.counts) + ".",
         "Placeholders such as {emergency_number} are filled in from the app's settings.",
         "Each item starts with its anchor in [brackets]: cite it, or find it on the "

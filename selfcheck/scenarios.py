@@ -17,25 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from selfcheck.answers import Fault, fault, unanswered
 from selfcheck.outcome import Outcome, evaluate
-from selfcheck.rules import (
-    NONE_OF_THESE,
-    RED_FLAGS,
-    Document,
-    Path_,
-    Problem,
-    Rules,
-    RulesError,
-    parse_yaml,
-    read,
-    shape_problems,
-    unknown,
-)
-from selfcheck.schema import SCENARIOS_SCHEMA
-
-_VALIDATOR = Draft202012Validator(SCENARIOS_SCHEMA)
+from selfcheck.rules import Rules, RulesError, shape
+from selfcheck.rules.document import Document, KeyPath, Problem, parse, read_text, unknown
 
 
 class ScenariosError(RulesError):
@@ -54,6 +39,16 @@ class Scenario:
     must_not_list: tuple[str, ...]
     note: str | None
     line: int
+
+    def met_by(self, outcome: Outcome) -> bool:
+        """Whether ``outcome`` gives the advice this scenario expects and lists the causes it
+        must list, and none it must not."""
+        listed = {item.cause.id for item in outcome.listed}
+        return (
+            outcome.level.id == self.urgency
+            and listed.issuperset(self.must_list)
+            and listed.isdisjoint(self.must_not_list)
+        )
 
 
 @dataclass(frozen=True)
@@ -84,11 +79,7 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        return (
-            self.outcome.level.id == self.scenario.urgency
-            and not self.missing
-            and not self.unwanted
-        )
+        return self.scenario.met_by(self.outcome)
 
 
 # --------------------------------------------------------------------------------------------
@@ -98,20 +89,20 @@ class Result:
 class _Checker:
     """Checks a scenarios file of the right shape against the rules, line by line."""
 
-    def __init__(self, doc: Document, file: str, rules: Rules) -> None:
+    def __init__(self, doc: Document, rules: Rules) -> None:
         self.doc = doc
-        self.file = file
         self.rules = rules
         self.problems: list[Problem] = []
+        #: The questions each starting point leaves out, said once, at the starting point.
+        self.incomplete: dict[str, set[str]] = {}
 
-    def error(self, path: Path_, message: str) -> None:
+    def error(self, path: KeyPath, message: str) -> None:
         # A starting point is named by its key; anything else by its value.
-        at = self.doc.key_at if len(path) == 2 and path[0] == "starting_points" else self.doc.at
-        line, column = at(path)
-        self.problems.append(Problem(self.file, line, column, message))
+        key = len(path) == 2 and path[0] == "starting_points"
+        self.problems.append(self.doc.problem(path, message, key=key))
 
     def answers(
-        self, given: Mapping[str, Any], path: Path_, owner: str
+        self, given: Mapping[str, Any], path: KeyPath, owner: str
     ) -> dict[str, frozenset[str]]:
         """Answers a person could give: known questions, offered answers, as the form allows."""
         found: dict[str, frozenset[str]] = {}
@@ -123,26 +114,25 @@ class _Checker:
                 continue
             question = questions[name]
             values = [raw] if isinstance(raw, str) else list(raw)
-            offered = [a.value for a in question.answers]
-            bad = [v for v in values if v not in offered]
-            for value in bad:
-                self.error(
-                    where, unknown(owner, "answer", value, offered, f' of question "{name}"')
-                )
-            if bad:
+            wrong = fault(question, values)
+            if wrong is Fault.NOT_OFFERED:
+                offered = [a.value for a in question.answers]
+                for value in values:
+                    if value not in question.values:
+                        of = f' of question "{name}"'
+                        self.error(where, unknown(owner, "answer", value, offered, of))
                 continue
-            if question.kind == "one" and len(set(values)) > 1:
+            if wrong is Fault.SEVERAL:
                 self.error(
                     where,
-                    f'{owner} gives question "{name}" {len(values)} answers, '
-                    "but a person can choose only one",
+                    f'{owner} gives question "{name}" {len(values)} answers, but a person can '
+                    "choose only one",
                 )
                 continue
-            none = question.none_of_these
-            if none is not None and none in values and len(set(values)) > 1:
+            if wrong is Fault.NONE_WITH_OTHERS:
                 self.error(
                     where,
-                    f'{owner} ticks "{none}" for question "{name}" together '
+                    f'{owner} ticks "{question.none_of_these}" for question "{name}" together '
                     "with other answers; a person can tick it only on its own",
                 )
                 continue
@@ -152,15 +142,13 @@ class _Checker:
     def complete(
         self,
         answers: Mapping[str, frozenset[str]],
-        path: Path_,
+        path: KeyPath,
         owner: str,
         told: set[str] | frozenset[str] = frozenset(),
     ) -> list[str]:
         """Say which questions ``answers`` leave out, unless a red flag is ticked (a person
         then sees the outcome at once) or the questions were ``told`` already."""
-        if answers.get(RED_FLAGS, frozenset()) - {NONE_OF_THESE}:
-            return []
-        missing = [q for q in self.rules.questions if q not in answers]
+        missing = [question.id for question in unanswered(self.rules, answers)]
         left = [q for q in missing if q not in told]
         if left:
             names = ", ".join(f'"{q}"' for q in left)
@@ -174,7 +162,7 @@ class _Checker:
     def scenario(
         self, item: Mapping[str, Any], i: int, starts: Mapping[str, dict[str, frozenset[str]]]
     ) -> Scenario:
-        path: Path_ = ("scenarios", i)
+        path: KeyPath = ("scenarios", i)
         owner = f'scenario "{item["id"]}"'
         answers: dict[str, frozenset[str]] = {}
         start = item.get("start_from")
@@ -221,9 +209,8 @@ class _Checker:
     def build(self) -> tuple[Scenario, ...]:
         data = self.doc.data
         starts = {}
-        self.incomplete: dict[str, set[str]] = {}
         for name, given in data.get("starting_points", {}).items():
-            where: Path_ = ("starting_points", name)
+            where: KeyPath = ("starting_points", name)
             owner = f'starting point "{name}"'
             before = len(self.problems)
             starts[name] = self.answers(given, where, owner)
@@ -249,18 +236,16 @@ def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> S
     Raises :class:`ScenariosError` naming the file, line and column of every problem.
     """
     file = str(path)
-    if text is None:
-        try:
-            text = read(path, "there is no scenarios file here")
-        except RulesError as error:
-            raise ScenariosError(error.problems) from None
-    doc, problems = parse_yaml(text, file, holds="a list of scenarios", keys='"scenarios:"')
-    if doc is None or problems:
-        raise ScenariosError(problems)
-    problems = shape_problems(doc, file, _VALIDATOR)
+    try:
+        if text is None:
+            text = read_text(path, "there is no scenarios file here")
+        doc = parse(text, file, holds="a list of scenarios", keys='"scenarios:"')
+    except RulesError as error:
+        raise ScenariosError(error.problems) from None
+    problems = shape.problems(doc, shape.SCENARIOS)
     if problems:
         raise ScenariosError(problems)
-    checker = _Checker(doc, file, rules)
+    checker = _Checker(doc, rules)
     scenarios = checker.build()
     if checker.problems:
         raise ScenariosError(sorted(checker.problems, key=lambda p: (p.line, p.column)))
@@ -314,10 +299,8 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    status = "approved" if rules.approved else "draft"
     lines = [
-        f"Scenarios in {scenarios.path}, run against {rules.path} "
-        f"(version {rules.version}, {status})",
+        f"Scenarios in {scenarios.path}, run against {rules}",
         "",
     ]
     for row in rows:

@@ -1,8 +1,10 @@
+"""The fixtures every test may ask for: the rules, the app and its clients, a visitor, and
+copies of the shipped rules with an edit. Helpers live in tests/testing/."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -11,11 +13,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from selfcheck import create_app
 from selfcheck.rules import Rules, load
 
-from .answers import on_page
-from .forms import Visitor
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES_FILE = ROOT / "rules.yaml"
+from .testing.rules import RULES_FILE, SCENARIOS, SHIPPED, Edit, edited
+from .testing.visitor import Journey
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +23,8 @@ def rules() -> Rules:
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    yield create_app({"TESTING": True, "SECRET_KEY": "test key", "EMERGENCY_NUMBER": "999"})
+def app() -> Flask:
+    return create_app({"TESTING": True, "SECRET_KEY": "test key", "EMERGENCY_NUMBER": "999"})
 
 
 @pytest.fixture
@@ -38,29 +37,32 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-class Journey(Visitor):
-    """A visitor who knows the pages of the shipped rules and answers them in order."""
-
-    def __init__(self, client: FlaskClient, rules: Rules) -> None:
-        super().__init__(client)
-        self.rules = rules
-
-    def answer_page(self, answers: dict[str, Any]) -> Any:
-        """Answer the questions of the page on screen from ``answers``, then Continue."""
-        page = self.form().fields
-        shown = dict(page).get("page", "")
-        return self.submit("next", on_page(answers, shown, self.rules))
-
-    def complete(self, answers: dict[str, Any]) -> Any:
-        """Answer every page in turn until the outcome page."""
-        self.open("/check")
-        for _ in self.rules.pages:
-            self.answer_page(answers)
-            if "Your result" in self.html:
-                break
-        return self.response
-
-
 @pytest.fixture
 def journey(client: FlaskClient, rules: Rules) -> Journey:
     return Journey(client, rules)
+
+
+@pytest.fixture
+def edited_rules(tmp_path: Path) -> Callable[..., Path]:
+    """Write the shipped rules with some edits into a folder of the test's own, and give its
+    path: ``edited_rules(("status: draft", "status: approved"), name="approved.yaml")``."""
+
+    def write(*edits: Edit, name: str = "rules.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(edited(SHIPPED, *edits), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def edited_scenarios(tmp_path: Path) -> Callable[..., Path]:
+    """Write the shipped scenarios with some edits into a folder of the test's own, and give
+    its path, as :func:`edited_rules` does for the rules."""
+
+    def write(*edits: Edit, name: str = "scenarios.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(edited(SCENARIOS, *edits), encoding="utf-8")
+        return path
+
+    return write

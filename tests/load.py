@@ -22,10 +22,10 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from selfcheck.serving import default_workers
+from selfcheck.web.serving import default_workers
 
-from .answers import SOON
-from .servers import ROOT, gunicorn, program
+from .testing.answers import SOON
+from .testing.servers import ROOT, gunicorn, program
 
 DOC = ROOT / "docs" / "benchmarks.md"
 SCRIPT = Path(__file__).resolve().parent / "load.lua"
@@ -91,7 +91,7 @@ def section(figures: dict[str, float], seconds: int, connections: int, workers: 
     return f"""{START}
 ## Load: the outcome page under gunicorn (`make load`)
 
-`make load` runs gunicorn as `make serve` does ({workers} sync workers, `selfcheck.serving`)
+`make load` runs gunicorn as `make serve` does ({workers} sync workers, `selfcheck.web.serving`)
 on 127.0.0.1 and sends it, with wrk, the POST that shows the outcome page: a full answer set
 with a valid CSRF token and its session cookie, for {seconds} s over {connections} connections.
 A response counts as an error unless it is a 200 that shows a result.

@@ -17,9 +17,9 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-from .browser.conftest import CHROMIUM, CHROMIUM_ARGS, browser_app
 from .browser.states import STATES, State, text_zoom
-from .servers import in_thread
+from .testing.browser import CHROMIUM, CHROMIUM_ARGS, browser_app
+from .testing.servers import in_thread
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 WIDTHS = (375, 1280)

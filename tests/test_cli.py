@@ -16,31 +16,17 @@ import pytest
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
-from .conftest import ROOT, RULES_FILE
+from .testing.rules import APPROVED, ROOT, RULES_FILE, SHIPPED, Edit, line_of
 
 BIN = Path(sys.executable).parent
-BROKEN = RULES_FILE.read_text().replace(
-    "when: {question: started, is: days}", "when: {question: startd, is: days}"
-)
-BROKEN_LINE = BROKEN[: BROKEN.index("startd")].count("\n") + 1
-
-
-def approved(tmp_path: Path) -> Path:
-    path = tmp_path / "approved.yaml"
-    path.write_text(
-        RULES_FILE.read_text()
-        .replace(
-            'status: draft          # draft or approved\nreviewed_by: ""',
-            'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"',
-        )
-        .replace('review_date: ""', 'review_date: "2025-01-31"')
-    )
-    return path
+#: A rule that names a question that does not exist: an error on the line below.
+MISSPELT: Edit = ("when: {question: started, is: days}", "when: {question: startd, is: days}")
+BROKEN_LINE = line_of(SHIPPED, MISSPELT[0])
 
 
 def test_the_factory_registers_the_rules_commands(app):
     group = app.cli.commands["rules"]
-    assert set(group.commands) == {"check", "show", "test", "diff"}  # type: ignore[attr-defined]
+    assert set(group.commands) == {"check", "show", "test", "diff"}
 
 
 def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):
@@ -54,8 +40,8 @@ def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):
     assert lines[-1].endswith("rules.yaml: no errors, 1 warning.")
 
 
-def test_check_uses_the_configured_rules_file(tmp_path):
-    path = approved(tmp_path)
+def test_check_uses_the_configured_rules_file(edited_rules):
+    path = edited_rules(*APPROVED, name="approved.yaml")
     app = create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
     result = app.test_cli_runner().invoke(args=["rules", "check"])
     assert result.exit_code == 0
@@ -63,9 +49,8 @@ def test_check_uses_the_configured_rules_file(tmp_path):
     assert result.output.splitlines() == [f"{path}: no errors, no warnings."]
 
 
-def test_check_a_broken_file_names_the_line_and_exits_1(runner, tmp_path):
-    path = tmp_path / "rules.yaml"
-    path.write_text(BROKEN)
+def test_check_a_broken_file_names_the_line_and_exits_1(runner, edited_rules):
+    path = edited_rules(MISSPELT)
     result = runner.invoke(args=["rules", "check", str(path)])
     assert result.exit_code == 1
     assert (
@@ -79,7 +64,7 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
     result = runner.invoke(args=["rules", "show"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "Version: 0.1.0 Status: DRAFT: not yet approved by a clinician" in text
+    assert "Version: 0.1.0 Status: A draft, not yet approved by a clinician" in text
     for question in rules.questions.values():
         assert question.text in text
         for answer in question.answers:
@@ -109,9 +94,8 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
     assert "Source: clonus-faq: causes / stroke" in text
 
 
-def test_show_a_broken_file_prints_its_problems(runner, tmp_path):
-    path = tmp_path / "rules.yaml"
-    path.write_text(BROKEN)
+def test_show_a_broken_file_prints_its_problems(runner, edited_rules):
+    path = edited_rules(MISSPELT)
     result = runner.invoke(args=["rules", "show", str(path)])
     assert result.exit_code == 1
     assert f"{path}:{BROKEN_LINE}:22: " in result.output
@@ -137,12 +121,9 @@ def test_test_runs_every_shipped_scenario(runner):
     assert lines[-1] == f"{len(rows)} scenarios: {len(rows)} passed, 0 failed."
 
 
-def test_test_reports_a_failing_scenario_and_exits_1(runner, tmp_path):
-    scenarios = tmp_path / "scenarios.yaml"
-    scenarios.write_text(
-        (ROOT / "scenarios.yaml")
-        .read_text()
-        .replace(
+def test_test_reports_a_failing_scenario_and_exits_1(runner, edited_scenarios):
+    scenarios = edited_scenarios(
+        (
             "    answers: {started: days}\n    expect: {urgency: urgent}",
             "    answers: {started: days}\n    expect: {urgency: soon, must_list: [stroke]}",
         )
@@ -165,15 +146,9 @@ def test_test_reports_a_failing_scenario_and_exits_1(runner, tmp_path):
     assert result.output.splitlines()[-1].endswith("passed, 1 failed.")
 
 
-def test_test_names_the_line_of_a_scenario_that_cannot_run(runner, tmp_path):
-    scenarios = tmp_path / "scenarios.yaml"
-    text = (
-        (ROOT / "scenarios.yaml")
-        .read_text()
-        .replace("answers: {started: days}", "answers: {startd: days}", 1)
-    )
-    scenarios.write_text(text)
-    line = text[: text.index("startd")].count("\n") + 1
+def test_test_names_the_line_of_a_scenario_that_cannot_run(runner, edited_scenarios):
+    scenarios = edited_scenarios(("answers: {started: days}", "answers: {startd: days}"))
+    line = line_of(scenarios.read_text(), "startd")
     result = runner.invoke(args=["rules", "test", str(scenarios)])
     assert result.exit_code == 1
     assert (
@@ -191,9 +166,8 @@ def test_diff_of_the_same_file_finds_no_change(runner):
     assert "0 other scenarios" not in result.output
 
 
-def test_diff_of_a_broken_file_exits_1(runner, tmp_path):
-    path = tmp_path / "rules.yaml"
-    path.write_text(BROKEN)
+def test_diff_of_a_broken_file_exits_1(runner, edited_rules):
+    path = edited_rules(MISSPELT)
     result = runner.invoke(args=["rules", "diff", str(RULES_FILE), str(path)])
     assert result.exit_code == 1
     assert f"{path}:{BROKEN_LINE}:22: " in result.output
@@ -211,9 +185,8 @@ def shell(*args: str, rules_file: Path | None = None) -> subprocess.CompletedPro
 
 
 @pytest.fixture
-def broken(tmp_path) -> Path:
-    path = tmp_path / "rules.yaml"
-    path.write_text(BROKEN)
+def broken(edited_rules) -> Path:
+    path = edited_rules(MISSPELT)
     return path
 
 

@@ -5,23 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from selfcheck.changes import compare
-from selfcheck.outcome import urgency
-from selfcheck.reach import advised, all_of, complete, essential, satisfy
+from selfcheck.outcome import evaluate
 from selfcheck.rules import Rules, load
+from selfcheck.rules.reach import all_of, complete, essential, satisfy, when_advised
 
-from .conftest import RULES_FILE
-
-SHIPPED = RULES_FILE.read_text()
-
-
-def changed(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    text = SHIPPED
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / "new-rules.yaml"
-    path.write_text(text)
-    return path
+from .testing.rules import NEW_QUESTION, RULES_FILE, SCENARIOS_FILE, Edit, edited
 
 
 def diff(runner, new: Path) -> str:
@@ -30,9 +18,8 @@ def diff(runner, new: Path) -> str:
     return " ".join(result.output.split())
 
 
-def test_a_reworded_question_shows_both_wordings(runner, tmp_path):
-    new = changed(
-        tmp_path,
+def test_a_reworded_question_shows_both_wordings(runner, edited_rules):
+    new = edited_rules(
         (
             "text: Do your muscles feel stiff or tight (hypertonia)?",
             "text: Do your muscles feel stiff, tight or hard to move?",
@@ -50,16 +37,9 @@ def test_a_reworded_question_shows_both_wordings(runner, tmp_path):
     assert "0 other scenarios" not in text and "other scenarios give the same outcome" in text
 
 
-def test_added_and_removed_questions_and_answers(runner, tmp_path):
-    new = changed(
-        tmp_path,
-        (
-            "  - id: background\n",
-            "      - id: cramps\n        type: one\n        text: Do you get "
-            "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
-            '        error: Select if you get cramps\n        source: "clonus-faq: symptoms"\n\n'
-            "  - id: background\n",
-        ),
+def test_added_and_removed_questions_and_answers(runner, edited_rules):
+    new = edited_rules(
+        NEW_QUESTION,
         ('          - {value: elsewhere, label: "Somewhere else", worry: 1}\n', ""),
         (
             "{question: where, includes: [ankles, knees, wrists, elsewhere]}",
@@ -72,8 +52,8 @@ def test_added_and_removed_questions_and_answers(runner, tmp_path):
     )
     text = diff(runner, new)
     assert (
-        'Question "cramps" added Asks: Do you get cramps at night? Page: Your symptoms '
-        'Answers: - "Yes" - "No" - "I\'m not sure"'
+        'Question "cramps" added Asks: Do you get cramps in your legs at night? '
+        'Page: Your symptoms Answers: - "Yes" - "No" - "I\'m not sure"'
     ) in text
     assert 'Question "where": answer "elsewhere" removed Label: Somewhere else' in text
     assert (
@@ -85,9 +65,8 @@ def test_added_and_removed_questions_and_answers(runner, tmp_path):
     assert 'Not searched: the answers of "where" differ between the files' in text
 
 
-def test_a_changed_trigger_is_written_before_and_after(runner, tmp_path):
-    new = changed(
-        tmp_path,
+def test_a_changed_trigger_is_written_before_and_after(runner, edited_rules):
+    new = edited_rules(
         (
             "    when: {question: conditions, includes: stroke}",
             "    when: {question: conditions, includes: [stroke, brain_injury]}",
@@ -111,9 +90,8 @@ def test_a_changed_trigger_is_written_before_and_after(runner, tmp_path):
     )
 
 
-def test_less_urgent_advice_is_found_and_shown_first(runner, tmp_path):
-    new = changed(
-        tmp_path,
+def test_less_urgent_advice_is_found_and_shown_first(runner, edited_rules):
+    new = edited_rules(
         ("  - id: worse_slowly\n    level: soon", "  - id: worse_slowly\n    level: routine"),
     )
     text = diff(runner, new)
@@ -127,26 +105,24 @@ def test_less_urgent_advice_is_found_and_shown_first(runner, tmp_path):
     assert 'Urgency rule "worse_slowly": level changed Before: Soon After: Routine' in text
 
 
-def test_the_example_answers_really_get_the_two_levels(rules: Rules, tmp_path):
+def test_the_example_answers_really_get_the_two_levels(rules: Rules, edited_rules):
     new = load(
-        changed(
-            tmp_path,
+        edited_rules(
             ("  - id: worse_slowly\n    level: soon", "  - id: worse_slowly\n    level: routine"),
         )
     )
     soon = next(lvl for lvl in rules.levels if lvl.id == "soon")
     routine = next(lvl for lvl in new.levels if lvl.id == "routine")
-    both = all_of([advised(rules, soon), advised(new, routine)])
+    both = all_of([when_advised(rules, soon), when_advised(new, routine)])
     example = essential(both, rules.questions, satisfy(both, rules.questions) or {})
-    assert urgency(rules, complete(rules, example)).id == "soon"
-    assert urgency(new, complete(new, example)).id == "routine"
+    assert evaluate(rules, complete(rules, example)).level.id == "soon"
+    assert evaluate(new, complete(new, example)).level.id == "routine"
     assert len(example) < len(rules.questions), "only the answers that matter"
 
 
-def test_levels_red_flags_and_review_record(tmp_path):
+def test_levels_red_flags_and_review_record(edited_rules):
     new = load(
-        changed(
-            tmp_path,
+        edited_rules(
             ('version: "0.1.0"', 'version: "0.2.0"'),
             (
                 "    heading: Book an appointment with a doctor in the next few days",
@@ -156,7 +132,7 @@ def test_levels_red_flags_and_review_record(tmp_path):
         )
     )
     found = compare(load(RULES_FILE), new)
-    says = [c.says for part in found.parts for c in part.changes]
+    says = [c.says for topic in found.topics for c in topic.changes]
     assert "The review record: version changed" in says
     assert 'Urgency level "soon": heading changed' in says
     assert 'Red flag "recent_fall" added' in says
@@ -164,28 +140,17 @@ def test_levels_red_flags_and_review_record(tmp_path):
     assert found.changed
 
 
-SCENARIOS = (RULES_FILE.parent / "scenarios.yaml").read_text()
+SCENARIOS = SCENARIOS_FILE.read_text()
 
 
-def beside(new: Path, *edits: tuple[str, str], count: int = 1) -> None:
+def beside(new: Path, *edits: Edit, count: int = 1) -> None:
     """The scenarios, changed for the new rules, beside the new rules file."""
-    text = SCENARIOS
-    for old, replacement in edits:
-        assert old in text, old
-        text = text.replace(old, replacement, count)
-    (new.parent / "scenarios.yaml").write_text(text)
+    (new.parent / "scenarios.yaml").write_text(edited(SCENARIOS, *edits, count=count))
 
 
-def test_scenarios_still_run_through_both_files_when_a_question_is_added(runner, tmp_path):
-    new = changed(
-        tmp_path,
-        (
-            "  - id: background\n",
-            "      - id: cramps\n        type: one\n        text: Do you get "
-            "cramps at night?\n        answers: yes_no_not_sure\n        summary: Cramps at night\n"
-            '        error: Select if you get cramps\n        source: "clonus-faq: symptoms"\n\n'
-            "  - id: background\n",
-        ),
+def test_scenarios_still_run_through_both_files_when_a_question_is_added(runner, edited_rules):
+    new = edited_rules(
+        NEW_QUESTION,
     )
     beside(new, ("    medicine_change: no\n", "    medicine_change: no\n    cramps: no\n"), count=3)
     text = diff(runner, new)
@@ -197,8 +162,8 @@ def test_scenarios_still_run_through_both_files_when_a_question_is_added(runner,
     assert "cannot be compared" not in text
 
 
-def test_a_scenario_the_old_rules_cannot_answer_is_said_plainly(runner, tmp_path):
-    new = changed(tmp_path, ("    - id: recent_injury\n", "    - id: recent_fall\n"))
+def test_a_scenario_the_old_rules_cannot_answer_is_said_plainly(runner, edited_rules):
+    new = edited_rules(("    - id: recent_injury\n", "    - id: recent_fall\n"))
     beside(new, ("recent_injury", "recent_fall"), count=-1)
     text = diff(runner, new)
     assert (

@@ -16,10 +16,10 @@ import click
 import pytest
 import yaml
 
-from selfcheck.cli import rules_cli
-from selfcheck.schema import RULES_SCHEMA, SCENARIOS_SCHEMA
+from selfcheck.rules.shape import RULES_SCHEMA, SCENARIOS_SCHEMA
+from selfcheck.web.cli import rules_cli
 
-from .conftest import ROOT
+from .testing.rules import ROOT
 
 RULES_DOC = (ROOT / "docs" / "rules.md").read_text()
 SAFETY_DOC = (ROOT / "docs" / "clinical-safety.md").read_text()

@@ -23,9 +23,8 @@ from hypothesis import strategies as st
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
-from .conftest import RULES_FILE
-from .pages import visible_text
-from .test_security import in_layout
+from .testing.pages import in_layout, visible_text
+from .testing.rules import RULES_FILE
 
 EXAMPLES = int(os.environ.get("SELFCHECK_FUZZ_EXAMPLES", "150"))
 ROUTES = ["/check", "/summary.pdf"]

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
-from .answers import BY_LEVEL, ROUTINE, SOON, URGENT, URGENT_MEDICINE, on_page
-from .conftest import Journey
-from .pages import blocks, visible_text
-
-
-def headings(html: str, tag: str = "h1") -> list[str]:
-    return [
-        re.sub(r"<[^>]+>|\s+", " ", h).strip()
-        for h in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
-    ]
-
-
-def title(html: str) -> str:
-    found = re.search(r"<title>(.*?)</title>", html, re.S)
-    assert found
-    return found.group(1).strip()
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+from .testing.answers import BY_LEVEL, ROUTINE, SOON, URGENT, URGENT_MEDICINE, on_page
+from .testing.pages import blocks, headings, pdf_text, title, visible_text
+from .testing.visitor import Journey
 
 
 def test_start_page_says_what_the_check_is_and_is_not(client):
@@ -224,7 +204,7 @@ def test_the_pdf_summary_holds_urgency_answers_and_reasons(journey: Journey, rul
         "Name:",
         "Notes:",
         f"rules version {rules.version}",
-        "a draft not yet approved by a clinician",
+        "a draft, not yet approved by a clinician",
     ]:
         assert expected in text, expected
     assert re.search(r"Made on \d{1,2} [A-Z][a-z]+ \d{4}", text)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .testing.rules import ROOT
 
 
 @pytest.fixture(scope="module")

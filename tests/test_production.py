@@ -7,14 +7,20 @@ import itertools
 import re
 from typing import Any
 
+import pytest
+
 from selfcheck.rules import Rules
 
-from .answers import SOON
-from .conftest import Journey
 from .load import run
-from .servers import HttpClient, gunicorn, nginx
-from .test_journey import headings
-from .test_privacy import STATUSES, leaks, whole_journey
+from .testing.answers import SOON
+from .testing.pages import headings
+from .testing.privacy import STATUSES, leaks, whole_journey
+from .testing.servers import HttpClient, gunicorn, nginx
+from .testing.visitor import Journey
+
+#: Real servers (gunicorn, nginx) and wrk: `make test` installs them, `make test-fast` leaves
+#: these tests out.
+pytestmark = pytest.mark.production
 
 
 def test_make_serve_runs_gunicorn_with_the_address_and_workers_set(rules: Rules):

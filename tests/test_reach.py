@@ -13,9 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfcheck.outcome import evaluate, urgency
-from selfcheck.reach import all_of, answer_is, any_of, choices, complete, negate, reach, satisfy
+from selfcheck.outcome import evaluate
 from selfcheck.rules import Answer, Condition, Question, Rules
+from selfcheck.rules.reach import (
+    all_of,
+    answer_is,
+    any_of,
+    choices,
+    complete,
+    negate,
+    reach,
+    satisfy,
+)
 
 QUESTIONS = {
     "started": Question(
@@ -162,7 +171,7 @@ def test_every_level_cause_and_rule_of_the_shipped_rules_is_reached(rules: Rules
     for level in rules.levels:
         example = found.levels[level.id]
         assert example is not None, level.id
-        assert urgency(rules, complete(rules, example)) is level
+        assert evaluate(rules, complete(rules, example)).level is level
     for cause in rules.causes:
         example = found.causes[cause.id]
         assert example is not None, cause.id

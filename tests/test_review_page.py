@@ -14,28 +14,15 @@ import textstat
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
-from .answers import SOON
-from .conftest import ROOT, RULES_FILE, Journey
-from .pages import as_sentences, visible_text
-from .test_journey import headings, title
+from .testing.answers import SOON
+from .testing.pages import as_sentences, headings, title, visible_text
+from .testing.rules import APPROVED, ROOT, line_of
+from .testing.visitor import Journey
 
 
-def review_app(tmp_path: Path, text: str, scenarios: str | None = None):
-    path = tmp_path / "rules.yaml"
-    path.write_text(text)
-    if scenarios is not None:
-        (tmp_path / "scenarios.yaml").write_text(scenarios)
+def review_app(path: Path):
+    """The app with the rules file at ``path`` (and the scenarios beside it, if any)."""
     return create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
-
-
-APPROVED = (
-    RULES_FILE.read_text()
-    .replace(
-        'status: draft          # draft or approved\nreviewed_by: ""',
-        'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"',
-    )
-    .replace('review_date: ""', 'review_date: "2025-01-31"')
-)
 
 
 def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
@@ -44,7 +31,7 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
     assert title(html) == "The clinical rules, version 0.1.0 – Clonus self-check"
     assert headings(html) == ["The clinical rules of this check"]
     assert (
-        "Review record Version 0.1.0 Status Draft: not yet approved by a clinician "
+        "Review record Version 0.1.0 Status A draft, not yet approved by a clinician "
         "Reviewed by Nobody yet Review date Not reviewed yet"
     ) in text
     assert "These rules are a draft. A clinician has not approved them yet" in text
@@ -106,15 +93,19 @@ def test_the_scenarios_are_listed_with_their_results(client):
     assert "42 of 42 give the result they expect" in visible_text(html)
 
 
-def test_an_approved_file_names_its_reviewer_and_date(tmp_path):
-    client = review_app(tmp_path, APPROVED).test_client()
+def test_an_approved_file_names_its_reviewer_and_date(edited_rules):
+    client = review_app(edited_rules(*APPROVED)).test_client()
     text = visible_text(client.get("/rules").get_data(as_text=True))
     assert (
-        "Status Approved Reviewed by Dr A. Example, consultant neurologist Review date 2025-01-31"
+        "Status Approved by Dr A. Example, consultant neurologist on 2025-01-31 "
+        "Reviewed by Dr A. Example, consultant neurologist Review date 2025-01-31"
     ) in text
     assert "draft" not in text.lower()
     css = client.get("/rules/print.css").get_data(as_text=True)
-    assert 'content: "Clonus self-check: clinical rules, version 0.1.0, approved"' in css
+    assert (
+        'content: "Clonus self-check: clinical rules, version 0.1.0, approved by Dr A. Example, '
+        'consultant neurologist on 2025-01-31"'
+    ) in css
 
 
 def test_every_printed_page_names_the_version_and_status(client):
@@ -123,18 +114,18 @@ def test_every_printed_page_names_the_version_and_status(client):
     css = response.get_data(as_text=True)
     assert (
         '@page rules { @top-left { content: "Clonus self-check: clinical rules, version '
-        '0.1.0, draft, not yet approved by a clinician"; } }'
+        '0.1.0, a draft, not yet approved by a clinician"; } }'
     ) in css
     html = client.get("/rules").get_data(as_text=True)
     assert '<link rel="stylesheet" href="/rules/print.css" media="print">' in html
     # The named page that carries that header is set in the review page's own stylesheet.
     assert '<link rel="stylesheet" href="/static/rules.css">' in html
-    assert ".rules-document { page: rules; }" in (ROOT / "selfcheck/static/rules.css").read_text()
+    assert ".rules-document { page: rules; }" in (ROOT / "static/rules.css").read_text()
 
 
-def test_a_version_cannot_break_out_of_the_print_stylesheet(tmp_path):
-    text = RULES_FILE.read_text().replace('version: "0.1.0"', 'version: "1\\"; } body { x: \\\\"')
-    css = review_app(tmp_path, text).test_client().get("/rules/print.css").get_data(as_text=True)
+def test_a_version_cannot_break_out_of_the_print_stylesheet(edited_rules):
+    path = edited_rules(('version: "0.1.0"', 'version: "1\\"; } body { x: \\\\"'))
+    css = review_app(path).test_client().get("/rules/print.css").get_data(as_text=True)
     inside = re.fullmatch(r'@page rules \{ @top-left \{ content: "([^"]*)"; \} \}\n', css)
     assert inside, css
     assert "\\22 " in inside.group(1) and "\\7d " in inside.group(1)
@@ -160,14 +151,12 @@ def test_the_footer_links_to_the_review_page_everywhere(client):
         assert '<a href="/rules">How the rules are checked</a>' in footer, path
 
 
-def test_scenarios_that_cannot_run_are_said_without_a_path(tmp_path):
-    scenarios = (
-        (ROOT / "scenarios.yaml")
-        .read_text()
-        .replace("answers: {started: days}", "answers: {startd: days}", 1)
-    )
-    line = scenarios[: scenarios.index("startd")].count("\n") + 1
-    client = review_app(tmp_path, RULES_FILE.read_text(), scenarios).test_client()
+def test_scenarios_that_cannot_run_are_said_without_a_path(
+    edited_rules, edited_scenarios, tmp_path
+):
+    scenarios = edited_scenarios(("answers: {started: days}", "answers: {startd: days}"))
+    line = line_of(scenarios.read_text(), "startd")
+    client = review_app(edited_rules()).test_client()
     html = client.get("/rules").get_data(as_text=True)
     assert (
         f'could not be run on these rules (line {line}: scenario "urgent_started_in_days" '

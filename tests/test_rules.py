@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import pytest
 
 from selfcheck import create_app
 from selfcheck.rules import RulesError, load
 
-from .conftest import RULES_FILE
-
-SHIPPED = RULES_FILE.read_text()
+from .testing.rules import RULES_FILE, line_of
 
 
 def test_the_shipped_rules_load(rules):
@@ -27,26 +23,9 @@ def test_the_shipped_rules_load(rules):
 
 def test_records_cannot_be_changed_after_loading(rules):
     with pytest.raises(dataclasses.FrozenInstanceError):
-        rules.levels[0].heading = "Relax"  # type: ignore[misc]
+        rules.levels[0].heading = "Relax"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        rules.version = "9"  # type: ignore[misc]
-
-
-def test_the_core_does_not_import_flask():
-    code = (
-        "import sys, selfcheck.rules, selfcheck.outcome; "
-        "bad = [m for m in ('flask', 'wtforms', 'werkzeug') if m in sys.modules]; "
-        "print(bad); sys.exit(1 if bad else 0)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def broken(old: str, new: str, mark: str | None = None) -> tuple[str, int]:
-    """The shipped rules with one change, and the line of ``mark`` (the change by default)."""
-    assert SHIPPED.count(old) >= 1, old
-    text = SHIPPED.replace(old, new, 1)
-    return text, text[: text.index(mark or new)].count("\n") + 1
+        rules.version = "9"
 
 
 CASES = [
@@ -133,11 +112,10 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_a_broken_file_names_the_line_and_the_problem(tmp_path, case):
+def test_a_broken_file_names_the_line_and_the_problem(edited_rules, case):
     _, old, new, message, *mark = case
-    text, line = broken(old, new, *mark)
-    path = tmp_path / "rules.yaml"
-    path.write_text(text)
+    path = edited_rules((old, new))
+    line = line_of(path.read_text(), mark[0] if mark else new)
     with pytest.raises(RulesError) as caught:
         load(path)
     found = [p for p in caught.value.errors if message in p.message]
@@ -164,10 +142,11 @@ def test_yes_and_no_stay_words_not_booleans(tmp_path):
     assert rules.questions["jerking"].values == {"yes", "no", "not_sure"}
 
 
-def test_an_invalid_rules_file_stops_the_app_from_starting(tmp_path):
-    text, line = broken("when: {question: started, is: days}", "when: {question: startd, is: days}")
-    path = tmp_path / "rules.yaml"
-    path.write_text(text)
+def test_an_invalid_rules_file_stops_the_app_from_starting(edited_rules):
+    path = edited_rules(
+        ("when: {question: started, is: days}", "when: {question: startd, is: days}")
+    )
+    line = line_of(path.read_text(), "startd")
     with pytest.raises(RulesError) as caught:
         create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
     assert f"{path}:{line}:" in str(caught.value)

@@ -14,8 +14,9 @@ from selfcheck.outcome import evaluate
 from selfcheck.rules import NONE_OF_THESE, RED_FLAGS, Rules, load
 from selfcheck.scenarios import Scenario, Scenarios, ScenariosError, load_scenarios, run
 
-from .conftest import ROOT, RULES_FILE, Journey
-from .test_journey import headings
+from .testing.pages import headings
+from .testing.rules import ROOT, RULES_FILE
+from .testing.visitor import Journey
 
 SCENARIOS_FILE = ROOT / "scenarios.yaml"
 RULES = load(RULES_FILE)
@@ -65,7 +66,7 @@ def test_the_scenarios_cover_every_red_flag_cause_level_and_rule(rules: Rules):
     # Every urgency rule decides the advice in at least one scenario.
     deciding = set()
     for scenario in SCENARIOS:
-        if scenario.answers.get(RED_FLAGS) != {NONE_OF_THESE}:
+        if scenario.answers.get(RED_FLAGS) != frozenset({NONE_OF_THESE}):
             continue
         level = evaluate(rules, scenario.answers).level
         deciding |= {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import itsdangerous
 import pytest
@@ -16,10 +17,9 @@ from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app
 
-from .answers import SOON
-from .conftest import Journey
-from .pages import visible_text
-from .test_journey import headings, title
+from .testing.answers import SOON
+from .testing.pages import headings, in_layout, title, visible_text
+from .testing.visitor import Journey, hours_later
 
 #: Every kind of response a person's browser can get: pages, the PDF, static files, errors.
 GETS = [
@@ -44,7 +44,7 @@ def csp(response) -> dict[str, str]:
     }
 
 
-def every_response(journey: Journey) -> list:
+def every_response(journey: Journey) -> list[Any]:
     """A GET of each kind above, then every POST of a journey, its PDF and a refused form."""
     client = journey.client
     responses = [client.get(path, buffered=True) for path in GETS]
@@ -145,8 +145,8 @@ def test_the_session_cookie_over_local_http(app: Flask):
 
 
 def test_a_new_secret_key_takes_effect_at_once(app: Flask):
-    """The cookie's signer is kept between requests, but not past a change of key: a cookie
-    signed with the old key is no longer trusted and a new one is given."""
+    """A cookie signed with the old key is no longer trusted, and a new one is given: nothing
+    made from the key outlives it."""
     client = app.test_client()
     assert "Set-Cookie" in client.get("/check").headers
     assert "Set-Cookie" not in client.get("/check").headers, "the same visitor, same cookie"
@@ -201,24 +201,23 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
 
 
 def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
-    journey: Journey, monkeypatch
+    journey: Journey,
 ):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
-    later = itsdangerous.timed.time.time() + 5 * 60 * 60  # the page was left open for 5 hours
-    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
-    response = journey.submit("next", {"jerking": "yes", "where": ["ankles", "wrists"]})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert title(html) == "Please confirm your answers – Clonus self-check"
-    text = visible_text(html)
-    assert "open for a long time" in text and "Your answers are still here" in text
-    assert "Start again" in text
-    assert "Traceback" not in html and "CSRF" not in html
-    assert 'name="where" value="ankles"' in html and 'name="where" value="wrists"' in html
-    journey.submit("change:symptoms")  # Continue: back where the person was, with a new token
-    assert headings(journey.html) == ["Your symptoms"]
-    assert re.search(r'id="q-where-wrists"[^>]*checked', journey.html)
+    with hours_later(5):  # the page was left open for 5 hours
+        response = journey.submit("next", {"jerking": "yes", "where": ["ankles", "wrists"]})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert title(html) == "Please confirm your answers – Clonus self-check"
+        text = visible_text(html)
+        assert "open for a long time" in text and "Your answers are still here" in text
+        assert "Start again" in text
+        assert "Traceback" not in html and "CSRF" not in html
+        assert 'name="where" value="ankles"' in html and 'name="where" value="wrists"' in html
+        journey.submit("change:symptoms")  # Continue: back where the person was, with a new token
+        assert headings(journey.html) == ["Your symptoms"]
+        assert re.search(r'id="q-where-wrists"[^>]*checked', journey.html)
 
 
 def test_https_forms_need_no_referer(app: Flask):
@@ -307,18 +306,6 @@ def test_an_overlong_answer_is_refused_plainly(journey: Journey):
 # Error pages
 
 
-def in_layout(html: str) -> bool:
-    return all(
-        part in html
-        for part in (
-            'class="service-name"',
-            'href="/privacy"',
-            "Start again",
-            "does not give a diagnosis",
-        )
-    )
-
-
 def failing_app() -> Flask:
     """The app as in production (not TESTING), with one page that fails inside."""
     app = create_app({"SECRET_KEY": "k"})
@@ -357,8 +344,7 @@ def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send
     assert response.status_code == code
     assert response.mimetype == "text/html"
     assert in_layout(html)
-    if heading:
-        assert headings(html) == [heading]
+    assert headings(html) == [heading]
     for internal in (
         "Traceback",
         "RuntimeError",

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from selfcheck.rules import Rules
 
-from .answers import BY_LEVEL, SOON
-from .conftest import Journey
+from .testing.answers import BY_LEVEL, SOON
+from .testing.visitor import Journey
 
 A4 = (595.3, 841.9)  # points
 

@@ -28,11 +28,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ..answers import SOON
-from ..servers import gunicorn
+from ..testing.answers import SOON
+from ..testing.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -118,7 +119,7 @@ def _errors(out: str) -> float:
     return float(total)
 
 
-def throughput(seconds: int, rounds: int) -> list[dict[str, object]]:
+def throughput(seconds: int, rounds: int) -> list[dict[str, Any]]:
     """selfcheck against a bare Flask app, same gunicorn settings, alternating runs."""
     rows = []
     with (
@@ -183,7 +184,7 @@ def worst_case_answers() -> dict[str, frozenset[str]]:
     return answers
 
 
-def evaluation() -> dict[str, float]:
+def evaluation() -> dict[str, Any]:
     from selfcheck.outcome import evaluate
     from selfcheck.rules import load
 

@@ -10,23 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from selfcheck import create_app
-
-from ..servers import in_thread
-from .states import BROKEN_PATH
-
-CHROMIUM = os.environ.get("SELFCHECK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from ..testing.browser import CHROMIUM, CHROMIUM_ARGS, browser_app
+from ..testing.servers import in_thread
 
 
 @pytest.fixture(scope="session")
@@ -34,17 +20,6 @@ def browser_type_launch_args() -> dict[str, Any]:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is not at {CHROMIUM}: run `make test`, which installs it")
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-def browser_app() -> Flask:
-    """The app, with one more address that fails as a bug would, to show the error page."""
-    app = create_app({"SECRET_KEY": "browser tests", "EMERGENCY_NUMBER": "999"})
-
-    def broken() -> str:
-        raise RuntimeError("a deliberate failure, to show the error page")
-
-    app.add_url_rule(BROKEN_PATH, "test_only_broken", broken)
-    return app
 
 
 @pytest.fixture(scope="session")

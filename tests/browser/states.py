@@ -16,13 +16,12 @@ from typing import Literal
 
 from playwright.sync_api import Page
 
-from ..answers import ROUTINE, SOON, URGENT_MEDICINE
+from ..testing.answers import ROUTINE, SOON, URGENT_MEDICINE
+from ..testing.browser import BROKEN_PATH
 
 SERVICE = "Clonus self-check"
 #: The red flag ticked to reach the emergency outcome.
 RED_FLAG = "Signs of a stroke"
-#: A path that only the browser tests' copy of the app serves: it fails, as a bug would.
-BROKEN_PATH = "/test-only/broken"
 
 
 def answer(page: Page, answers: Mapping[str, object]) -> None:

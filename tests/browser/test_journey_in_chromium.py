@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,7 +11,7 @@ from pypdf import PdfReader
 
 from selfcheck.rules import Rules
 
-from ..answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
+from ..testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
 from .states import answer, proceed
 
 pytestmark = pytest.mark.browser
@@ -67,7 +68,7 @@ def test_the_pdf_downloads(page: Page):
         assert pdf.read(5) == b"%PDF-"
 
 
-def complete(page: Page, answers: dict[str, object]) -> None:
+def complete(page: Page, answers: Mapping[str, object]) -> None:
     page.goto("/check")
     for _ in range(3):
         answer(page, answers)

@@ -3,17 +3,22 @@ which move between the answers of one radio question), as a person who cannot us
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Locator, Page, expect
+from collections.abc import Mapping
 
-from ..answers import SOON
+import pytest
+from playwright.sync_api import Locator, Page, ViewportSize, expect
+
+from ..testing.answers import SOON
 from .states import STATES, State, text_zoom
 
 pytestmark = pytest.mark.browser
 
 WITH_ERRORS = [state for state in STATES if state.name.endswith("-with-errors")]
 #: A phone and a desktop window.
-WINDOWS = {"phone": {"width": 375, "height": 667}, "desktop": {"width": 1280, "height": 900}}
+WINDOWS: dict[str, ViewportSize] = {
+    "phone": {"width": 375, "height": 667},
+    "desktop": {"width": 1280, "height": 900},
+}
 
 #: Whether the focused element is drawn inside the window, where the person can see it.
 FOCUS_IN_VIEW = """() => {
@@ -62,7 +67,7 @@ def choose(page: Page, question: str, value: str) -> None:
     expect(box).to_be_checked()
 
 
-def answer_page(page: Page, answers: dict[str, object]) -> None:
+def answer_page(page: Page, answers: Mapping[str, object]) -> None:
     """Answer the questions on the page in their order, then press Enter on Continue."""
     for question in page.locator("fieldset input").evaluate_all(
         "inputs => [...new Set(inputs.map(input => input.name))]"

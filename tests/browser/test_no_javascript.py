@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from ..answers import SOON
+from ..testing.answers import SOON
 from .states import RED_FLAG, answer, proceed
 
 pytestmark = pytest.mark.browser

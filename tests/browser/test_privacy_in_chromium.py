@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from ..answers import SOON
+from ..testing.answers import SOON
 from .states import answered
 
 pytestmark = pytest.mark.browser

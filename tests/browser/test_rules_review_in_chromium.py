@@ -43,11 +43,11 @@ def test_the_printed_document_names_the_version_on_every_page(page: Page):
     assert len(texts) > 5
     for number, text in enumerate(texts, start=1):
         assert (
-            "Clonus self-check: clinical rules, version 0.1.0, draft, not yet approved by a "
+            "Clonus self-check: clinical rules, version 0.1.0, a draft, not yet approved by a "
             "clinician"
         ) in text, number
         assert f"Page {number} of {len(texts)}" in text
         assert "Skip to main content" not in text and "Start again" not in text
-    assert "Review record Version 0.1.0 Status Draft" in texts[0]
+    assert "Review record Version 0.1.0 Status A draft" in texts[0]
     assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:", texts[-1])
     assert "To approve a version, a clinician signs a printed copy" not in " ".join(texts)

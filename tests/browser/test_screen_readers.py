@@ -38,7 +38,7 @@ def test_every_question_is_a_named_group_with_its_hint_and_error(
             expect(group).to_have_accessible_description(expected)
         role = "radio" if question.kind == "one" else "checkbox"
         for answer in question.answers:
-            control = group.get_by_role(role, name=answer.label, exact=True)
+            control = group.get_by_role(role, name=answer.label, exact=True)  # type: ignore[arg-type]
             expect(control).to_have_count(1)
             if answer.hint:
                 expect(control).to_have_accessible_description(answer.hint)

@@ -1,24 +1,23 @@
 """WTForms forms built from the rules: one form class per page, one field per question.
 
-Adding a question to rules.yaml adds a field here with no code change. Every message a person
-can see comes from rules.yaml (the question's ``error``) or from the few plain messages below.
-CSRF is checked once for every POST by Flask-WTF's CSRFProtect (see :mod:`selfcheck.app`).
+Adding a question to rules.yaml adds a field here with no code change. What a person may answer
+is decided in :mod:`selfcheck.answers`; this module only says it in a person's words. Every
+message a person can see comes from rules.yaml (the question's ``error``) or from
+:data:`MESSAGES`. CSRF is checked once for every POST by Flask-WTF's CSRFProtect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from wtforms import Field, Form, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from selfcheck.answers import Fault, fault, offered, unanswered
 from selfcheck.rules import Answers, Page, Question, Rules
-
-#: Longest value accepted for any answer; every real answer id is far shorter.
-MAX_VALUE_LENGTH = 64
 
 #: The fields a page sends besides the answers: the CSRF token, the page shown, the button.
 FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
@@ -26,21 +25,29 @@ FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
 #: The buttons' values, besides "change:<page>" on the outcome page.
 BUTTONS = frozenset({"next", "back", "pdf"})
 
+#: What a person reads for each fault but a missing answer (that message is the question's).
+MESSAGES = {
+    Fault.NOT_OFFERED: "Select one of the answers shown",
+    Fault.SEVERAL: "Select only one answer",
+    Fault.NONE_WITH_OTHERS: 'Select "{none}" on its own, or untick it',
+}
+
+
+class UnexpectedForm(BadRequest):
+    """A form that holds fields, buttons or hidden answers that the pages never send."""
+
 
 def problem(question: Question, sent: list[str]) -> str | None:
     """What is wrong with the answers sent for one question, in the words a person sees, or
-    None. The one check of an answer: the page on screen runs it through its WTForms form,
-    the pages carried in hidden fields run it directly."""
-    if not any(value.strip() for value in sent):
+    None. The page on screen runs it through its WTForms form; the pages carried in hidden
+    fields run it directly."""
+    found = fault(question, sent)
+    if found is None:
+        return None
+    if found is Fault.UNANSWERED:
         return question.error
-    if any(len(v) > MAX_VALUE_LENGTH or v not in question.values for v in sent):
-        return "Select one of the answers shown"
-    if question.kind == "one" and len(set(sent)) > 1:
-        return "Select only one answer"
-    none = question.none_of_these
-    if none is not None and none in sent and len(set(sent)) > 1:
-        return f'Select "{question.label(none)}" on its own, or untick it'
-    return None
+    none = question.label(question.none_of_these) if question.none_of_these else ""
+    return MESSAGES[found].format(none=none)
 
 
 class Checked:
@@ -58,13 +65,8 @@ class Checked:
 def _field(question: Question) -> Field:
     choices = [SelectChoice(a.value, a.label) for a in question.answers]
     validators = [Checked(question)]
-    if question.kind == "one":
-        return RadioField(
-            question.text, choices=choices, validators=validators, validate_choice=False
-        )
-    return SelectMultipleField(
-        question.text, choices=choices, validators=validators, validate_choice=False
-    )
+    kind = RadioField if question.kind == "one" else SelectMultipleField
+    return kind(question.text, choices=choices, validators=validators, validate_choice=False)
 
 
 class PageResult:
@@ -104,8 +106,16 @@ class PageForms:
         self.names = FORM_FIELDS | set(rules.questions)
         self.buttons = BUTTONS | {f"change:{page.id}" for page in rules.pages}
 
-    def read(self, formdata: MultiDict[str, str]) -> Submission:
-        """Read and check the answers of every page carried by one POST."""
+    def submitted(self, formdata: MultiDict[str, str]) -> Submission:
+        """The answers of every page carried by one POST, each page checked.
+
+        Raises :class:`UnexpectedForm` unless the POST holds only what the pages send: the
+        token, the page shown, the button pressed and answers to questions the rules ask.
+        Anything else means a changed or forged form, which is refused whole rather than
+        partly read.
+        """
+        if not self.expected(formdata):
+            raise UnexpectedForm()
         sent = formdata.get("page")
         results = [
             PageResult(page, self.classes[page.id], formdata, page.id == sent)
@@ -114,9 +124,7 @@ class PageForms:
         return Submission(self.rules, results, formdata)
 
     def expected(self, formdata: MultiDict[str, str]) -> bool:
-        """Whether a POST holds only what the pages send: the token, the page shown, the button
-        pressed and answers to questions the rules ask. Anything else means a changed or forged
-        form, which is refused whole rather than partly read."""
+        """Whether a POST holds only fields, pages, buttons and carried answers the pages send."""
         if not (
             all(name in self.names for name in formdata)
             and all(page in self.classes for page in formdata.getlist("page"))
@@ -133,9 +141,6 @@ class PageForms:
             for value in formdata.getlist(question.id)
         )
 
-    def empty(self, page: Page) -> Form:
-        return self.classes[page.id]()
-
 
 class Submission:
     """Everything one POST carries: the answers of every page, each page checked."""
@@ -151,44 +156,42 @@ class Submission:
 
     def answers(self) -> Answers:
         """The answers of every well-answered page, as the rules read them."""
-        if self._answers is not None:
-            return self._answers
-        found: dict[str, frozenset[str]] = {}
-        for result in self.results.values():
-            if result.valid:
-                for question in result.page.questions:
-                    found[question.id] = frozenset(
-                        _offered(question, self.formdata.getlist(question.id))
-                    )
-        self._answers = found
-        return found
+        if self._answers is None:
+            self._answers = {
+                question.id: frozenset(offered(question, self.formdata.getlist(question.id)))
+                for result in self.results.values()
+                if result.valid
+                for question in result.page.questions
+            }
+        return self._answers
 
     def first_incomplete(self) -> Page | None:
-        for page_id in self.order:
-            if not self.results[page_id].valid:
-                return self.results[page_id].page
-        return None
+        """The first page with a question still to answer; None once the outcome is due."""
+        left = unanswered(self.rules, self.answers())
+        return self.results[left[0].page_id].page if left else None
 
     def page_before(self, page_id: str) -> Page | None:
         index = self.order.index(page_id)
         return self.results[self.order[index - 1]].page if index > 0 else None
 
     def carried(self, except_page: Page | None = None) -> list[tuple[str, str]]:
-        """Hidden (name, value) pairs that carry every answer not shown on ``except_page``.
-
-        Only answers the rules offer are carried, so nothing forged travels on; answers of a
-        page left half done are carried too, so going back never loses them.
-        """
-        shown = {q.id for q in except_page.questions} if except_page else set()
-        pairs: list[tuple[str, str]] = []
-        for question in self.rules.questions.values():
-            if question.id in shown:
-                continue
-            values = _offered(question, self.formdata.getlist(question.id))
-            pairs.extend((question.id, value) for value in values)
-        return pairs
+        """Hidden fields that carry every answer not shown on ``except_page``."""
+        return carried(self.rules, self.formdata, except_page)
 
 
-def _offered(question: Question, sent: Iterable[str]) -> list[str]:
-    values = [v for v in dict.fromkeys(sent) if v in question.values]
-    return values[:1] if question.kind == "one" else values
+def carried(
+    rules: Rules, formdata: MultiDict[str, str], except_page: Page | None = None
+) -> list[tuple[str, str]]:
+    """Hidden (name, value) pairs that carry every answer in ``formdata`` not shown on
+    ``except_page``.
+
+    Only answers the rules offer are carried, so nothing forged travels on; answers of a page
+    left half done are carried too, so going back never loses them.
+    """
+    shown = {q.id for q in except_page.questions} if except_page else set()
+    return [
+        (question.id, value)
+        for question in rules.questions.values()
+        if question.id not in shown
+        for value in offered(question, formdata.getlist(question.id))
+    ]

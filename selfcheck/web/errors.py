@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import cast
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from selfcheck.app import Service
+from selfcheck.web.forms import UnexpectedForm, carried
+from selfcheck.web.service import current_service
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,6 @@ MESSAGES = {
 }
 
 
-class UnexpectedForm(BadRequest):
-    """A form that holds fields, buttons or hidden answers that the pages never send."""
-
-
 #: Shown for :class:`UnexpectedForm`: a changed form is refused whole, and the person is told.
 UNEXPECTED = (
     "We could not use that form",
@@ -48,44 +44,38 @@ UNEXPECTED = (
 )
 
 
-def _page(code: int, message: tuple[str, str] | None = None) -> tuple[str, int]:
+def error_page(code: int, message: tuple[str, str] | None = None) -> tuple[str, int]:
     title, text = message or MESSAGES.get(code, MESSAGES[400])
     return render_template("error.html", title=title, text=text, code=code), code
 
 
-def _carried() -> list[tuple[str, str]]:
-    """The answers the failed form carried, so a person can go on without losing them."""
-    service = cast(Service, current_app.extensions["selfcheck"])
-    return service.forms.read(request.form).carried()
+def init_app(app: Flask) -> None:
+    """Show every error of ``app`` as a page in its own layout."""
 
-
-def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         """A form sent without a valid token: most often a page left open for hours."""
         log.info("form refused: %s", error.description)
+        # The answers the refused form carried, so the person can go on without losing them.
+        answers = carried(current_service().rules, request.form)
         shown = request.form.get("page", "")
-        return render_template(
-            "expired.html",
-            carried=_carried(),
-            shown=shown,
-        ), 400
+        return render_template("expired.html", carried=answers, shown=shown), 400
 
     @app.errorhandler(UnexpectedForm)
     def unexpected_form(error: UnexpectedForm) -> tuple[str, int]:
         log.info("form refused: it held fields or values the pages never send")
-        return _page(400, UNEXPECTED)
+        return error_page(400, UNEXPECTED)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
         # Keeps headers such as Allow (405) that say how the request could succeed.
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-        return *_page(error.code or 500), headers
+        return *error_page(error.code or 500), headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> tuple[str, int]:
         log.error("internal error: %s", where(getattr(error, "original_exception", None) or error))
-        return _page(500)
+        return error_page(500)
 
     @app.errorhandler(Exception)
     def failure(error: Exception) -> tuple[str, int]:
@@ -94,7 +84,7 @@ def register(app: Flask) -> None:
         if app.testing or app.debug:
             raise error
         log.error("internal error: %s", where(error))
-        return _page(500)
+        return error_page(500)
 
 
 def where(error: BaseException) -> str:

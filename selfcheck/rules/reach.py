@@ -11,8 +11,9 @@ difference to the condition (answers the condition cannot tell apart are tried o
 branch is dropped as soon as the answers chosen so far decide the condition. The search is
 exhaustive, so "None" is a proof; it is fast on rule sets of the size clinicians write.
 
-Plain Python, no web framework. :mod:`selfcheck.rules` uses it for its warnings,
-:mod:`selfcheck.changes` to find answers whose advice changes between two rule sets.
+Plain Python, no web framework. It stands with the rules because the loader proves its warnings
+with it (:mod:`selfcheck.rules.checks`); :mod:`selfcheck.changes` uses it to find answers whose
+advice changes between two rule sets.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from selfcheck.rules import NONE_OF_THESE, RED_FLAGS, Condition, Question, Rules, Urgency
+from selfcheck.rules.model import NONE_OF_THESE, RED_FLAGS, Condition, Question, Rules, Urgency
 
 Choice = frozenset[str]
 
@@ -30,16 +31,16 @@ def answer_is(question: str, values: Iterable[str]) -> Condition:
     return Condition("is", question=question, values=frozenset(values))
 
 
-def any_of(parts: Iterable[Condition]) -> Condition:
-    return Condition("any", parts=tuple(parts))
+def any_of(terms: Iterable[Condition]) -> Condition:
+    return Condition("any", terms=tuple(terms))
 
 
-def all_of(parts: Iterable[Condition]) -> Condition:
-    return Condition("all", parts=tuple(parts))
+def all_of(terms: Iterable[Condition]) -> Condition:
+    return Condition("all", terms=tuple(terms))
 
 
-def negate(part: Condition) -> Condition:
-    return Condition("not", parts=(part,))
+def negate(term: Condition) -> Condition:
+    return Condition("not", terms=(term,))
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def _tests(condition: Condition) -> dict[str, list[frozenset[str]]]:
             tested = found.setdefault(node.question, [])
             if node.values not in tested:
                 tested.append(node.values)
-        stack.extend(node.parts)
+        stack.extend(node.terms)
     return found
 
 
@@ -103,11 +104,11 @@ def _value(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
         answer = chosen.get(condition.question)
         return None if answer is None else not condition.values.isdisjoint(answer)
     if condition.op == "not":
-        inner = _value(condition.parts[0], chosen)
+        inner = _value(condition.terms[0], chosen)
         return None if inner is None else not inner
     undecided = False
-    for part in condition.parts:
-        value = _value(part, chosen)
+    for term in condition.terms:
+        value = _value(term, chosen)
         if value is None:
             undecided = True
         elif value is (condition.op == "any"):
@@ -116,12 +117,12 @@ def _value(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
 
 
 def _undecided(condition: Condition, chosen: Mapping[str, Choice]) -> str | None:
-    """A question that the condition still needs, from the first part not yet decided."""
+    """A question that the condition still needs, from the first term not yet decided."""
     if condition.op == "is":
         return condition.question if condition.question not in chosen else None
-    for part in condition.parts:
-        if _value(part, chosen) is None:
-            return _undecided(part, chosen)
+    for term in condition.terms:
+        if _value(term, chosen) is None:
+            return _undecided(term, chosen)
     return None
 
 
@@ -154,11 +155,11 @@ def exactly(question: Question, chosen: Choice) -> Condition:
     """The condition "the answer to ``question`` is ``chosen``, no more and no less"."""
     if question.kind == "one":
         return answer_is(question.id, chosen)
-    parts = [answer_is(question.id, [value]) for value in sorted(chosen)]
+    terms = [answer_is(question.id, [value]) for value in sorted(chosen)]
     others = question.values - chosen
     if others:
-        parts.append(negate(answer_is(question.id, others)))
-    return all_of(parts)
+        terms.append(negate(answer_is(question.id, others)))
+    return all_of(terms)
 
 
 def essential(
@@ -184,7 +185,7 @@ def no_red_flag() -> Condition:
     return answer_is(RED_FLAGS, [NONE_OF_THESE])
 
 
-def listed(rules: Rules, cause_id: str) -> Condition:
+def when_listed(rules: Rules, cause_id: str) -> Condition:
     """When a cause is listed as worth discussing (causes are not listed after a red flag)."""
     cause = next(c for c in rules.causes if c.id == cause_id)
     if cause.when is not None:
@@ -193,7 +194,7 @@ def listed(rules: Rules, cause_id: str) -> Condition:
     return all_of([no_red_flag(), negate(any_of(others))])
 
 
-def advised(rules: Rules, level: Urgency) -> Condition:
+def when_advised(rules: Rules, level: Urgency) -> Condition:
     """When the advice is ``level``: the most urgent level among the red flags ticked and the
     urgency rules that apply, or the default level when none applies."""
     flags = [f.id for f in rules.red_flags if f.leads_to.rank == level.rank]
@@ -224,8 +225,10 @@ def reach(rules: Rules) -> Reach:
     urgency rule apply."""
     questions = rules.questions
     return Reach(
-        levels={level.id: satisfy(advised(rules, level), questions) for level in rules.levels},
-        causes={cause.id: satisfy(listed(rules, cause.id), questions) for cause in rules.causes},
+        levels={level.id: satisfy(when_advised(rules, level), questions) for level in rules.levels},
+        causes={
+            cause.id: satisfy(when_listed(rules, cause.id), questions) for cause in rules.causes
+        },
         rules={rule.id: satisfy(rule.when, questions) for rule in rules.urgency_rules},
     )
 

@@ -1,16 +1,24 @@
-"""A small stand-in for a browser's form handling, for tests through Flask's test client.
+"""A visitor who walks the journey: a small stand-in for a browser's form handling.
 
 It reads the form on the last page (hidden fields, ticked boxes, buttons) and sends it back the
 way a browser would, with the person's new answers. CSRF stays switched on, as in production.
+It works through Flask's test client or, for a real server, :class:`.servers.HttpClient`.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from unittest import mock
 
 from werkzeug.datastructures import MultiDict
+
+from selfcheck.rules import Rules
+
+from .answers import on_page
 
 
 @dataclass
@@ -74,7 +82,7 @@ class Visitor:
     def submit(
         self,
         button: str = "next",
-        answers: dict[str, str | list[str]] | None = None,
+        answers: Mapping[str, Any] | None = None,
         untick: tuple[str, ...] = (),
     ) -> Any:
         """Press the button whose value is ``button``, after choosing ``answers``.
@@ -94,4 +102,33 @@ class Visitor:
         data.append((pressed["name"], pressed["value"]))
         action = pressed.get("formaction") or form.action
         self.response = self.client.post(action.split("#")[0], data=MultiDict(data))
+        return self.response
+
+
+def hours_later(hours: float) -> Any:
+    """While it lasts, the clock that forms' tokens are checked against is ``hours`` ahead, as
+    for a page left open that long."""
+    later = time.time() + hours * 60 * 60
+    return mock.patch("itsdangerous.timed.time.time", lambda: later)
+
+
+class Journey(Visitor):
+    """A visitor who knows the pages of a rule set and answers them in order."""
+
+    def __init__(self, client: Any, rules: Rules) -> None:
+        super().__init__(client)
+        self.rules = rules
+
+    def answer_page(self, answers: Mapping[str, Any]) -> Any:
+        """Answer the questions of the page on screen from ``answers``, then Continue."""
+        shown = dict(self.form().fields).get("page", "")
+        return self.submit("next", on_page(answers, shown, self.rules))
+
+    def complete(self, answers: Mapping[str, Any]) -> Any:
+        """Answer every page in turn until the outcome page."""
+        self.open("/check")
+        for _ in self.rules.pages:
+            self.answer_page(answers)
+            if "Your result" in self.html:
+                break
         return self.response

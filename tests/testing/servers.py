@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def program(name: str) -> str:
@@ -110,7 +110,7 @@ def gunicorn(
     app: str = "selfcheck:create_app()",
     **settings: str,
 ) -> Iterator[Server]:
-    """The app under gunicorn, configured by ``make serve``'s settings (selfcheck/serving.py),
+    """The app under gunicorn, configured by ``make serve``'s settings (selfcheck/web/serving.py),
     on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
     are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
     WSGI app with exactly the same settings."""
@@ -123,7 +123,7 @@ def gunicorn(
             **os.environ,
             "HOME": str(home),
             "TMPDIR": str(home),
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
             "SELFCHECK_BIND": f"127.0.0.1:{port}",
             "SELFCHECK_WORKERS": str(workers),
             "SELFCHECK_SECRET_KEY": secret_key,
@@ -133,7 +133,7 @@ def gunicorn(
         }
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.serving", app],
+                [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app],
                 env=env,
                 cwd=home,
                 stdout=out,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from selfcheck.paths import PACKAGE
+from selfcheck.paths import PACKAGE, shipped
 
-PRINT_CSS = PACKAGE / "static" / "print.css"
+PRINT_CSS = shipped("static") / "print.css"
 
 #: What the PDF draws differently from a browser's print. The page looks the same, but each rule
 #: here takes WeasyPrint a fraction of the work of the rule it replaces:

@@ -1,6 +1,6 @@
 """The command line for clinicians: ``flask --app selfcheck rules check|show|test|diff``.
 
-:func:`selfcheck.app.create_app` adds the ``rules`` group to the app's commands. Each command
+:func:`selfcheck.web.create_app` adds the ``rules`` group to the app's commands. Each command
 reads the files it is given itself, with the same loader the app uses at start-up, so the app
 and the command line never disagree, and ``rules check FILE`` works on a file the app could
 never load. Without a FILE, a command uses the app's configured rules file.
@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import click
 from flask import Flask, current_app, has_app_context
-from flask.cli import FlaskGroup, ScriptInfo
+from flask.cli import ScriptInfo
 
-from selfcheck import create_app
+from selfcheck import changes, outline
 from selfcheck.paths import scenarios_for
 from selfcheck.rules import Problem, Rules, RulesError, load
-
-# create_app registers these commands on every start; what only a command needs is imported
-# when that command runs, so starting the app stays fast.
-if TYPE_CHECKING:
-    from selfcheck.scenarios import Scenarios
+from selfcheck.scenarios import Scenarios, ScenariosError, load_scenarios, report, run
 
 
 def _counted(problems: list[Problem]) -> str:
@@ -101,8 +97,6 @@ def _load(file: str) -> Rules:
 
 
 def _load_scenarios(file: str, rules: Rules) -> Scenarios:
-    from selfcheck.scenarios import ScenariosError, load_scenarios
-
     try:
         return load_scenarios(file, rules)
     except ScenariosError as error:
@@ -144,10 +138,8 @@ def show_command(file: str | None) -> None:
 
     FILE defaults to the app's rules file.
     """
-    from selfcheck.outline import as_text, outline
-
     file = _rules_file(file)
-    click.echo(as_text(outline(_load(file)), file), nl=False)
+    click.echo(outline.as_text(outline.outline(_load(file)), file), nl=False)
 
 
 @rules_cli.command("test")
@@ -164,8 +156,6 @@ def test_command(scenarios: str | None, rules_file: str | None) -> None:
     SCENARIOS defaults to scenarios.yaml beside the rules file (or the one shipped with the
     app). Exit status 1 if any scenario fails.
     """
-    from selfcheck.scenarios import report, run
-
     rules_file = _rules_file(rules_file)
     rules = _load(rules_file)
     found = _load_scenarios(_scenarios_file(scenarios, rules_file), rules)
@@ -188,9 +178,6 @@ def diff_command(old: str, new: str, scenarios: str | None) -> None:
 
     Exit status 1 if either file has errors.
     """
-    from selfcheck.changes import as_text, compare
-    from selfcheck.scenarios import ScenariosError, load_scenarios
-
     before, after = _load(old), _load(new)
     file = _scenarios_file(scenarios, new)
     found: Scenarios | None = None
@@ -206,10 +193,4 @@ def diff_command(old: str, new: str, scenarios: str | None) -> None:
         problems = []
     else:
         problems = [f"The scenarios in {file} fit neither file, so none were run: {problems[0]}"]
-    click.echo(as_text(compare(before, after, found, problems)), nl=False)
-
-
-#: The ``selfcheck`` script: the app's commands, with ``rules`` usable even when the app's own
-#: rules file has errors (it makes the app only to find that file).
-main = FlaskGroup(create_app=create_app, help="The clonus self-check. See README.md.")
-main.add_command(rules_cli)
+    click.echo(changes.as_text(changes.compare(before, after, found, problems)), nl=False)

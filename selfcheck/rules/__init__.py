@@ -1,0 +1,83 @@
+"""The rule set: rules.yaml read, checked and turned into immutable records.
+
+Plain Python, no web framework, so the app, the command line and the tests share one loader. A
+file is checked in passes, and nothing ever sees a partly valid rule set:
+
+1. YAML syntax, with the line and column of every value kept (:mod:`.document`);
+2. the shape, against the schema declared as data (:mod:`.shape`);
+3. what a schema cannot say: ids used twice, references to things that do not exist, red flags
+   that do not lead to the most urgent level (:mod:`.build`, into the records of :mod:`.model`);
+4. warnings, proved by an exact search over the answers (:mod:`.checks`, :mod:`.reach`).
+
+Any error raises :class:`RulesError`, whose problems each name the file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from selfcheck.rules import checks, shape
+from selfcheck.rules.build import build
+from selfcheck.rules.document import Problem, RulesError, has_errors, parse, read_text
+from selfcheck.rules.model import (
+    EMERGENCY_CHECK,
+    NONE_OF_THESE,
+    RED_FLAGS,
+    Answer,
+    Answers,
+    Cause,
+    Condition,
+    GoesAway,
+    Page,
+    Question,
+    RedFlag,
+    Rules,
+    Treatment,
+    Urgency,
+    UrgencyRule,
+)
+
+__all__ = [
+    "EMERGENCY_CHECK",
+    "NONE_OF_THESE",
+    "RED_FLAGS",
+    "Answer",
+    "Answers",
+    "Cause",
+    "Condition",
+    "GoesAway",
+    "Page",
+    "Problem",
+    "Question",
+    "RedFlag",
+    "Rules",
+    "RulesError",
+    "Treatment",
+    "Urgency",
+    "UrgencyRule",
+    "load",
+]
+
+
+def load(path: str | Path, text: str | None = None) -> Rules:
+    """Read, check and build the rules at ``path`` (or in ``text``, named ``path``).
+
+    Raises :class:`RulesError` on any error; the warnings of a usable file are in
+    ``Rules.warnings``.
+    """
+    file = str(path)
+    if text is None:
+        text = read_text(path, "there is no rules file here")
+    doc = parse(text, file)
+    problems = shape.problems(doc, shape.RULES)
+    if problems:
+        raise RulesError(problems)
+    rules, problems = build(doc)
+    if not has_errors(problems):
+        # Only in a file without errors: a broken reference would look like an unused question.
+        problems += checks.warnings(rules, doc)
+    found = sorted(problems, key=lambda p: (p.line, p.column))
+    if has_errors(found):
+        raise RulesError(found)
+    return replace(rules, warnings=tuple(found))

@@ -1,0 +1,454 @@
+"""The third pass over a rules file: from a document of the right shape to immutable records.
+
+Checks what a schema cannot say: ids used twice, references to things that do not exist, red
+flags that do not lead to the most urgent level, placeholders that the app cannot fill. Every
+problem found is collected, with its line and column, rather than stopping at the first one.
+Plain Python, no web framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from selfcheck.rules.document import Document, KeyPath, Problem, unknown
+from selfcheck.rules.model import (
+    EMERGENCY_CHECK,
+    NONE_OF_THESE,
+    RED_FLAGS,
+    Answer,
+    Cause,
+    Condition,
+    GoesAway,
+    Page,
+    Question,
+    RedFlag,
+    Rules,
+    Treatment,
+    Urgency,
+    UrgencyRule,
+)
+from selfcheck.rules.shape import NO_OTHER_CAUSE, PLACEHOLDERS
+
+#: A condition that never holds, built where the file's condition has an error (the error is
+#: reported; the rule set is never used).
+_BROKEN = Condition("any", terms=())
+
+
+class Notes:
+    """The problems found in one document, each at the line and column of what it is about."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def error(self, path: KeyPath, message: str, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key=key))
+
+    def warn(self, path: KeyPath, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message, severity="warning"))
+
+    def unknown(
+        self, path: KeyPath, what: str, name: str, known: Any, owner: str, of: str = ""
+    ) -> None:
+        self.error(path, unknown(owner, what, name, known, of))
+
+    def source(self, item: Mapping[str, Any], path: KeyPath, owner: str) -> str | None:
+        """An item's source, which must name one of the file's ``sources``."""
+        source = item.get("source")
+        if source is None:
+            self.warn(path, f"{owner} has no source; add where its facts come from")
+            return None
+        key = source.split(":", 1)[0].strip()
+        if key not in self.doc.data["sources"]:
+            self.unknown(path + ("source",), "source", key, self.doc.data["sources"], owner)
+        return str(source)
+
+    def text(self, value: str, path: KeyPath, owner: str) -> str:
+        """Patient-facing text, whose placeholders the app must be able to fill in."""
+        for placeholder in re.findall(r"\{[^}]*\}", value):
+            if placeholder not in PLACEHOLDERS:
+                self.error(
+                    path,
+                    f"{owner} uses {placeholder}, which the app cannot fill in "
+                    f"(it knows: {', '.join(PLACEHOLDERS)})",
+                )
+        return value
+
+    def unique(
+        self,
+        items: list[Mapping[str, Any]],
+        path: KeyPath,
+        what: str,
+        taken: dict[str, KeyPath] | None = None,
+    ) -> None:
+        """Each item's id is different from the others' (and from those ``taken`` already)."""
+        seen = taken if taken is not None else {}
+        for i, item in enumerate(items):
+            ident = item["id"]
+            if ident in seen:
+                first = self.doc.at(seen[ident])[0]
+                self.error(
+                    path + (i, "id"),
+                    f'{what} id "{ident}" is used twice (first on line {first}); '
+                    "each id must be different",
+                )
+            else:
+                seen[ident] = path + (i, "id")
+
+
+# --------------------------------------------------------------------------------------------
+# Levels, answers and questions
+
+
+def _levels(notes: Notes) -> tuple[Urgency, ...]:
+    items = notes.doc.data["urgency_levels"]
+    notes.unique(items, ("urgency_levels",), "urgency level")
+    levels = []
+    for rank, item in enumerate(items):
+        path: KeyPath = ("urgency_levels", rank)
+        owner = f'urgency level "{item["id"]}"'
+        advice = item["advice"]
+        levels.append(
+            Urgency(
+                id=item["id"],
+                name=item["name"],
+                heading=notes.text(item["heading"], path + ("heading",), owner),
+                advice=tuple(
+                    notes.text(a, path + ("advice", j), owner) for j, a in enumerate(advice)
+                ),
+                source=notes.source(item, path, owner),
+                rank=rank,
+            )
+        )
+    return tuple(levels)
+
+
+def _level(
+    notes: Notes, name: str, path: KeyPath, owner: str, by_id: Mapping[str, Urgency]
+) -> Urgency:
+    """The level named ``name`` (the most urgent one, after an error, if there is none)."""
+    if name not in by_id:
+        notes.unknown(path, "urgency level", name, by_id, owner)
+        return next(iter(by_id.values()))
+    return by_id[name]
+
+
+def _answer(item: Mapping[str, Any]) -> Answer:
+    return Answer(item["value"], item["label"], item["worry"], item.get("hint"))
+
+
+def _answer_list(
+    notes: Notes, spec: list[dict[str, Any]], path: KeyPath, owner: str
+) -> tuple[Answer, ...]:
+    values: set[str] = set()
+    for i, answer in enumerate(spec):
+        if answer["value"] in values:
+            notes.error(path + (i, "value"), f'{owner} offers the answer "{answer["value"]}" twice')
+        values.add(answer["value"])
+    return tuple(_answer(a) for a in spec)
+
+
+def _answers(notes: Notes, spec: Any, path: KeyPath, owner: str) -> tuple[Answer, ...]:
+    """A question's answers: the name of a shared list, or a list of its own."""
+    if not isinstance(spec, str):
+        return _answer_list(notes, spec, path, owner)
+    lists = notes.doc.data["answer_lists"]
+    if spec not in lists:
+        notes.unknown(path, "answer list", spec, lists, owner)
+        return ()
+    return tuple(_answer(a) for a in lists[spec])
+
+
+def _question(notes: Notes, item: Mapping[str, Any], path: KeyPath, page_id: str) -> Question:
+    owner = f'question "{item["id"]}"'
+    answers = _answers(notes, item["answers"], path + ("answers",), owner)
+    none = item.get("none_of_these")
+    if none is not None:
+        where = path + ("none_of_these",)
+        if item["type"] != "many":
+            notes.error(where, f'{owner} has "none_of_these", which only fits a "many" question')
+        elif none not in {a.value for a in answers}:
+            notes.unknown(where, "answer", none, [a.value for a in answers], owner)
+    return Question(
+        id=item["id"],
+        kind=item["type"],
+        text=item["text"],
+        hint=item.get("hint"),
+        answers=answers,
+        summary=item["summary"],
+        error=item["error"],
+        source=notes.source(item, path, owner),
+        none_of_these=none,
+        page_id=page_id,
+    )
+
+
+def _red_flags(
+    notes: Notes, most_urgent: Urgency, by_id: Mapping[str, Urgency]
+) -> tuple[tuple[RedFlag, ...], Page]:
+    """The red flags, and the emergency check: the first page, whose one question lists them."""
+    block = notes.doc.data["red_flags"]
+    signs = block["signs"]
+    notes.unique(signs, ("red_flags", "signs"), "red flag")
+    flags = []
+    for i, item in enumerate(signs):
+        path: KeyPath = ("red_flags", "signs", i)
+        owner = f'red flag "{item["id"]}"'
+        if item["id"] == NONE_OF_THESE:
+            notes.error(
+                path + ("id",),
+                f'"{NONE_OF_THESE}" is kept for the "None of these" answer; give this red flag '
+                "another id",
+            )
+        leads_to = _level(notes, item["leads_to"], path + ("leads_to",), owner, by_id)
+        if leads_to is not most_urgent and item["leads_to"] in by_id:
+            notes.error(
+                path + ("leads_to",),
+                f'{owner} leads to "{leads_to.id}", but every red flag must lead to the most '
+                f'urgent level, "{most_urgent.id}"',
+            )
+        flags.append(
+            RedFlag(
+                id=item["id"],
+                label=item["label"],
+                hint=item.get("hint"),
+                reason=notes.text(item["reason"], path + ("reason",), owner),
+                leads_to=leads_to,
+                source=notes.source(item, path, owner),
+            )
+        )
+    notes.source(block, ("red_flags",), '"red_flags"')
+    question = Question(
+        id=RED_FLAGS,
+        kind="many",
+        text=block["question"],
+        hint=block["hint"],
+        answers=tuple(Answer(f.id, f.label, 1, f.hint) for f in flags)
+        + (Answer(NONE_OF_THESE, block["none_of_these"], 0),),
+        summary=block["summary"],
+        error=block["error"],
+        source=block.get("source"),
+        none_of_these=NONE_OF_THESE,
+        page_id=EMERGENCY_CHECK,
+    )
+    return tuple(flags), Page(EMERGENCY_CHECK, block["title"], None, (question,))
+
+
+def _pages(notes: Notes) -> tuple[Page, ...]:
+    """The question pages after the emergency check."""
+    items = notes.doc.data["pages"]
+    notes.unique(items, ("pages",), "page", {EMERGENCY_CHECK: ("red_flags",)})
+    taken: dict[str, KeyPath] = {RED_FLAGS: ("red_flags",)}
+    pages = []
+    for i, page in enumerate(items):
+        path: KeyPath = ("pages", i)
+        notes.unique(page["questions"], path + ("questions",), "question", taken)
+        questions = tuple(
+            _question(notes, q, path + ("questions", j), page["id"])
+            for j, q in enumerate(page["questions"])
+        )
+        pages.append(Page(page["id"], page["title"], page.get("intro"), questions))
+    return tuple(pages)
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions
+
+
+class _Conditions:
+    """Builds the conditions of rules and causes, checking every question and answer named."""
+
+    def __init__(self, notes: Notes, questions: Mapping[str, Question]) -> None:
+        self.notes = notes
+        self.questions = questions
+
+    def build(self, spec: Mapping[str, Any], path: KeyPath, owner: str) -> Condition:
+        ops = [k for k in ("any", "all", "not", "question") if k in spec]
+        if len(ops) != 1:
+            self.notes.error(
+                path,
+                f"{owner}: each condition must be one of: a question test "
+                '("question" with "is" or "includes"), "any", "all" or "not"',
+            )
+            return _BROKEN
+        op = ops[0]
+        if op in ("any", "all"):
+            extra = [k for k in spec if k != op]
+            if extra:
+                self.notes.error(
+                    path + (extra[0],),
+                    f'{owner}: "{extra[0]}" cannot stand beside "{op}"; put it inside the list',
+                    key=True,
+                )
+            terms = spec[op]
+            return Condition(
+                op, terms=tuple(self.build(t, path + (op, i), owner) for i, t in enumerate(terms))
+            )
+        if op == "not":
+            return Condition("not", terms=(self.build(spec["not"], path + ("not",), owner),))
+        return self.test(spec, path, owner)
+
+    def test(self, spec: Mapping[str, Any], path: KeyPath, owner: str) -> Condition:
+        """A question test: "the answer to this question is (or includes) one of these"."""
+        name = spec["question"]
+        tests = [k for k in ("is", "includes") if k in spec]
+        if name not in self.questions:
+            self.notes.unknown(path + ("question",), "question", name, self.questions, owner)
+            return _BROKEN
+        question = self.questions[name]
+        wanted = "is" if question.kind == "one" else "includes"
+        if len(tests) != 1:
+            self.notes.error(
+                path,
+                f'{owner}: the test of question "{name}" needs "{wanted}:" with the answer(s) '
+                "that make it true",
+            )
+            return _BROKEN
+        if tests[0] != wanted:
+            self.notes.error(
+                path + (tests[0],),
+                f'{owner}: question "{name}" is a "{question.kind}" question, so test it with '
+                f'"{wanted}:", not "{tests[0]}:"',
+                key=True,
+            )
+        raw = spec[tests[0]]
+        values = [raw] if isinstance(raw, str) else list(raw)
+        offered = [a.value for a in question.answers]
+        for value in values:
+            # A question without answers has an error of its own already: say it once.
+            if offered and value not in question.values:
+                of = f' of question "{name}"'
+                self.notes.unknown(path + (tests[0],), "answer", value, offered, owner, of)
+        return Condition("is", question=name, values=frozenset(values))
+
+
+# --------------------------------------------------------------------------------------------
+# Rules, causes, treatments
+
+
+def _urgency_rules(
+    notes: Notes, conditions: _Conditions, by_id: Mapping[str, Urgency]
+) -> tuple[UrgencyRule, ...]:
+    items = notes.doc.data["urgency_rules"]
+    notes.unique(items, ("urgency_rules",), "urgency rule")
+    rules = []
+    for i, item in enumerate(items):
+        path: KeyPath = ("urgency_rules", i)
+        owner = f'urgency rule "{item["id"]}"'
+        rules.append(
+            UrgencyRule(
+                id=item["id"],
+                level=_level(notes, item["level"], path + ("level",), owner, by_id),
+                when=conditions.build(item["when"], path + ("when",), owner),
+                reason=notes.text(item["reason"], path + ("reason",), owner),
+                source=notes.source(item, path, owner),
+            )
+        )
+    return tuple(rules)
+
+
+def _causes(notes: Notes, conditions: _Conditions) -> tuple[Cause, ...]:
+    items = notes.doc.data["causes"]
+    notes.unique(items, ("causes",), "cause")
+    causes = []
+    for i, item in enumerate(items):
+        path: KeyPath = ("causes", i)
+        owner = f'cause "{item["id"]}"'
+        when = item["when"]
+        causes.append(
+            Cause(
+                id=item["id"],
+                name=item["name"],
+                about=item["about"],
+                when=None
+                if when == NO_OTHER_CAUSE
+                else conditions.build(when, path + ("when",), owner),
+                source=notes.source(item, path, owner),
+            )
+        )
+    return tuple(causes)
+
+
+def _treatments(notes: Notes) -> tuple[Treatment, ...]:
+    items = notes.doc.data["treatments"]
+    notes.unique(items, ("treatments",), "treatment")
+    return tuple(
+        Treatment(
+            item["id"],
+            item["name"],
+            item["about"],
+            item["ask"],
+            notes.source(item, ("treatments", i), f'treatment "{item["id"]}"'),
+        )
+        for i, item in enumerate(items)
+    )
+
+
+def _review_record(notes: Notes) -> None:
+    """A draft is said to the reviewer; an approved file must say who approved it, and when."""
+    data = notes.doc.data
+    if data["status"] == "draft":
+        notes.warn(
+            ("status",),
+            'status is "draft": the app shows patients that these rules are not yet approved '
+            "by a clinician",
+        )
+        return
+    for key, what in (
+        ("reviewed_by", "name the clinician who approved it"),
+        ("review_date", "say when they approved it, as YYYY-MM-DD"),
+    ):
+        if not data[key]:
+            notes.error((key,), f'status is "approved", so "{key}" must {what}')
+
+
+def build(doc: Document) -> tuple[Rules, list[Problem]]:
+    """The rule set in ``doc`` (which has the right shape), and every problem found in it.
+
+    The rule set is whole even when there are errors, so that every error can be found in one
+    pass; it must not be used then.
+    """
+    notes = Notes(doc)
+    data = doc.data
+    levels = _levels(notes)
+    by_id = {level.id: level for level in levels}
+    default = _level(notes, data["default_level"], ("default_level",), '"default_level"', by_id)
+    if default is levels[0] and data["default_level"] in by_id:
+        notes.error(
+            ("default_level",),
+            '"default_level" cannot be the most urgent level, which is kept for red flags and '
+            "emergencies",
+        )
+    # The level a red flag must lead to: the first one of the file.
+    flags, emergency_check = _red_flags(notes, next(iter(by_id.values())), by_id)
+    pages = (emergency_check, *_pages(notes))
+    questions = {q.id: q for page in pages for q in page.questions}
+    for name, spec in data["answer_lists"].items():
+        _answer_list(notes, spec, ("answer_lists", name), f'answer list "{name}"')
+    conditions = _Conditions(notes, questions)
+    urgency_rules = _urgency_rules(notes, conditions, by_id)
+    causes = _causes(notes, conditions)
+    treatments = _treatments(notes)
+    goes_away = data["goes_away"]
+    notes.source(goes_away, ("goes_away",), '"goes_away"')
+    _review_record(notes)
+    rules = Rules(
+        path=doc.file,
+        version=str(data["version"]),
+        status=data["status"],
+        reviewed_by=data["reviewed_by"],
+        review_date=data["review_date"],
+        sources=dict(data["sources"]),
+        levels=levels,
+        default_level=default,
+        red_flags=flags,
+        pages=pages,
+        urgency_rules=urgency_rules,
+        causes=causes,
+        treatments=treatments,
+        goes_away=GoesAway(goes_away["heading"], tuple(goes_away["text"]), goes_away.get("source")),
+        questions=questions,
+    )
+    return rules, notes.problems

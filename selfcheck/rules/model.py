@@ -1,0 +1,278 @@
+"""The rule set as immutable records: what :func:`selfcheck.rules.load` builds from rules.yaml.
+
+Plain Python, no web framework. Every record is frozen: once loaded, the rules never change while
+the app runs, so every request, command and test reads the same rule set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from selfcheck.rules.document import Problem
+
+#: The question id of the emergency check, the first page of every rule set.
+RED_FLAGS = "red_flags"
+#: The page id of the emergency check.
+EMERGENCY_CHECK = "emergency_check"
+#: The answer value of "None of these" on the emergency check.
+NONE_OF_THESE = "none"
+
+#: A person's answers as the rules read them: each question id to the set of values chosen.
+Answers = Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer a person can choose. ``worry`` ranks it against the question's other answers."""
+
+    value: str
+    label: str
+    worry: int
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question. ``kind`` is "one" (choose one answer) or "many" (tick all that apply)."""
+
+    id: str
+    kind: str
+    text: str
+    hint: str | None
+    answers: tuple[Answer, ...]
+    summary: str
+    error: str
+    source: str | None
+    none_of_these: str | None = None
+    page_id: str = ""
+    #: The values of the answers offered, worked out once: forms check every answer against it.
+    values: frozenset[str] = field(init=False, repr=False, compare=False)
+    #: The words of each answer on its own, by its value, worked out once for :meth:`labels`.
+    words: Mapping[str, tuple[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", frozenset(a.value for a in self.answers))
+        object.__setattr__(self, "words", {a.value: (a.label,) for a in self.answers})
+
+    def label(self, value: str) -> str:
+        """The words of the answer ``value``."""
+        for answer in self.answers:
+            if answer.value == value:
+                return answer.label
+        raise KeyError(value)
+
+    def labels(self, values: Iterable[str]) -> tuple[str, ...]:
+        """The words of the chosen answers, in the order they are offered."""
+        chosen = values if isinstance(values, (set, frozenset)) else set(values)
+        if len(chosen) == 1:  # most questions take one answer
+            for value in chosen:
+                return self.words.get(value, ())
+        return tuple([a.label for a in self.answers if a.value in chosen])
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of questions. The first page of every rule set is the emergency check."""
+
+    id: str
+    title: str
+    intro: str | None
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    """How soon to get a medical evaluation. ``rank`` 0 is the most urgent."""
+
+    id: str
+    name: str
+    heading: str
+    advice: tuple[str, ...]
+    source: str | None
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    """A life-threatening sign, asked first. Ticking it leads straight to ``leads_to``."""
+
+    id: str
+    label: str
+    hint: str | None
+    reason: str
+    leads_to: Urgency
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """When a rule applies: a test over the answers, written as data in rules.yaml.
+
+    ``op`` is "is" (a question's answer is one of ``values``), "any", "all" or "not".
+    """
+
+    op: str
+    question: str = ""
+    values: frozenset[str] = frozenset()
+    terms: tuple[Condition, ...] = ()
+    #: The test compiled once into nested closures: the hot path of every outcome.
+    holds: Callable[[Answers], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holds", _compile(self))
+
+    def because(self, answers: Answers) -> dict[str, frozenset[str]]:
+        """The answers that made this condition hold, by question id, in order.
+
+        Only the answers a test looked for are named: "A stroke", not every condition ticked
+        with it. A question under "not" holds because of what was chosen, so that is named.
+        """
+        found: dict[str, frozenset[str]] = {}
+        self._collect(answers, found)
+        return found
+
+    def _collect(self, answers: Answers, found: dict[str, frozenset[str]]) -> None:
+        if self.op == "is":
+            matched = self.values.intersection(answers.get(self.question, ()))
+            before = found.get(self.question)
+            found[self.question] = matched if before is None else before | matched
+        elif self.op == "not":
+            for question in self.questions():
+                found[question] = answers.get(question, frozenset())
+        elif self.op == "any":
+            for term in self.terms:
+                if term.holds(answers):
+                    term._collect(answers, found)
+        else:
+            for term in self.terms:
+                term._collect(answers, found)
+
+    def questions(self) -> Iterator[str]:
+        """Every question id this condition looks at."""
+        if self.op == "is":
+            yield self.question
+        for term in self.terms:
+            yield from term.questions()
+
+
+def _compile(condition: Condition) -> Callable[[Answers], bool]:
+    if condition.op == "is":
+        question, disjoint = condition.question, condition.values.isdisjoint
+
+        def test(answers: Answers) -> bool:
+            chosen = answers.get(question)
+            return chosen is not None and not disjoint(chosen)
+
+        return test
+    tests = tuple(term.holds for term in condition.terms)
+    if condition.op == "any":
+
+        def any_of(answers: Answers) -> bool:
+            for part in tests:
+                if part(answers):
+                    return True
+            return False
+
+        return any_of
+    if condition.op == "all":
+
+        def all_of(answers: Answers) -> bool:
+            for part in tests:
+                if not part(answers):
+                    return False
+            return True
+
+        return all_of
+    (inner,) = tests
+    return lambda answers: not inner(answers)
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyRule:
+    """Raises the urgency to ``level`` when ``when`` holds."""
+
+    id: str
+    level: Urgency
+    when: Condition
+    reason: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """A condition known to be linked to clonus. ``when`` is None for "no other cause is listed"."""
+
+    id: str
+    name: str
+    about: str
+    when: Condition | None
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Treatment:
+    """A treatment a person could ask their clinician about. Information, never advice."""
+
+    id: str
+    name: str
+    about: str
+    ask: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GoesAway:
+    """The plain answer to "does clonus go away?"."""
+
+    heading: str
+    text: tuple[str, ...]
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A whole, valid rule set. Build it with :func:`selfcheck.rules.load`."""
+
+    path: str
+    version: str
+    status: str
+    reviewed_by: str
+    review_date: str
+    sources: Mapping[str, str]
+    levels: tuple[Urgency, ...]
+    default_level: Urgency
+    red_flags: tuple[RedFlag, ...]
+    pages: tuple[Page, ...]
+    urgency_rules: tuple[UrgencyRule, ...]
+    causes: tuple[Cause, ...]
+    treatments: tuple[Treatment, ...]
+    goes_away: GoesAway
+    warnings: tuple[Problem, ...] = ()
+    questions: Mapping[str, Question] = field(default_factory=dict)
+
+    @property
+    def emergency(self) -> Urgency:
+        """The most urgent level."""
+        return self.levels[0]
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+    def __str__(self) -> str:
+        """The rule set as the commands name it: "rules.yaml (version 0.1.0, draft)"."""
+        return f"{self.path} (version {self.version}, {self.status})"
+
+    @property
+    def status_words(self) -> str:
+        """The review status as every page, summary and command says it."""
+        if self.approved:
+            return f"approved by {self.reviewed_by} on {self.review_date}"
+        return "a draft, not yet approved by a clinician"
+
+    def red_flag(self, flag_id: str) -> RedFlag:
+        return next(flag for flag in self.red_flags if flag.id == flag_id)
+
+    def page(self, page_id: str) -> Page:
+        return next(page for page in self.pages if page.id == page_id)

@@ -1,0 +1,96 @@
+"""The web layer: the app factory, and the modules that parse a request, call the core and render.
+
+Nothing clinical lives here: every question, rule and word of advice comes from the rules
+(:mod:`selfcheck.rules`), and every outcome from :func:`selfcheck.outcome.evaluate`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask_wtf.csrf import CSRFProtect
+
+from selfcheck.paths import shipped
+from selfcheck.rules import RulesError
+from selfcheck.web import errors, security, service, views
+from selfcheck.web.cli import RulesFileInvalid, rules_cli
+
+log = logging.getLogger(__name__)
+
+#: Settings and their defaults. Each can be set by an environment variable with the prefix
+#: ``SELFCHECK_`` (for example ``SELFCHECK_EMERGENCY_NUMBER=911``); the README lists them all.
+DEFAULTS: dict[str, Any] = {
+    "RULES_FILE": None,  # None: the rules.yaml that ships with the app
+    "EMERGENCY_NUMBER": "999",
+    "SECRET_KEY": None,  # None: a random key for this process only
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "selfcheck",
+    # The longest honest form is a few kilobytes; anything far larger is refused with a 413.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 500,
+    # A person may take their time; the token only has to outlive one sitting.
+    "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
+    # Flask-WTF's HTTPS check wants a Referer from the same site, but the pages send none
+    # (Referrer-Policy: no-referrer). The token and the SameSite cookie do the protecting.
+    "WTF_CSRF_SSL_STRICT": False,
+    "FORCE_HTTPS": False,  # True: the app itself redirects plain HTTP to HTTPS
+    "INSTANCE": "",  # a name for this copy, sent back in X-Selfcheck-Instance (see security.py)
+}
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Make the app: defaults, then ``SELFCHECK_*`` environment variables, then ``test_config``.
+
+    The rules are loaded and checked here, once, by the same loader as ``rules check``. An
+    invalid rules file raises :class:`selfcheck.rules.RulesError`, naming the file, line and
+    problem, and no app is made (under the command line, :class:`RulesFileInvalid`, which prints
+    the problems and exits with status 1).
+    """
+    app = Flask(
+        __name__, template_folder=str(shipped("templates")), static_folder=str(shipped("static"))
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("SELFCHECK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    # The flask command line (run, rules …) is one process; a server has several.
+    command_line = click.get_current_context(silent=True) is not None
+    if not app.config["SECRET_KEY"]:
+        # Safe for one process. Several processes or hosts must share SELFCHECK_SECRET_KEY,
+        # or a form sent to one would be refused by another (see docs/deploy.md).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.log(
+            logging.INFO if command_line else logging.WARNING,
+            "SELFCHECK_SECRET_KEY is not set: using a random key for this process only",
+        )
+    # Before CSRFProtect, whose check runs on every POST and must see a well-formed form.
+    security.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(views.bp)
+    errors.init_app(app)
+    app.cli.add_command(rules_cli)
+    try:
+        # Last: the pieces rendered at start-up see every template global set above.
+        service.init_app(app)
+    except RulesError as error:
+        if command_line:
+            # Say what is wrong, one problem a line, and exit with status 1: no traceback.
+            raise RulesFileInvalid(error) from None
+        raise
+    return app
+
+
+#: The ``selfcheck`` script: the app's commands, with ``rules`` usable even when the app's own
+#: rules file has errors (it makes the app only to find that file).
+main = FlaskGroup(create_app=create_app, help="The clonus self-check. See README.md.")
+main.add_command(rules_cli)

@@ -1,0 +1,65 @@
+"""What every request needs, made once when the app starts: the rules, the forms built from them,
+and the settings the pages fill in.
+
+In the shape of the Flask tutorial's ``db.py``: :func:`init_app` sets it up on an app, and
+:func:`current_service` gives it to a view. It holds nothing about any visitor.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import cast
+
+from flask import Flask, current_app
+from jinja2 import StrictUndefined
+
+from selfcheck.paths import default_rules
+from selfcheck.rules import Rules, load
+from selfcheck.web.forms import PageForms
+from selfcheck.web.pieces import Pieces
+
+log = logging.getLogger(__name__)
+
+#: Where the service is kept in ``app.extensions``.
+KEY = "selfcheck"
+
+
+@dataclass(frozen=True)
+class Service:
+    """The rules, the forms made from them, and the emergency number the pages show."""
+
+    rules: Rules
+    forms: PageForms
+    emergency_number: str
+
+    def fill(self, text: str) -> str:
+        """Patient-facing text with its placeholders filled in from the settings."""
+        return text.replace("{emergency_number}", self.emergency_number)
+
+
+def init_app(app: Flask) -> None:
+    """Load and check the app's rules file, and make the service of ``app`` from it.
+
+    Raises :class:`selfcheck.rules.RulesError` when the rules file has an error.
+    """
+    rules_file = app.config["RULES_FILE"] or str(default_rules())
+    app.config["RULES_FILE"] = rules_file
+    rules = load(rules_file)
+    for warning in rules.warnings:
+        log.info("%s", warning)
+    # Numbers such as 999 arrive from the environment as integers; the app shows them as text.
+    service = Service(rules, PageForms(rules), str(app.config["EMERGENCY_NUMBER"]))
+    app.extensions[KEY] = service
+
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number)
+    app.jinja_env.filters["fill"] = service.fill
+    app.jinja_env.globals["pieces"] = Pieces(app, rules)
+
+
+def current_service() -> Service:
+    """The service of the app handling the current request or command."""
+    return cast(Service, current_app.extensions[KEY])

@@ -1,0 +1,139 @@
+"""The layout of the package holds: a core free of the web, no import cycles, small modules.
+
+docs/architecture.md draws the layers; these tests fail when the code stops matching it.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .testing.rules import ROOT
+
+PACKAGE = ROOT / "selfcheck"
+
+#: What only the web layer may use.
+WEB_LIBRARIES = {"flask", "flask_wtf", "werkzeug", "jinja2", "markupsafe", "wtforms", "click",
+                 "gunicorn", "weasyprint", "itsdangerous"}  # fmt: skip
+
+#: The longest a module of the package may be.
+MOST_LINES = 600
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+CORE = sorted(
+    name for name in MODULES if not name.startswith("selfcheck.web") and name != "selfcheck"
+)
+
+
+def imports(name: str) -> list[tuple[str, str | None]]:
+    """Every import in a module, at any depth (inside functions too): (module, name or None)."""
+    tree = ast.parse(MODULES[name].read_text())
+    package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, str | None]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found += [(base, alias.name) for alias in node.names]
+    return found
+
+
+def needs(name: str) -> set[str]:
+    """The modules of the package that must be loaded before ``name`` can finish loading: each
+    one it imports, and the packages above those that are not above ``name`` too (a package
+    loads before its modules; one above ``name`` is loading already)."""
+    found = set()
+    for module, item in imports(name):
+        submodule = f"{module}.{item}" if item else ""
+        target = submodule if submodule in MODULES else module
+        if target not in MODULES:
+            continue
+        found.add(target)
+        parts = target.split(".")
+        for depth in range(1, len(parts)):
+            above = ".".join(parts[:depth])
+            if above in MODULES and not name.startswith(above + "."):
+                found.add(above)
+    found.discard(name)
+    return found
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                other = stack.pop()
+                group.append(other)
+                if other == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_the_core_does_not_import_the_web(name):
+    used = {module.split(".")[0] for module, _ in imports(name)}
+    assert not used & WEB_LIBRARIES, f"{name} imports {sorted(used & WEB_LIBRARIES)}"
+
+
+def test_no_import_cycles_in_the_package():
+    assert cycles({name: needs(name) for name in MODULES}) == []
+
+
+def test_the_cycle_search_finds_a_cycle():
+    """The test above can fail: a cycle through a package's own start-up is found."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_each_module_can_be_imported_first(name):
+    """A module imported before any other loads whole: no import waits on a module that is
+    itself still loading. The core stays free of the web libraries at run time too."""
+    code = (
+        f"import sys, {name}; "
+        f"bad = {{m.split('.')[0] for m in sys.modules}} & {WEB_LIBRARIES!r}; "
+        f"sys.exit(1 if {name!r} in {CORE!r} and bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr or f"{name} loads the web libraries"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_too_long_to_read(name):
+    lines = MODULES[name].read_text().count("\n")
+    assert lines <= MOST_LINES, f"{name} has {lines} lines"

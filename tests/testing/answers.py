@@ -1,0 +1,62 @@
+"""Complete answer sets a person could give, one per urgency level, for the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from selfcheck.rules import Rules
+
+#: Answers as a form sends them: one value, or a list for a "tick all that apply" question.
+Given = dict[str, str | list[str]]
+
+NO_RED_FLAG: Given = {"red_flags": "none"}
+
+SYMPTOMS: Given = {
+    "jerking": "yes",
+    "reflexes": "not_sure",
+    "stiffness": "yes",
+    "weakness": "no",
+    "balance": "no",
+    "pain": "yes",
+    "daily_life": "yes",
+    "where": ["ankles", "knees"],
+    "started": "months",
+    "worse": "no",
+    "nerve_symptoms": "none",
+}
+
+BACKGROUND: Given = {
+    "checked": "no",
+    "conditions": ["ms"],
+    "oxygen": "no",
+    "infection": "no",
+    "kidney_liver": "none",
+    "medicines": "none",
+    "medicine_change": "no",
+}
+
+#: Not yet checked by a doctor, started months ago, stable: the default, "soon".
+SOON: Given = {**NO_RED_FLAG, **SYMPTOMS, **BACKGROUND}
+
+#: Already checked, started long ago, not worse, no other nerve symptoms: "routine".
+ROUTINE: Given = {**SOON, "checked": "yes", "started": "years"}
+
+#: Started in the last few days: "urgent".
+URGENT: Given = {**SOON, "started": "days"}
+
+#: Jerking after a change of an antidepressant: "urgent", with the medicine cause listed.
+URGENT_MEDICINE: Given = {**SOON, "medicines": ["antidepressant"], "medicine_change": "yes"}
+
+BY_LEVEL: dict[str, Given] = {"soon": SOON, "routine": ROUTINE, "urgent": URGENT}
+
+
+def on_page(answers: Mapping[str, Any], page: str, rules: Rules) -> dict[str, Any]:
+    """The answers that belong on one page of the rules."""
+    ids = {q.id for q in rules.page(page).questions}
+    return {k: v for k, v in answers.items() if k in ids}
+
+
+def as_sets(answers: Mapping[str, str | list[str]]) -> dict[str, frozenset[str]]:
+    """Answers as the rules read them: each question id to the set of values chosen."""
+    return {k: frozenset([v] if isinstance(v, str) else v) for k, v in answers.items()}

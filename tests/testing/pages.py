@@ -1,0 +1,136 @@
+"""Reading what a person sees on a rendered page: its text, headings, title, and PDF text."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from pypdf import PdfReader
+
+#: Elements that end a line of text for a reader: each becomes its own sentence.
+BLOCKS = {
+    "p", "li", "h1", "h2", "h3", "h4", "legend", "label", "dt", "dd", "button", "a", "title",
+    "div", "section", "td", "th", "summary",
+}  # fmt: skip
+
+#: Elements that never have an end tag.
+VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+}  # fmt: skip
+
+#: Elements whose content is never shown as text.
+UNSHOWN = {"script", "style", "head", "template"}
+
+
+class _Text(HTMLParser):
+    """Collects the text a reader sees, block by block: the text of an element marked
+    ``hidden`` (and of everything inside it) is left out, up to that element's own end."""
+
+    def __init__(self, root: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = root
+        self.open: list[tuple[str, bool]] = []  # (tag, whether it hides what it holds)
+        self.hidden = 0
+        self.inside = 0 if root else 1
+        self.blocks: list[list[str]] = [[]]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCKS:
+            self.blocks.append([])
+        if tag in VOID:
+            return
+        hides = tag in UNSHOWN or any(name == "hidden" for name, _ in attrs)
+        self.open.append((tag, hides))
+        self.hidden += hides
+        if tag == self.root:
+            self.inside += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.blocks.append([])
+        if not any(name == tag for name, _ in self.open):
+            return  # a stray end tag closes nothing
+        while self.open:
+            name, hides = self.open.pop()
+            self.hidden -= hides
+            if name == self.root:
+                self.inside -= 1
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.inside > 0 and not self.hidden:
+            self.blocks[-1].append(data)
+
+
+def blocks(html: str, root: str | None = "main") -> list[str]:
+    """The text of each block a reader sees, in order (inside ``root`` when given)."""
+    parser = _Text(root)
+    parser.feed(html)
+    parser.close()
+    found = []
+    for pieces in parser.blocks:
+        text = re.sub(r"\s+", " ", "".join(pieces)).strip()
+        if text:
+            found.append(text)
+    return found
+
+
+def visible_text(html: str, root: str | None = "main") -> str:
+    return " ".join(blocks(html, root))
+
+
+def as_sentences(html: str, root: str | None = "main") -> str:
+    """The page's text with each block ending a sentence, as a reader takes it in.
+
+    A heading, a label or a list item is read as a unit of its own, so each one ends with a
+    full stop here (unless it already ends a sentence) before the reading grade is measured.
+    """
+    out = []
+    for text in blocks(html, root):
+        out.append(text if text[-1] in ".?!:" else text + ".")
+    return " ".join(out)
+
+
+def headings(html: str, tag: str = "h1") -> list[str]:
+    """The text of every ``tag`` heading, in order."""
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", h).strip()
+        for h in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
+    ]
+
+
+def title(html: str) -> str:
+    """The page's title: what a screen reader says first."""
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found, "the page has no title"
+    return found.group(1).strip()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, as one line."""
+    reader = PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def cookie_contents(app: Any, client: Any) -> dict[str, set[str]]:
+    """The keys each cookie of ``client`` holds, read as the app reads it: the signed session
+    cookie is opened with the app's own signer (its raw text is encoded and shows nothing)."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return {cookie.key: set(serializer.loads(cookie.value)) for cookie in client._cookies.values()}
+
+
+def in_layout(html: str) -> bool:
+    """Whether a page is in the app's own layout: its header, footer links and promise."""
+    return all(
+        part in html
+        for part in (
+            'class="service-name"',
+            'href="/privacy"',
+            "Start again",
+            "does not give a diagnosis",
+        )
+    )
