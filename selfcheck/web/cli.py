@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import ScriptInfo
 
-from selfcheck import changes, outline
 from selfcheck.paths import scenarios_for
 from selfcheck.rules import Problem, Rules, RulesError, load
-from selfcheck.scenarios import Scenarios, ScenariosError, load_scenarios, report, run
+
+# create_app registers these commands on every start; what only a command needs is imported
+# when that command runs, so that starting the app stays fast (docs/benchmarks.md).
+if TYPE_CHECKING:
+    from selfcheck.scenarios import Scenarios
 
 
 def _counted(problems: list[Problem]) -> str:
@@ -97,6 +100,8 @@ def _load(file: str) -> Rules:
 
 
 def _load_scenarios(file: str, rules: Rules) -> Scenarios:
+    from selfcheck.scenarios import ScenariosError, load_scenarios
+
     try:
         return load_scenarios(file, rules)
     except ScenariosError as error:
@@ -138,8 +143,10 @@ def show_command(file: str | None) -> None:
 
     FILE defaults to the app's rules file.
     """
+    from selfcheck.outline import as_text, outline
+
     file = _rules_file(file)
-    click.echo(outline.as_text(outline.outline(_load(file)), file), nl=False)
+    click.echo(as_text(outline(_load(file)), file), nl=False)
 
 
 @rules_cli.command("test")
@@ -156,6 +163,8 @@ def test_command(scenarios: str | None, rules_file: str | None) -> None:
     SCENARIOS defaults to scenarios.yaml beside the rules file (or the one shipped with the
     app). Exit status 1 if any scenario fails.
     """
+    from selfcheck.scenarios import report, run
+
     rules_file = _rules_file(rules_file)
     rules = _load(rules_file)
     found = _load_scenarios(_scenarios_file(scenarios, rules_file), rules)
@@ -178,6 +187,9 @@ def diff_command(old: str, new: str, scenarios: str | None) -> None:
 
     Exit status 1 if either file has errors.
     """
+    from selfcheck.changes import as_text, compare
+    from selfcheck.scenarios import ScenariosError, load_scenarios
+
     before, after = _load(old), _load(new)
     file = _scenarios_file(scenarios, new)
     found: Scenarios | None = None
@@ -193,4 +205,4 @@ def diff_command(old: str, new: str, scenarios: str | None) -> None:
         problems = []
     else:
         problems = [f"The scenarios in {file} fit neither file, so none were run: {problems[0]}"]
-    click.echo(changes.as_text(changes.compare(before, after, found, problems)), nl=False)
+    click.echo(as_text(compare(before, after, found, problems)), nl=False)

@@ -14,10 +14,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
-from selfcheck.outline import outline
-from selfcheck.paths import scenarios_for
 from selfcheck.rules import Page, Question
-from selfcheck.scenarios import ScenariosError, load_scenarios, run
 from selfcheck.web.forms import Submission
 from selfcheck.web.pdf import render_pdf
 from selfcheck.web.service import current_service
@@ -155,6 +152,11 @@ def rules_review() -> str:
     """The rules as a document for the clinicians who review and approve them: the review
     record, the checks they passed, every item in plain words with an anchor to cite, and the
     scenarios. It shows the rules only, never anyone's answers."""
+    # Only reviewers open this page: what it alone needs loads when it is first asked for.
+    from selfcheck.outline import outline
+    from selfcheck.paths import scenarios_for
+    from selfcheck.scenarios import ScenariosError, load_scenarios, run
+
     service = current_service()
     rules = service.rules
     results, trouble = [], None
