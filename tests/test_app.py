@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app
 from selfcheck.rules import load
 from selfcheck.web.pieces import Pieces
+from selfcheck.web.views import question_page
 
 from .testing.answers import SOON
 from .testing.pages import cookie_contents, headings, pdf_text, visible_text
@@ -130,10 +132,24 @@ def test_the_pieces_made_at_start_up_are_what_the_templates_render(app):
     macro renders now, item by item, and hold nothing but the rules (no request was made)."""
     rules = app.extensions["selfcheck"].rules
     made, fresh = Pieces(app, rules), Pieces(app, rules, ahead=False)
-    for kind in ("unanswered", "hidden", "urgency", "cause", "other_cause", "discuss"):
-        ahead, now = getattr(made, kind), getattr(fresh, kind)
-        assert list(ahead) == list(now) and len(ahead) > 0, kind
-        for key in ahead:
-            assert ahead[key] == now[key], (kind, key)
-    assert set(made.unanswered) == set(rules.questions)
-    assert 'name="where" value="ankles"' in made.hidden["where", "ankles"]
+    assert list(made.unanswered) == list(fresh.unanswered) == list(rules.questions)
+    for key in made.unanswered:
+        assert made.unanswered[key] == fresh.unanswered[key], key
+    assert 'name="where" value="ankles"' in made.unanswered["where"]
+    assert "checked" not in made.unanswered["where"] and "error" not in made.unanswered["where"]
+
+
+def test_the_first_page_made_at_start_up_is_the_page_made_for_each_visitor(app):
+    """The emergency check is rendered once, whole, at start-up: with a visitor's own token it
+    is exactly the page the view renders for that visitor, and under another address (where
+    its links would be wrong) the view renders the page itself."""
+    service = app.extensions["selfcheck"]
+    page = service.rules.pages[0]
+    with app.test_request_context("/check"):
+        token = generate_csrf()
+        made_now = question_page(page, [(q, [], "") for q in page.questions])
+        assert service.pieces.first_page.with_token(token) == made_now
+    client = app.test_client()
+    for root in ("", "/clinic"):
+        html = client.get("/check", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
+        assert f'href="{root}/static/selfcheck.css"' in html and f'action="{root}/check"' in html

@@ -1,19 +1,23 @@
 """Parts of the pages that depend only on the rules and the settings, rendered once at start-up.
 
-Rendering the same markup anew for every visitor was most of a page's time. Each piece is
-rendered from the templates' own macros (templates/_fields.html, templates/_results.html), for
-every item of the rules at once, before any request: so it holds nothing of any visitor, and a
-template shows it where it would otherwise call the macro. The pages it serves are measured
-with and without it by ``make bench`` (docs/benchmarks.md).
+Rendering the same markup anew for every visitor was most of a question page's time. Each
+question as a page first shows it is rendered from the template's own macro
+(templates/_fields.html), for every question at once, before any request: so it holds nothing
+of any visitor, and the page shows it where it would otherwise call the macro. The emergency
+check, the page every check opens with, is rendered whole, but for its form's token. ``make
+bench`` measures the pages with and without them (docs/benchmarks.md): they stay only where they
+make a page at least a tenth faster (the outcome page's pieces, which saved about 5 %, went).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask
-from markupsafe import Markup
+from flask import Flask, render_template, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from selfcheck.rules import Rules
 
@@ -43,44 +47,55 @@ class Rendered(Mapping[Key, Markup]):
         return len(self.keys_)
 
 
+@dataclass(frozen=True)
+class ReadyPage:
+    """A whole page, the same for everyone but for its form's token, which goes between
+    ``before`` and ``after``. Made for the address the app is configured under (Flask's
+    ``APPLICATION_ROOT``): its links are right only for requests under ``root``."""
+
+    root: str
+    before: str
+    after: str
+
+    def with_token(self, token: str) -> str:
+        return self.before + str(escape(token)) + self.after
+
+
 class Pieces:
-    """Ready-made markup, by the id of the rules item it shows, from the templates of ``app``.
+    """Ready-made markup from the templates of ``app``, for the items of ``rules``.
 
     ``ahead``: render every piece now (as the app does); False renders each piece when it is
-    asked for, as if there were none (``make bench`` measures what they save).
+    asked for, and makes no ready page, as if there were none (``make bench`` measures what
+    they save).
     """
 
     def __init__(self, app: Flask, rules: Rules, ahead: bool = True) -> None:
-        # Modules of their own, not the templates' cached ones: those are made on first use,
+        # A module of its own, not the template's cached one: that one is made on first use,
         # with every template global (these pieces among them) already in place.
         with app.app_context():
             fields: Any = app.jinja_env.get_template("_fields.html").make_module()
-            results: Any = app.jinja_env.get_template("_results.html").make_module()
-        questions = rules.questions.values()
-        levels = {level.id: level for level in rules.levels}
-        causes = {cause.id: cause for cause in rules.causes}
-
-        #: A question as a page first shows it: nothing chosen, no error.
+        #: Each question as a page first shows it, nothing chosen and no error, by question id.
         self.unanswered = Rendered(
             lambda ident: fields.question_field(rules.questions[ident], [], ""),
             rules.questions,
             ahead,
         )
-        #: The hidden field that carries one answer from page to page, by (question id, value).
-        self.hidden = Rendered(
-            lambda pair: fields.hidden_field(*pair),
-            [(q.id, a.value) for q in questions for a in q.answers],
-            ahead,
-        )
-        #: The result box, by level id and whether it is on screen (True) or on paper.
-        self.urgency = Rendered(
-            lambda key: results.urgency(levels[key[0]], key[1]),
-            [(level, screen) for level in levels for screen in (True, False)],
-            ahead,
-        )
-        #: A condition's name and what it is, where it is listed as worth discussing.
-        self.cause = Rendered(lambda key: results.cause(causes[key]), causes, ahead)
-        #: A condition as one line of "Other things that can cause clonus".
-        self.other_cause = Rendered(lambda key: results.other_cause(causes[key]), causes, ahead)
-        #: The treatment questions and whether clonus goes away: the same for everyone.
-        self.discuss = Rendered(lambda key: results.discuss(), ["all"], ahead)
+        # The templates find these pieces as ``pieces``; the whole page below is made with them.
+        app.jinja_env.globals["pieces"] = self
+        #: The emergency check, empty: the first question page, as every visitor first sees it.
+        self.first_page = _ready_page(app, rules) if ahead else None
+
+
+def _ready_page(app: Flask, rules: Rules) -> ReadyPage:
+    """The emergency check as a visitor first sees it, with a slot for the form's token."""
+    page = rules.pages[0]
+    with app.test_request_context("/check"):
+        html = render_template(
+            "page.html", page=page, fields=[(q, [], "") for q in page.questions], carried=[],
+            errors=[],
+        )  # fmt: skip
+        token = str(escape(generate_csrf()))
+        root = request.script_root
+    assert html.count(token) == 1, "the page holds its form's token once"
+    before, after = html.split(token)
+    return ReadyPage(root, before, after)

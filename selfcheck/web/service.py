@@ -8,6 +8,7 @@ In the shape of the Flask tutorial's ``db.py``: :func:`init_app` sets it up on a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -27,15 +28,15 @@ KEY = "selfcheck"
 
 @dataclass(frozen=True)
 class Service:
-    """The rules, the forms made from them, and the emergency number the pages show."""
+    """The rules, the forms made from them, the emergency number the pages show, and the
+    pieces of the pages rendered from them."""
 
     rules: Rules
     forms: PageForms
     emergency_number: str
-
-    def fill(self, text: str) -> str:
-        """Patient-facing text with its placeholders filled in from the settings."""
-        return text.replace("{emergency_number}", self.emergency_number)
+    #: Patient-facing text with its placeholders filled in from the settings.
+    fill: Callable[[str], str]
+    pieces: Pieces
 
 
 def init_app(app: Flask) -> None:
@@ -49,15 +50,18 @@ def init_app(app: Flask) -> None:
     for warning in rules.warnings:
         log.info("%s", warning)
     # Numbers such as 999 arrive from the environment as integers; the app shows them as text.
-    service = Service(rules, PageForms(rules), str(app.config["EMERGENCY_NUMBER"]))
-    app.extensions[KEY] = service
+    number = str(app.config["EMERGENCY_NUMBER"])
+
+    def fill(text: str) -> str:
+        """Patient-facing text with its placeholders filled in from the settings."""
+        return text.replace("{emergency_number}", number)
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(rules=rules, emergency_number=service.emergency_number)
-    app.jinja_env.filters["fill"] = service.fill
-    app.jinja_env.globals["pieces"] = Pieces(app, rules)
+    app.jinja_env.globals.update(rules=rules, emergency_number=number)
+    app.jinja_env.filters["fill"] = fill
+    app.extensions[KEY] = Service(rules, PageForms(rules), number, fill, Pieces(app, rules))
 
 
 def current_service() -> Service:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
@@ -59,7 +60,11 @@ def start() -> str:
 
 @bp.get("/check")
 def first_page() -> str:
-    """The first question page, the emergency check, empty."""
+    """The first question page, the emergency check, empty: made at start-up but for its
+    form's token (see pieces.py), or, under another address, made now."""
+    ready = current_service().pieces.first_page
+    if ready is not None and request.script_root == ready.root:
+        return ready.with_token(generate_csrf())
     page = current_service().rules.pages[0]
     return question_page(page, [(question, [], "") for question in page.questions])
 
