@@ -57,10 +57,22 @@ class Outcome:
     goes_away: tuple[str, ...] = ()
 
     @property
+    def emergency(self) -> bool:
+        """Whether the advice is the most urgent level, however it was reached (a red flag
+        on the first page, or a rule on a later one). The page then shows the emergency advice
+        and why, and nothing that could hold the person up (see templates/_summary.html)."""
+        return self.level.rank == 0
+
+    @property
+    def explained(self) -> tuple[Reason, ...]:
+        """The reasons shown under "Why we say this": those of the rules that set the level.
+        A rule of a lower level would say, for example, "checked today" under "Call 999 now"."""
+        return tuple(reason for reason in self.reasons if reason.level == self.level)
+
+    @property
     def listed(self) -> tuple[LinkedCause, ...]:
-        """The causes the person is shown as worth discussing. After a red flag the page
-        shows the emergency advice alone (see templates/_summary.html), so none."""
-        return () if self.red_flags else self.causes
+        """The causes the person is shown as worth discussing: none with emergency advice."""
+        return () if self.emergency else self.causes
 
 
 _NOTHING: frozenset[str] = frozenset()

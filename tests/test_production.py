@@ -87,7 +87,7 @@ def test_two_copies_behind_nginx_serve_one_journey_in_turn(rules: Rules):
         f"each page came from the other copy than the page before: {served_by}"
     )
     outcome = responses[-2].get_data(as_text=True)
-    assert headings(outcome) == ["Book an appointment with a doctor in the next few days"]
+    assert headings(outcome) == ["Book an appointment with a doctor in the next few days or weeks"]
     assert responses[-1].mimetype == "application/pdf"
 
 

@@ -191,3 +191,37 @@ def test_routine_advice_does_not_assume_a_planned_review(journey: Journey):
     text = visible_text(journey.html)
     assert "If a doctor or care team already sees you for these symptoms" in text
     assert "If no review is planned, book a routine appointment" in text
+
+
+def test_emergency_advice_from_a_later_page_comes_alone_with_its_reason(
+    journey: Journey, rules: Rules
+):
+    """Told on a later page, a stroke sign leads to the emergency page: its own reason, the
+    answers, and nothing that could hold the person up or contradict it (a lower level's
+    "checked today", conditions to discuss, treatments)."""
+    journey.complete({**SOON, "nerve_symptoms": "one_side", "nerve_started": "days"})
+    text = visible_text(journey.html)
+    assert headings(journey.html)[0] == "Call 999 now"
+    assert "These can be signs of a stroke" in text
+    lower = {"new_nerve_symptoms", "other_nerve_symptoms", "not_checked_yet"}
+    reasons = [r.reason for r in rules.urgency_rules if r.id in lower]
+    assert len(reasons) == 3 and not [reason for reason in reasons if reason in text]
+    for hidden in (
+        "Worth discussing with your clinician",
+        "Other things that can cause clonus",
+        "Questions you could ask about treatment",
+        "Does clonus go away?",
+    ):
+        assert hidden not in headings(journey.html)
+    assert "Other nerve symptoms" in summary(journey)
+    assert "Call 999 now" in pdf_text(journey.submit("pdf").data)
+
+
+def test_the_reasons_shown_are_those_that_set_the_level(journey: Journey, rules: Rules):
+    """Started in the last few days (urgent) and not yet checked (soon): only the first says
+    why the advice is "today"."""
+    journey.complete({**SOON, "started": "days"})
+    text = visible_text(journey.html)
+    assert "Your symptoms started in the last few days." in text
+    not_checked = next(r for r in rules.urgency_rules if r.id == "not_checked_yet")
+    assert not_checked.reason not in text

@@ -224,6 +224,12 @@ BROKEN = [
         "cause_brain_injury\n    name: A brain injury",
     ),
     (
+        "a cause listed with emergency advice",
+        "    expect: {urgency: emergency, must_not_list: [idiopathic, stroke]}",
+        "    expect: {urgency: emergency, must_list: [stroke]}",
+        'scenario "red_flag_stroke_signs" expects "emergency" advice, which lists no causes',
+    ),
+    (
         "unknown key",
         "    expect: {urgency: soon, must_list: [stroke]",
         "    expect: {urgency: soon, must_lst: [stroke]",

@@ -112,12 +112,15 @@ def test_the_whole_check_by_keyboard(page: Page):
     choose(page, "red_flags", "none")
     enter(page, page.get_by_role("button", name="Continue"))
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
+    for title in ("About the person with the symptoms", "Your symptoms", "Other signs"):
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        answer_page(page, SOON)
+    expect(page.get_by_role("heading", level=1)).to_have_text("When it started")
     answer_page(page, SOON)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
     answer_page(page, {**SOON, "conditions": ["ms"]})
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Book an appointment with a doctor in the next few days"
+        "Book an appointment with a doctor in the next few days or weeks"
     )
     expect(page.locator(".cause h3")).to_have_text(["Multiple sclerosis (MS)"])
 
@@ -128,9 +131,22 @@ def test_the_whole_check_by_keyboard(page: Page):
         page.get_by_role("button", name="Change your answer to: When they started"),
         key="Shift+Tab",
     )
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
+    expect(page.get_by_role("heading", level=1)).to_have_text("When it started")
     choose(page, "started", "days")
+    enter(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Contact a doctor or urgent care today"
+    )
+    expect(page.get_by_text("Your symptoms started in the last few days.")).to_be_visible()
+
     # Shift+Tab back up to a checkbox ticked before, and untick it with Space.
+    tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
+    enter(
+        page,
+        page.get_by_role("button", name="Change your answer to: Where you notice them"),
+        key="Shift+Tab",
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
     knees = page.locator("#q-where-knees")
     tab_to(page, knees, key="Shift+Tab")
     press(page, "Space")
@@ -139,7 +155,6 @@ def test_the_whole_check_by_keyboard(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Contact a doctor or urgent care today"
     )
-    expect(page.get_by_text("Your symptoms started in the last few days.")).to_be_visible()
     expect(page.locator(".answer").filter(has_text="Where you notice them")).to_contain_text(
         "Ankles or feet"
     )
