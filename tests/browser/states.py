@@ -47,6 +47,15 @@ def opened(path: str) -> Callable[[Page], None]:
     return reach
 
 
+#: The pages after the emergency check that an adult who is not pregnant is asked.
+ADULT_PAGES = (
+    "About the person with the symptoms",
+    "Your symptoms",
+    "Other signs",
+    "When it started",
+    "Your health background",
+)
+
 #: More pages of questions than any journey has: a loop that passes it is stuck on one page.
 MOST_PAGES = 12
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from selfcheck.rules import Rules
 
 from ..testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
-from .states import answer, answered, proceed
+from .states import ADULT_PAGES, answer, answered, proceed
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +38,7 @@ def test_the_whole_questionnaire_to_an_outcome(page: Page, width: int):
     page.get_by_label("None of these").check()
     page.get_by_role("button", name="Continue").click()
     # An adult who is not pregnant is asked five more pages; the pregnancy page is skipped.
-    for title in (
-        "About the person with the symptoms",
-        "Your symptoms",
-        "Other signs",
-        "When it started",
-        "Your health background",
-    ):
+    for title in ADULT_PAGES:
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         answer(page, SOON)
         page.get_by_role("button", name="Continue").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from ..testing.answers import SOON
-from .states import RED_FLAG, answer, proceed
+from .states import ADULT_PAGES, RED_FLAG, answer, proceed
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +57,7 @@ def test_the_whole_check_without_javascript(page: Page):
     page.get_by_label(RED_FLAG).uncheck()
     proceed(page)
 
-    for title in (
-        "About the person with the symptoms",
-        "Your symptoms",
-        "Other signs",
-        "When it started",
-        "Your health background",
-    ):
+    for title in ADULT_PAGES:
         assert heading(page) == title
         answer(page, SOON)
         proceed(page)
