@@ -15,7 +15,7 @@ FUZZ_EXAMPLES ?= 10000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench
+.PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench triage-accuracy
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-fast    run the tests that need no browser and no production servers"
 	@echo "make lint         pre-commit's hooks (ruff, ruff format, codespell) and mypy"
 	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
+	@echo "make triage-accuracy  the vignettes' confusion matrix into docs/triage-accuracy.md"
 	@echo "make serve        serve the app with gunicorn on $(BIND), $(WORKERS) workers"
 	@echo "make load         60 s of load on the outcome page with wrk; figures to docs/benchmarks.md"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
@@ -84,6 +85,11 @@ clean:
 
 screenshots: $(VENV)/.installed-test tools
 	$(BIN)/python -m tests.screenshots
+
+# The vignettes run against rules.yaml: the confusion matrix and the misses, written into
+# docs/triage-accuracy.md (a test fails when the file no longer says what the rules give).
+triage-accuracy: $(VENV)/.installed
+	$(BIN)/python -m selfcheck.accuracy
 
 # Node's Lighthouse for `make bench` comes from npm (tests/benchmarks/package-lock.json).
 bench: $(VENV)/.installed-test tools

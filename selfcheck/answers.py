@@ -1,9 +1,11 @@
-"""What a person may answer to a question, and when they have answered enough to see the outcome.
+"""What a person may answer to a question, which questions they are asked, and when they have
+answered enough to see the outcome.
 
-One home for both rules, asked by the pages (:mod:`selfcheck.web.forms`), the clinicians'
-scenarios (:mod:`selfcheck.scenarios`) and the comparison of two rule sets
-(:mod:`selfcheck.changes`), so the three can never disagree. Each says what is wrong in its own
-words: a person reads "Select only one answer", a clinician reads which scenario and line.
+One home for these rules, asked by the pages (:mod:`selfcheck.web.forms`), the evaluation
+(:mod:`selfcheck.outcome`), the clinicians' scenarios (:mod:`selfcheck.scenarios`) and the
+comparison of two rule sets (:mod:`selfcheck.changes`), so they can never disagree. Each says
+what is wrong in its own words: a person reads "Select only one answer", a clinician reads which
+scenario and line.
 
 Plain Python, no web framework.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 
-from selfcheck.rules import RED_FLAGS, Answers, Question, Rules
+from selfcheck.rules import RED_FLAGS, Answers, Contradiction, Page, Question, Rules
+from selfcheck.rules.reach import decided
 
 #: Longest value accepted for any answer; every real answer id is far shorter.
 MAX_VALUE_LENGTH = 64
@@ -56,6 +59,57 @@ def offered(question: Question, sent: Iterable[str]) -> list[str]:
     return values[:1] if question.kind == "one" else values
 
 
+def is_asked(question: Question, answers: Answers) -> bool:
+    """Whether ``question`` is asked of a person who gave ``answers`` on the earlier pages."""
+    return question.ask_when is None or question.ask_when.holds(answers)
+
+
+def asked(rules: Rules, answers: Answers) -> dict[str, frozenset[str]]:
+    """``answers`` without the answers to questions that are not asked: a question whose
+    ``ask_when`` does not hold on the answers of the earlier pages has no answer, whatever the
+    form carried (a person who goes back and changes an earlier answer may leave one behind)."""
+    kept = dict(answers)
+    # In the order they are asked: a question depends only on earlier pages, whose answers
+    # are settled by then.
+    for question in rules.asked_sometimes:
+        if question.id in kept and not is_asked(question, kept):
+            del kept[question.id]
+    return kept
+
+
+def asked_questions(rules: Rules, page: Page, answers: Answers) -> list[Question]:
+    """The questions of ``page`` that are asked of a person who gave ``answers``."""
+    earlier = asked(rules, answers)
+    return [question for question in page.questions if is_asked(question, earlier)]
+
+
+def not_asked(rules: Rules, answers: Answers) -> set[str]:
+    """The questions that a person who gave ``answers`` will not be asked, whatever they answer
+    next: those whose ``ask_when`` the answers so far already make false."""
+    known: dict[str, frozenset[str]] = asked(rules, answers)
+    found = set()
+    for question in rules.asked_sometimes:
+        assert question.ask_when is not None
+        if question.id not in known and decided(question.ask_when, known) is False:
+            # For the questions after it, a question not asked has an empty answer.
+            known[question.id] = frozenset()
+            found.add(question.id)
+    return found
+
+
+def shown_pages(rules: Rules, answers: Answers) -> list[Page]:
+    """The pages a person who gave ``answers`` is shown, or may yet be: all but those none of
+    whose questions will be asked."""
+    skipped = not_asked(rules, answers)
+    return [page for page in rules.pages if any(q.id not in skipped for q in page.questions)]
+
+
+def clashes(rules: Rules, page: Page, answers: Answers) -> list[Contradiction]:
+    """The contradictions of ``page`` that ``answers`` make true."""
+    mine = {q.id for q in page.questions}
+    return [c for c in rules.contradictions if c.question in mine and c.when.holds(answers)]
+
+
 def red_flag_ticked(rules: Rules, answers: Answers) -> bool:
     """Whether a red flag of ``rules`` is among the answers to the emergency check."""
     ticked = answers.get(RED_FLAGS, frozenset())
@@ -63,12 +117,14 @@ def red_flag_ticked(rules: Rules, answers: Answers) -> bool:
 
 
 def unanswered(rules: Rules, answers: Answers) -> list[Question]:
-    """The questions still to answer before the outcome, in the order they are asked.
+    """The questions still to answer before the outcome, in the order they are asked: those
+    asked of a person who gave ``answers`` that have none.
 
     None once a red flag is ticked: the person then sees the emergency advice at once."""
     if red_flag_ticked(rules, answers):
         return []
-    return [question for question in rules.questions.values() if question.id not in answers]
+    given = asked(rules, answers)
+    return [q for q in rules.questions.values() if q.id not in given and is_asked(q, given)]
 
 
 def finished(rules: Rules, answers: Answers) -> bool:

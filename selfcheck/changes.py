@@ -3,8 +3,9 @@ approves a change (``flask --app selfcheck rules diff OLD NEW``).
 
 Three kinds of finding, from the most literal to the most telling:
 
-1. items added, removed or reworded (questions, answers, red flags, levels, rules, causes,
-   treatments, sources), with the words before and after;
+1. items added, removed or reworded (questions and when they are asked, answers, red flags,
+   levels, rules, contradictions, causes, treatments, sources), with the words before and
+   after;
 2. advice and conditions that change for *some* answers: an exact search (see
    :mod:`selfcheck.reach`) looks for answers that got one urgency level before and another now,
    or that list a condition before and not now, and shows one such set of answers. "None found"
@@ -21,15 +22,16 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from selfcheck.answers import Fault, fault, unanswered
+from selfcheck.answers import Fault, asked, fault, unanswered
 from selfcheck.outcome import evaluate
 from selfcheck.outline import Value, clause, fact_lines, quoted, wrap
-from selfcheck.rules import RED_FLAGS, Cause, Question, Rules, UrgencyRule
+from selfcheck.rules import NOT_SURE, RED_FLAGS, Cause, Contradiction, Question, Rules, UrgencyRule
 from selfcheck.rules.reach import (
     Choice,
     all_of,
     essential,
     negate,
+    possible,
     satisfy,
     when_advised,
     when_listed,
@@ -150,6 +152,9 @@ def _levels(old: Rules, new: Rules) -> list[Change]:
     if old.default_level.id != new.default_level.id:
         facts = (("Before", old.default_level.name), ("After", new.default_level.name))
         found.append(Change("The default level (when no urgency rule applies) changed", facts))
+    if old.default_reason != new.default_reason:
+        facts = (("Before", old.default_reason), ("After", new.default_reason))
+        found.append(Change("The reason given with the default level changed", facts))
     return found
 
 
@@ -167,6 +172,7 @@ def _red_flags(old: Rules, new: Rules) -> list[Change]:
         ("question", "text"),
         ("hint", "hint"),
         ('"None of these" answer', lambda q: q.label(q.none_of_these or "")),
+        ('"I\'m not sure" answer', lambda q: q.label(NOT_SURE) if NOT_SURE in q.values else None),
         ("message when nothing is ticked", "error"),
         ("words on the summary", "summary"),
     )
@@ -193,10 +199,21 @@ def _answers(says: str, a: Question, b: Question) -> list[Change]:
     return found + _fields(says, a, b, (('"None of these" answer', "none_of_these"),))
 
 
+def _asked_when(rules: Rules, question: Question) -> Value:
+    return clause(question.ask_when, rules) if question.ask_when is not None else "always"
+
+
 def _questions(old: Rules, new: Rules) -> list[Change]:
     before = {k: v for k, v in old.questions.items() if k != RED_FLAGS}
     after = {k: v for k, v in new.questions.items() if k != RED_FLAGS}
     titles = {p.id: p.title for p in (*old.pages, *new.pages)}
+
+    def when_asked(says: str, a: Question, b: Question) -> list[Change]:
+        if a.ask_when == b.ask_when:
+            return []
+        facts = (("Before", _asked_when(old, a)), ("After", _asked_when(new, b)))
+        return [Change(f"{says}: when it is asked changed", facts)]
+
     return _compared(
         "Question",
         before,
@@ -204,10 +221,31 @@ def _questions(old: Rules, new: Rules) -> list[Change]:
         lambda q: (
             ("Asks", q.text),
             ("Page", titles[q.page_id]),
+            ("Asked when", _asked_when(new, q)),
             ("Answers", tuple(quoted(a.label) for a in q.answers)),
         ),
         (*QUESTION[:3], ("page", lambda q: titles[q.page_id]), *QUESTION[3:], *SOURCE),
+        first=when_asked,
         then=_answers,
+    )
+
+
+def _contradictions(old: Rules, new: Rules) -> list[Change]:
+    def when(says: str, a: Contradiction, b: Contradiction) -> list[Change]:
+        facts = (("Before", clause(a.when, old)), ("After", clause(b.when, new)))
+        return (
+            [Change(f"{says}: when it refuses a page changed", facts)] if a.when != b.when else []
+        )
+
+    fields: Fields = (("message", "message"), ("question it is shown at", "question"))
+    return _compared(
+        "Contradiction",
+        _by_id(old.contradictions),
+        _by_id(new.contradictions),
+        lambda c: (("Refuses a page when", clause(c.when, new)), ("Message", c.message)),
+        fields + SOURCE,
+        first=when,
+        gone=lambda c: (("Refused a page when", clause(c.when, old)), ("Message", c.message)),
     )
 
 
@@ -263,7 +301,26 @@ def _treatments(old: Rules, new: Rules) -> list[Change]:
         TREATMENT + SOURCE,
     )
     goes_away: Fields = (("heading", "heading"), ("text", "text"))
-    return found + _fields('"Does clonus go away?"', old.goes_away, new.goes_away, goes_away)
+    says = '"Does clonus go away?"'
+    found += _fields(says, old.goes_away, new.goes_away, goes_away)
+    a, b = old.goes_away, new.goes_away
+    if a.when != b.when:
+        before = clause(a.when, old) if a.when is not None else "always"
+        after = clause(b.when, new) if b.when is not None else "always"
+        found.append(
+            Change(f"{says}: when it is shown changed", (("Before", before), ("After", after)))
+        )
+    if a.variants != b.variants:
+
+        def told(rules: Rules, variants: Any) -> Value:
+            return (
+                tuple(f"{clause(when, rules).text} {' '.join(text)}" for when, text in variants)
+                or "(none)"
+            )
+
+        facts = (("Before", told(old, a.variants)), ("After", told(new, b.variants)))
+        found.append(Change(f"{says}: the words fitted to some answers changed", facts))
+    return found
 
 
 def _sources(old: Rules, new: Rules) -> list[Change]:
@@ -325,16 +382,19 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
         ]
     questions = {**old.questions, **new.questions}
     rank = {lvl.id: lvl.rank for lvl in new.levels}
+    # Only answers that the pages of both files accept: one a contradiction refuses has no
+    # outcome there (the contradictions themselves are compared above).
+    sendable = all_of([possible(old), possible(new)])
     found = []
     for a in old.levels:
         for b in new.levels:
             if a.id == b.id:
                 continue
             both = all_of([when_advised(old, a), when_advised(new, b)])
-            example = satisfy(both, questions)
+            example = satisfy(all_of([both, sendable]), questions)
             if example is None:
                 continue
-            example = essential(both, questions, example)
+            example = essential(both, questions, example, within=sendable)
             direction = (
                 "LESS URGENT"
                 if a.id in rank and rank[a.id] < b.rank
@@ -356,9 +416,9 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
         name = after[ident].name
         for was, now, words in ((old, new, "no longer listed"), (new, old, "now listed")):
             differs = all_of([when_listed(was, ident), negate(when_listed(now, ident))])
-            example = satisfy(differs, questions)
+            example = satisfy(all_of([differs, sendable]), questions)
             if example is not None:
-                example = essential(differs, questions, example)
+                example = essential(differs, questions, example, within=sendable)
                 found.append(
                     (
                         True,
@@ -443,6 +503,9 @@ def _unfit(rules: Rules, answers: Mapping[str, Choice]) -> str | None:
     missing = [question.id for question in unanswered(rules, answers)]
     if missing:
         return f"a person must also answer {', '.join(map(quoted, missing))}"
+    clash = next((c for c in rules.contradictions if c.when.holds(asked(rules, answers))), None)
+    if clash is not None:
+        return f'the answers cannot all be true (contradiction "{clash.id}")'
     return None
 
 
@@ -484,6 +547,7 @@ def compare(
         Topic("Questions and answers", tuple(_questions(old, new))),
         Topic("Urgency levels", tuple(_levels(old, new))),
         Topic("Urgency rules", tuple(_urgency_rules(old, new))),
+        Topic("Answers that cannot all be true", tuple(_contradictions(old, new))),
         Topic("Conditions worth discussing (causes)", tuple(_causes(old, new))),
         Topic("Treatments and other text", tuple(_treatments(old, new))),
         Topic("Sources", tuple(_sources(old, new))),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from selfcheck.answers import asked
 from selfcheck.rules import RED_FLAGS, Answers, Cause, Question, RedFlag, Rules, Urgency
 
 
@@ -51,12 +52,27 @@ class Outcome:
     causes: tuple[LinkedCause, ...]
     other_causes: tuple[Cause, ...]
     answers: tuple[Because, ...]
+    #: The words that answer "does clonus go away?" for this person; none: the section is not
+    #: shown (see :meth:`selfcheck.rules.GoesAway.text_for`).
+    goes_away: tuple[str, ...] = ()
+
+    @property
+    def emergency(self) -> bool:
+        """Whether the advice is the most urgent level, however it was reached (a red flag
+        on the first page, or a rule on a later one). The page then shows the emergency advice
+        and why, and nothing that could hold the person up (see templates/_summary.html)."""
+        return self.level.rank == 0
+
+    @property
+    def explained(self) -> tuple[Reason, ...]:
+        """The reasons shown under "Why we say this": those of the rules that set the level.
+        A rule of a lower level would say, for example, "checked today" under "Call 999 now"."""
+        return tuple(reason for reason in self.reasons if reason.level == self.level)
 
     @property
     def listed(self) -> tuple[LinkedCause, ...]:
-        """The causes the person is shown as worth discussing. After a red flag the page
-        shows the emergency advice alone (see templates/_summary.html), so none."""
-        return () if self.red_flags else self.causes
+        """The causes the person is shown as worth discussing: none with emergency advice."""
+        return () if self.emergency else self.causes
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -84,8 +100,10 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
 
     The level is the most urgent of every red flag ticked and every urgency rule that applies;
     the default level only when none applies, so a rule may also set a level below the default
-    (for example "already checked and stable").
+    (for example "already checked and stable"). Answers to questions that are not asked are
+    left out first (see :func:`selfcheck.answers.asked`).
     """
+    answers = asked(rules, answers)
     ticked = answers.get(RED_FLAGS, frozenset())
     flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
     applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
@@ -96,6 +114,9 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
         Reason(rule.level, rule.reason, _because(rules, rule.when.because(answers)))
         for rule in sorted(applied, key=lambda r: r.level.rank)
     )
+    if not reasons and not flags:
+        # Every level says why, the default too.
+        reasons = (Reason(level, rules.default_reason, ()),)
     linked = []
     for cause in rules.causes:
         if cause.when is not None and cause.when.holds(answers):
@@ -110,4 +131,5 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
         causes=tuple(linked),
         other_causes=tuple(c for c in rules.causes if c.id not in shown),
         answers=_because(rules, {q: answers[q] for q in rules.questions if q in answers}),
+        goes_away=rules.goes_away.text_for(answers),
     )

@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from selfcheck.rules import Condition, Question, Rules
+from selfcheck.rules import NOT_SURE, Condition, Question, Rules
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
     page = rules.pages[0]
     question = page.questions[0]
     none = question.label(question.none_of_these or "")
+    not_sure = question.label(NOT_SURE) if NOT_SURE in question.values else ""
     entries = [
         Entry(
             "emergency-check",
@@ -181,6 +182,7 @@ def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
                 ("Question", question.text),
                 ("Hint", question.hint or ""),
                 ("Answer for no red flag", none),
+                ("Answer for a person not sure", not_sure),
                 ("If nothing is ticked", question.error),
                 ("On the summary", question.summary),
                 ("Source", question.source or "none given"),
@@ -217,6 +219,16 @@ def _used_by(rules: Rules, question: Question) -> tuple[str, ...]:
         for c in rules.causes
         if c.when is not None and question.id in set(c.when.questions())
     ]
+    found += [
+        f'question "{q.id}" (when it is asked)'
+        for q in rules.asked_sometimes
+        if q.ask_when is not None and question.id in set(q.ask_when.questions())
+    ]
+    found += [
+        f'contradiction "{c.id}"'
+        for c in rules.contradictions
+        if question.id in set(c.when.questions())
+    ]
     return tuple(found) or ("nothing: the answer only appears on the summary",)
 
 
@@ -229,6 +241,8 @@ def _question(rules: Rules, question: Question) -> Entry:
     facts: list[tuple[str, Value]] = [("Asks", question.text), ("Type", kind)]
     if question.hint:
         facts.append(("Hint", question.hint))
+    asked: Value = clause(question.ask_when, rules) if question.ask_when else "always"
+    facts.append(("Asked when", asked))
     facts += [
         ("Answers", tuple(answers)),
         ("On the summary", question.summary),
@@ -270,13 +284,48 @@ def _urgency_rules(rules: Rules, fill: Callable[[str], str]) -> Section:
             )
         )
     default = rules.default_level.name
+    entries.append(
+        Entry(
+            "rule-default",
+            "When no urgency rule applies",
+            (
+                ("The advice is", default),
+                ("Reason shown to the person", fill(rules.default_reason)),
+            ),
+        )
+    )
     return Section(
         "urgency-rules",
         0,
         "Urgency rules",
         f"When no rule applies and no red flag is ticked, the advice is "
-        f"{quoted(default)}. A rule can also set a less urgent level than that.",
+        f"{quoted(default)}. A rule can also set a less urgent level than that. An answer "
+        "counts only when its question is asked.",
         tuple(entries),
+    )
+
+
+def _contradictions(rules: Rules) -> Section:
+    entries = tuple(
+        Entry(
+            f"contradiction-{c.id}",
+            f"Contradiction: {c.id}",
+            (
+                ("Refused when", clause(c.when, rules)),
+                ("Message shown at", quoted(rules.questions[c.question].text)),
+                ("Message", c.message),
+                ("Source", c.source or "none given"),
+            ),
+        )
+        for c in rules.contradictions
+    )
+    return Section(
+        "contradictions",
+        0,
+        "Answers that cannot all be true (contradictions)",
+        "A page with these answers is sent back with the message, until the person changes "
+        "one of them.",
+        entries,
     )
 
 
@@ -328,9 +377,15 @@ def _treatments(rules: Rules) -> Section:
 
 def _goes_away(rules: Rules) -> Section:
     text = rules.goes_away
-    entry = Entry(
-        "goes-away", text.heading, (("Text", text.text), ("Source", text.source or "none given"))
-    )
+    shown: Value = clause(text.when, rules) if text.when is not None else "always"
+    facts: list[tuple[str, Value]] = [("Shown when", shown)]
+    for i, (when, words) in enumerate(text.variants, start=1):
+        facts += [(f"Variant {i} when", clause(when, rules)), (f"Variant {i} text", words)]
+    facts += [
+        ("Text" if not text.variants else "Text otherwise", text.text),
+        ("Source", text.source or "none given"),
+    ]
+    entry = Entry("goes-away", text.heading, tuple(facts))
     return Section("does-it-go-away", 0, "Does clonus go away?", "", (entry,))
 
 
@@ -351,6 +406,7 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         _emergency_check(rules, fill),
         *_pages(rules),
         _urgency_rules(rules, fill),
+        *([_contradictions(rules)] if rules.contradictions else []),
         _causes(rules),
         _treatments(rules),
         _goes_away(rules),
@@ -365,6 +421,7 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         f"{len(rules.red_flags)} red flags",
         f"{questions} questions on {len(rules.pages) - 1} pages",
         f"{len(rules.urgency_rules)} urgency rules",
+        f"{len(rules.contradictions)} contradiction{'' if len(rules.contradictions) == 1 else 's'}",
         f"{len(rules.causes)} causes",
         f"{len(rules.treatments)} treatments",
         f"{len(rules.sources)} sources",

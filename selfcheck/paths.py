@@ -1,8 +1,9 @@
 """Where the files that ship with the app are.
 
-rules.yaml, scenarios.yaml and templates/ live at the top of the repository, where clinicians
-and designers find them. The wheel carries them inside the package (see pyproject.toml), so an
-installed app looks there first and a checkout falls back to the top of the repository.
+rules.yaml, scenarios.yaml, vignettes.yaml and templates/ live at the top of the repository,
+where clinicians and designers find them. The wheel carries them inside the package (see
+pyproject.toml), so an installed app looks there first and a checkout falls back to the top of
+the repository.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def default_scenarios() -> Path:
     return shipped("scenarios.yaml")
 
 
-def scenarios_for(rules_file: str | Path) -> Path:
-    """The scenarios for a rules file: scenarios.yaml beside it, else the shipped ones."""
-    beside = Path(rules_file).with_name("scenarios.yaml")
-    return beside if beside.exists() else default_scenarios()
+def scenarios_for(rules_file: str | Path, name: str = "scenarios.yaml") -> Path:
+    """The scenarios for a rules file: scenarios.yaml beside it, else the shipped ones. With
+    ``name="vignettes.yaml"``, the vignettes."""
+    beside = Path(rules_file).with_name(name)
+    return beside if beside.exists() else shipped(name)

@@ -13,11 +13,11 @@ Plain Python, no web framework.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfcheck.answers import Fault, fault, unanswered
+from selfcheck.answers import Fault, asked, fault, unanswered
 from selfcheck.outcome import Outcome, evaluate
 from selfcheck.rules import Rules, RulesError, shape
 from selfcheck.rules.document import Document, KeyPath, Problem, parse, read_text, unknown
@@ -39,6 +39,10 @@ class Scenario:
     must_not_list: tuple[str, ...]
     note: str | None
     line: int
+    #: A vignette's story, in a person's words, and the public guidance that sets what it
+    #: expects (keys of the file's ``sources``).
+    story: str | None = None
+    source: str | None = None
 
     def met_by(self, outcome: Outcome) -> bool:
         """Whether ``outcome`` gives the advice this scenario expects and lists the causes it
@@ -55,6 +59,10 @@ class Scenario:
 class Scenarios:
     path: str
     scenarios: tuple[Scenario, ...]
+    #: The file's own sources by key, for the vignettes' ``source``.
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: "scenario", or "vignette" for a file of vignettes (vignettes.yaml).
+    kind: str = "scenario"
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,12 @@ class Result:
 class _Checker:
     """Checks a scenarios file of the right shape against the rules, line by line."""
 
-    def __init__(self, doc: Document, rules: Rules) -> None:
+    def __init__(self, doc: Document, rules: Rules, kind: str) -> None:
         self.doc = doc
         self.rules = rules
+        self.kind = kind
+        #: The key of the list: "scenarios", or "vignettes".
+        self.key = f"{kind}s"
         self.problems: list[Problem] = []
         #: The questions each starting point leaves out, said once, at the starting point.
         self.incomplete: dict[str, set[str]] = {}
@@ -139,6 +150,34 @@ class _Checker:
             found[name] = frozenset(values)
         return found
 
+    def sendable(
+        self,
+        answers: Mapping[str, frozenset[str]],
+        own: Mapping[str, frozenset[str]],
+        where: KeyPath,
+        path: KeyPath,
+        owner: str,
+    ) -> dict[str, frozenset[str]]:
+        """``answers`` as the pages keep them: without those to questions not asked. Says when
+        ``own`` (the answers written here) answers a question that is not asked, or when the
+        answers cannot all be true."""
+        kept = asked(self.rules, answers)
+        for name in own:
+            if name not in kept:
+                self.error(
+                    where + (name,),
+                    f'{owner} answers question "{name}", which a person who gives its other '
+                    'answers is not asked (see the question\'s "ask_when" in the rules)',
+                )
+        for clash in self.rules.contradictions:
+            if clash.when.holds(kept):
+                self.error(
+                    path,
+                    f"{owner} gives answers that cannot all be true (contradiction "
+                    f'"{clash.id}" in the rules); a person cannot send them',
+                )
+        return kept
+
     def complete(
         self,
         answers: Mapping[str, frozenset[str]],
@@ -162,8 +201,8 @@ class _Checker:
     def scenario(
         self, item: Mapping[str, Any], i: int, starts: Mapping[str, dict[str, frozenset[str]]]
     ) -> Scenario:
-        path: KeyPath = ("scenarios", i)
-        owner = f'scenario "{item["id"]}"'
+        path: KeyPath = (self.key, i)
+        owner = f'{self.kind} "{item["id"]}"'
         answers: dict[str, frozenset[str]] = {}
         start = item.get("start_from")
         if start is not None:
@@ -172,7 +211,11 @@ class _Checker:
             else:
                 self.error(path + ("start_from",), unknown(owner, "starting point", start, starts))
         before = len(self.problems)
-        answers.update(self.answers(item.get("answers", {}), path + ("answers",), owner))
+        own = self.answers(item.get("answers", {}), path + ("answers",), owner)
+        answers.update(own)
+        # A question the new answers no longer ask drops out of the starting point's answers,
+        # as it does on the pages; one the scenario itself answers is a mistake.
+        answers = self.sendable(answers, own, path + ("answers",), path, owner)
         if len(self.problems) == before:
             # A question the starting point leaves out is said once, at the starting point.
             told = self.incomplete.get(start or "", set())
@@ -189,6 +232,12 @@ class _Checker:
             for j, cause in enumerate(expect.get(key, [])):
                 if cause not in causes:
                     self.error(path + ("expect", key, j), unknown(owner, "cause", cause, causes))
+        if expect.get("must_list") and expect["urgency"] == levels[0]:
+            self.error(
+                path + ("expect", "must_list"),
+                f'{owner} expects "{levels[0]}" advice, which lists no causes (the page shows '
+                "the advice and why, and nothing else): leave must_list out",
+            )
         both = set(expect.get("must_list", [])) & set(expect.get("must_not_list", []))
         for cause in sorted(both):
             self.error(
@@ -204,7 +253,21 @@ class _Checker:
             must_not_list=tuple(expect.get("must_not_list", [])),
             note=item.get("note"),
             line=self.doc.at(path)[0],
+            story=item.get("story"),
+            source=self.source(item, path, owner),
         )
+
+    def source(self, item: Mapping[str, Any], path: KeyPath, owner: str) -> str | None:
+        """The item's source, each of its ";"-separated parts starting with a known key."""
+        source = item.get("source")
+        if source is None:
+            return None
+        known = {**self.rules.sources, **self.doc.data.get("sources", {})}
+        for part in source.split(";"):
+            key = part.split(":")[0].strip()
+            if key not in known:
+                self.error(path + ("source",), unknown(owner, "source", key, known))
+        return str(source)
 
     def build(self) -> tuple[Scenario, ...]:
         data = self.doc.data
@@ -213,27 +276,30 @@ class _Checker:
             where: KeyPath = ("starting_points", name)
             owner = f'starting point "{name}"'
             before = len(self.problems)
-            starts[name] = self.answers(given, where, owner)
+            found = self.answers(given, where, owner)
+            starts[name] = self.sendable(found, found, where, where, owner)
             if len(self.problems) == before:
                 self.incomplete[name] = set(self.complete(starts[name], where, owner))
         seen: dict[str, int] = {}
-        found = []
-        for i, item in enumerate(data["scenarios"]):
+        scenarios = []
+        for i, item in enumerate(data[self.key]):
             if item["id"] in seen:
                 self.error(
-                    ("scenarios", i, "id"),
-                    f'scenario id "{item["id"]}" is used twice (first on line '
+                    (self.key, i, "id"),
+                    f'{self.kind} id "{item["id"]}" is used twice (first on line '
                     f"{seen[item['id']]}); each id must be different",
                 )
-            seen.setdefault(item["id"], self.doc.at(("scenarios", i, "id"))[0])
-            found.append(self.scenario(item, i, starts))
-        return tuple(found)
+            seen.setdefault(item["id"], self.doc.at((self.key, i, "id"))[0])
+            scenarios.append(self.scenario(item, i, starts))
+        return tuple(scenarios)
 
 
 def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> Scenarios:
     """Read and check the scenarios at ``path`` against ``rules``.
 
-    Raises :class:`ScenariosError` naming the file, line and column of every problem.
+    A file with a list of ``vignettes`` (vignettes.yaml) holds scenarios that each tell a story
+    and cite the public guidance that sets what they expect. Raises :class:`ScenariosError`
+    naming the file, line and column of every problem.
     """
     file = str(path)
     try:
@@ -242,14 +308,16 @@ def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> S
         doc = parse(text, file, holds="a list of scenarios", keys='"scenarios:"')
     except RulesError as error:
         raise ScenariosError(error.problems) from None
-    problems = shape.problems(doc, shape.SCENARIOS)
+    vignettes = isinstance(doc.data, dict) and "vignettes" in doc.data
+    problems = shape.problems(doc, shape.VIGNETTES if vignettes else shape.SCENARIOS)
     if problems:
         raise ScenariosError(problems)
-    checker = _Checker(doc, rules)
+    kind = "vignette" if vignettes else "scenario"
+    checker = _Checker(doc, rules, kind)
     scenarios = checker.build()
     if checker.problems:
         raise ScenariosError(sorted(checker.problems, key=lambda p: (p.line, p.column)))
-    return Scenarios(file, scenarios)
+    return Scenarios(file, scenarios, dict(doc.data.get("sources", {})), kind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,7 +354,7 @@ def failures(rules: Rules, result: Result) -> list[str]:
 
 def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
     """A table of every scenario, pass or FAIL, then what went wrong with each failure."""
-    rows = [("result", "scenario", "advice expected", "advice given", "conditions listed")]
+    rows = [("result", scenarios.kind, "advice expected", "advice given", "conditions listed")]
     for result in results:
         wrong = len(result.missing) + len(result.unwanted)
         rows.append(
@@ -300,7 +368,7 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        f"Scenarios in {scenarios.path}, run against {rules}",
+        f"{scenarios.kind.capitalize()}s in {scenarios.path}, run against {rules}",
         "",
     ]
     for row in rows:
@@ -312,5 +380,5 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
         lines += ["", f'FAIL {scenario.id}: "{scenario.name}" ({scenarios.path}:{scenario.line})']
         lines += [f"  {line}" for line in failures(rules, result)]
     passed = len(results) - len(failed)
-    lines += ["", f"{len(results)} scenarios: {passed} passed, {len(failed)} failed."]
+    lines += ["", f"{len(results)} {scenarios.kind}s: {passed} passed, {len(failed)} failed."]
     return "\n".join(lines) + "\n"

@@ -104,21 +104,35 @@ def test_show_a_broken_file_prints_its_problems(runner, edited_rules):
 def test_test_runs_every_shipped_scenario(runner):
     result = runner.invoke(args=["rules", "test"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0].startswith("Scenarios in ") and "scenarios.yaml, run against " in lines[0]
-    assert lines[2].split() == [
-        "result",
-        "scenario",
-        "advice",
-        "expected",
-        "advice",
-        "given",
-        "conditions",
-        "listed",
+    scenarios, vignettes = result.output.split("\n\nVignettes in ")
+    for table, kind, least in (
+        (scenarios, "scenario", 30),
+        ("Vignettes in " + vignettes, "vignette", 60),
+    ):
+        lines = table.strip().splitlines()
+        assert lines[0].startswith(f"{kind.capitalize()}s in ")
+        assert f"{kind}s.yaml, run against " in lines[0]
+        assert lines[2].split() == [
+            "result",
+            kind,
+            "advice",
+            "expected",
+            "advice",
+            "given",
+            "conditions",
+            "listed",
+        ]
+        rows = [line.split() for line in lines[3:] if line.startswith(("pass", "FAIL"))]
+        assert len(rows) >= least and all(row[0] == "pass" for row in rows)
+        assert f"{len(rows)} {kind}s: {len(rows)} passed, 0 failed." in lines
+    # After the vignettes, their triage accuracy.
+    assert lines[-5:] == [
+        "Triage accuracy:",
+        f"Under-triaged (less urgent advice than expected): 0 of {len(rows)} (0 %)",
+        f"Over-triaged (more urgent advice than expected): 0 of {len(rows)} (0 %)",
+        "Emergency vignettes given the emergency advice: 24 of 24 (100 %)",
+        f"Conditions listed not as expected: 0 of {len(rows)} (0 %)",
     ]
-    rows = [line.split() for line in lines[3:] if line.startswith(("pass", "FAIL"))]
-    assert len(rows) >= 30 and all(row[0] == "pass" for row in rows)
-    assert lines[-1] == f"{len(rows)} scenarios: {len(rows)} passed, 0 failed."
 
 
 def test_test_reports_a_failing_scenario_and_exits_1(runner, edited_scenarios):

@@ -16,7 +16,10 @@ import click
 import pytest
 import yaml
 
-from selfcheck.rules.shape import RULES_SCHEMA, SCENARIOS_SCHEMA
+from selfcheck.accuracy import as_markdown, measure, rewrite
+from selfcheck.rules import load
+from selfcheck.rules.shape import RULES_SCHEMA, SCENARIOS_SCHEMA, VIGNETTES_SCHEMA
+from selfcheck.scenarios import load_scenarios
 from selfcheck.web.cli import rules_cli
 
 from .testing.rules import ROOT
@@ -38,7 +41,12 @@ def schema_keys(node: Any) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("key", sorted(schema_keys(RULES_SCHEMA) | schema_keys(SCENARIOS_SCHEMA)))
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        schema_keys(RULES_SCHEMA) | schema_keys(SCENARIOS_SCHEMA) | schema_keys(VIGNETTES_SCHEMA)
+    ),
+)
 def test_every_key_of_the_files_is_documented(key: str):
     assert f"`{key}`" in RULES_DOC, f"docs/rules.md does not describe the key {key!r}"
 
@@ -93,8 +101,9 @@ def known_parameters(file: str, name: str) -> set[str] | None:
         "test_scenario",
         "test_scenario_through_the_pages",
     ):
-        data = yaml.safe_load((ROOT / "scenarios.yaml").read_text())
-        return {s["id"] for s in data["scenarios"]}
+        scenarios = yaml.safe_load((ROOT / "scenarios.yaml").read_text())["scenarios"]
+        vignettes = yaml.safe_load((ROOT / "vignettes.yaml").read_text())["vignettes"]
+        return {s["id"] for s in scenarios} | {v["id"] for v in vignettes}
     return None
 
 
@@ -146,3 +155,13 @@ def test_every_hazard_has_causes_controls_a_test_and_ratings_that_follow_the_mat
             assert int(rating) == expected, f"{ident} {when}: {severity}/{likelihood}"
             ratings.append(int(rating))
         assert tuple(ratings) == summary[ident], f"{ident}: the summary table differs"
+
+
+def test_the_triage_accuracy_page_is_current():
+    """docs/triage-accuracy.md gives the figures the vignettes get from today's rules (make
+    triage-accuracy writes them)."""
+    rules = load(ROOT / "rules.yaml")
+    found = measure(rules, load_scenarios(ROOT / "vignettes.yaml", rules))
+    page = (ROOT / "docs" / "triage-accuracy.md").read_text()
+    assert as_markdown(found, "vignettes.yaml") in page, "run make triage-accuracy"
+    assert rewrite(page, as_markdown(found, "vignettes.yaml")) == page

@@ -31,7 +31,8 @@ def test_emergency_check_comes_first_with_none_of_these(journey: Journey, rules:
     assert headings(html) == ["Check for emergency signs"]
     form = journey.form()
     offered = form.inputs["red_flags"]
-    assert offered == [flag.id for flag in rules.red_flags] + ["none"]
+    assert offered == [flag.id for flag in rules.red_flags] + ["not_sure", "none"]
+    assert "I'm not sure if there is one of these signs" in visible_text(html)
     assert "None of these" in visible_text(html)
 
 
@@ -60,10 +61,11 @@ def test_each_red_flag_leads_straight_to_emergency_advice(journey: Journey, rule
     assert journey.form().buttons[-1]["formaction"] == "/summary.pdf"
 
 
-def test_none_of_these_leads_to_the_questions(journey: Journey):
+@pytest.mark.parametrize("answer", ["none", "not_sure"])
+def test_none_of_these_or_not_sure_leads_to_the_questions(journey: Journey, answer):
     journey.open("/check")
-    journey.submit("next", {"red_flags": "none"})
-    assert headings(journey.html) == ["Your symptoms"]
+    journey.submit("next", {"red_flags": answer})
+    assert headings(journey.html) == ["About the person with the symptoms"]
 
 
 @pytest.mark.parametrize("level", ["routine", "soon", "urgent"])
@@ -108,13 +110,14 @@ def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
 def test_missing_answers_show_the_gov_uk_error_pattern(journey: Journey, rules: Rules):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
-    journey.submit("next", {"jerking": "yes", "started": "weeks"})
+    journey.answer_page(SOON)
+    journey.submit("next", {"jerking": "yes", "where": "ankles"})
     html = journey.html
     assert title(html).startswith("Error: Your symptoms")
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
     assert summary, "an error summary at the top of the page"
     assert html.index("error-summary") < html.index("<h1>")
-    unanswered = [q for q in rules.page("symptoms").questions if q.id not in ("jerking", "started")]
+    unanswered = [q for q in rules.page("symptoms").questions if q.id not in ("jerking", "where")]
     for question in unanswered:
         link = f'href="#q-{question.id}-{question.answers[0].value}"'
         assert link in summary.group(0), f"the summary links to {question.id}"
@@ -122,7 +125,7 @@ def test_missing_answers_show_the_gov_uk_error_pattern(journey: Journey, rules: 
         assert f'id="q-{question.id}-{question.answers[0].value}"' in html
     # What was answered is kept.
     assert re.search(r'id="q-jerking-yes"[^>]*checked', html)
-    assert re.search(r'id="q-started-weeks"[^>]*checked', html)
+    assert re.search(r'id="q-where-ankles"[^>]*checked', html)
 
 
 def test_none_of_these_cannot_be_ticked_with_a_red_flag(journey: Journey):
@@ -135,6 +138,7 @@ def test_none_of_these_cannot_be_ticked_with_a_red_flag(journey: Journey):
 def test_an_answer_the_rules_do_not_offer_is_refused(journey: Journey):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
+    journey.answer_page(SOON)
     answers = on_page(SOON, "symptoms", journey.rules)
     journey.submit("next", {**answers, "jerking": "maybe"})
     assert "Select one of the answers shown" in visible_text(journey.html)
@@ -147,6 +151,12 @@ def test_change_an_answer_keeps_all_the_others(journey: Journey):
     journey.submit("change:symptoms")
     assert headings(journey.html) == ["Your symptoms"]
     assert re.search(r'id="q-where-knees"[^>]*checked', journey.html), "answers are filled in"
+    journey.submit("next", {"stiffness": "not_sure"})
+    assert (
+        headings(journey.html)[0]
+        == "Book an appointment with a doctor in the next few days or weeks"
+    )
+    journey.submit("change:onset")
     journey.submit("next", {"started": "days"})
     html = journey.html
     assert headings(html)[0] == "Contact a doctor or urgent care today"
@@ -162,19 +172,21 @@ def test_change_the_emergency_answer_from_the_emergency_page(journey: Journey):
     journey.submit("change:emergency_check")
     assert headings(journey.html) == ["Check for emergency signs"]
     journey.submit("next", {"red_flags": "none"})
-    assert headings(journey.html) == ["Your symptoms"]
+    assert headings(journey.html) == ["About the person with the symptoms"]
 
 
 def test_back_keeps_the_answers_of_both_pages(journey: Journey):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
-    journey.answer_page(SOON)
-    journey.submit("back", {"checked": "yes", "conditions": ["stroke"]})
-    assert headings(journey.html) == ["Your symptoms"]
-    assert re.search(r'id="q-jerking-yes"[^>]*checked', journey.html)
+    for _ in ("about", "symptoms", "other_signs", "onset"):
+        journey.answer_page(SOON)
+    assert headings(journey.html) == ["Your health background"]
+    journey.submit("back", {"checked": "cause_found", "conditions": ["stroke"]})
+    assert headings(journey.html) == ["When it started"]
+    assert re.search(r'id="q-started-months"[^>]*checked', journey.html)
     journey.submit("next")
     assert headings(journey.html) == ["Your health background"]
-    assert re.search(r'id="q-checked-yes"[^>]*checked', journey.html)
+    assert re.search(r'id="q-checked-cause_found"[^>]*checked', journey.html)
     assert re.search(r'id="q-conditions-stroke"[^>]*checked', journey.html)
 
 
@@ -208,8 +220,10 @@ def test_the_pdf_summary_holds_urgency_answers_and_reasons(journey: Journey, rul
     ]:
         assert expected in text, expected
     assert re.search(r"Made on \d{1,2} [A-Z][a-z]+ \d{4}", text)
+    # Every question asked is on the summary; one not asked is not.
+    not_asked = {"nerve_started", "pregnancy_signs"}
     for question in rules.questions.values():
-        assert question.summary in text
+        assert (question.summary in text) == (question.id not in not_asked), question.id
 
 
 def test_the_emergency_summary_can_be_downloaded(journey: Journey):
@@ -228,14 +242,15 @@ def test_a_pdf_of_unfinished_answers_shows_the_next_question_instead(client, jou
         "/summary.pdf", data={"csrf_token": form["csrf_token"], "red_flags": "none"}
     )
     assert response.mimetype == "text/html"
-    assert headings(response.get_data(as_text=True)) == ["Your symptoms"]
+    assert headings(response.get_data(as_text=True)) == ["About the person with the symptoms"]
 
 
 def test_routine_still_recommends_seeing_a_clinician(journey: Journey):
     journey.complete(ROUTINE)
     text = visible_text(journey.html)
-    assert "Tell your clinician at your next review" in text
-    assert "Contact them sooner if your symptoms change" in text
+    assert "tell them at your next planned review" in text
+    assert "If no review is planned, book a routine appointment" in text
+    assert "Contact a doctor sooner if your symptoms change" in text
 
 
 def test_the_emergency_number_is_a_setting(rules: Rules):
@@ -264,7 +279,7 @@ def test_each_visitor_gets_a_token_of_their_own(app, rules: Rules):
     assert first.html.replace(tokens[0], "") == second.html.replace(tokens[1], "")
     # Each token works with its own visitor's cookie, and not with the other's.
     first.submit("next", {"red_flags": "none"})
-    assert headings(first.html) == ["Your symptoms"]
+    assert headings(first.html) == ["About the person with the symptoms"]
     swapped = second.client.post(
         "/check",
         data={
@@ -273,6 +288,7 @@ def test_each_visitor_gets_a_token_of_their_own(app, rules: Rules):
             "red_flags": "none",
             "go": "next",
         },
+        headers={"Sec-Fetch-Site": "same-origin"},
     )
     assert swapped.status_code == 400
     assert "Please confirm your answers" in swapped.get_data(as_text=True)

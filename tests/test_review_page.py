@@ -43,10 +43,14 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "Contents",
         "1. How soon to be seen (urgency levels)",
     ]
-    assert sections[-2:] == ["10. Scenarios written by clinicians", "Approval"]
+    assert sections[-3:] == [
+        "15. Scenarios written by clinicians",
+        "16. Clinical vignettes",
+        "Approval",
+    ]
     assert (
-        "I have reviewed version 0.1.0 of these rules, every item above and the scenarios, "
-        "and approve them for use."
+        "I have reviewed version 0.1.0 of these rules, every item above, the scenarios and the "
+        "vignettes, and approve them for use."
     ) in text
     for key, reference in rules.sources.items():
         assert f"{key} #source-{key} Reference {reference}" in text
@@ -87,10 +91,16 @@ def test_rules_and_causes_are_written_as_english(client):
 
 def test_the_scenarios_are_listed_with_their_results(client):
     html = client.get("/rules").get_data(as_text=True)
-    rows = re.findall(r'<tr id="scenario-([a-z_]+)">(.*?)</tr>', html, re.S)
-    assert len(rows) >= 30
-    assert all(">Pass</td>" in row for _, row in rows)
-    assert "42 of 42 give the result they expect" in visible_text(html)
+    text = visible_text(html)
+    for kind, least in (("scenario", 30), ("vignette", 60)):
+        rows = re.findall(rf'<tr id="{kind}-([a-z_]+)">(.*?)</tr>', html, re.S)
+        assert len(rows) >= least
+        assert all(">Pass</td>" in row for _, row in rows)
+        assert f"{len(rows)} of {len(rows)} give the result they expect" in text
+    assert (
+        "A 72-year-old woman notices in the mirror that one side of her face droops and her "
+        "words come out slurred. She ticks the stroke signs. Source: nhs-stroke"
+    ) in text
 
 
 def test_an_approved_file_names_its_reviewer_and_date(edited_rules):

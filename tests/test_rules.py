@@ -13,10 +13,18 @@ from .testing.rules import RULES_FILE, line_of
 
 
 def test_the_shipped_rules_load(rules):
-    assert [page.id for page in rules.pages] == ["emergency_check", "symptoms", "background"]
+    assert [page.id for page in rules.pages] == [
+        "emergency_check",
+        "about",
+        "symptoms",
+        "other_signs",
+        "onset",
+        "background",
+        "pregnancy",
+    ]
     assert [level.id for level in rules.levels] == ["emergency", "urgent", "soon", "routine"]
     assert len(rules.red_flags) == 7
-    assert len(rules.causes) == 10
+    assert len(rules.causes) == 11
     assert len(rules.treatments) == 8
     assert rules.status == "draft"
 
@@ -71,7 +79,7 @@ CASES = [
     ),
     (
         "missing patient text",
-        "    name: Routine\n    heading: Tell your clinician at your next review\n",
+        "    name: Routine\n    heading: Talk to a doctor at a routine appointment\n",
         "    name: Routine\n",
         'urgency level "routine" is missing "heading"',
         "  - id: routine",
@@ -151,3 +159,17 @@ def test_an_invalid_rules_file_stops_the_app_from_starting(edited_rules):
         create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
     assert f"{path}:{line}:" in str(caught.value)
     assert 'refers to question "startd"' in str(caught.value)
+
+
+def test_a_question_asked_only_for_the_summary_says_so_to_silence_the_warning(edited_rules):
+    """for_whom is asked for the clinician who reads the summary; no rule uses it. Without
+    summary_only, the check warns that no rule uses it."""
+    path = edited_rules(
+        ("        summary_only: true    # for the clinician", "        # for the clinician")
+    )
+    messages = [w.message for w in load(path).warnings]
+    assert (
+        'question "for_whom" is not used by any urgency rule or cause; its answer only appears '
+        "on the summary"
+    ) in messages
+    assert not [m for m in (w.message for w in load(RULES_FILE).warnings) if "for_whom" in m]

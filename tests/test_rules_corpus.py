@@ -62,6 +62,12 @@ def test_the_corpus_covers_every_kind_of_mistake():
         "warning-no-source",
         "warning-cause-never-listed",
         "warning-level-never-used",
+        "ask-when-same-page",
+        "ask-when-later-page",
+        "contradiction-across-pages",
+        "missing-default-reason",
+        "red-flag-id-not-sure",
+        "warning-question-never-asked",
     ]:
         assert kind in names
 

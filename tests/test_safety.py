@@ -13,16 +13,27 @@ from typing import Any
 import pytest
 import textstat
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from selfcheck.outcome import evaluate
 from selfcheck.rules import RED_FLAGS, Answers, Question, Rules, Urgency, load
+from selfcheck.rules.reach import (
+    all_of,
+    any_of,
+    effective,
+    negate,
+    no_red_flag,
+    possible,
+    satisfy,
+    when_advised,
+)
 
-from .testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE
+from .testing.answers import BY_LEVEL, NO_SYMPTOMS, SOON, URGENT_MEDICINE
+from .testing.facts import FACTS_TOLD_LATER
 from .testing.pages import as_sentences, blocks
 from .testing.rules import RULES_FILE
-from .testing.visitor import Journey
+from .testing.visitor import Journey, hours_later
 
 # --------------------------------------------------------------------------------------------
 # Answer sets
@@ -64,9 +75,30 @@ def more_worrying(question: Question, chosen: frozenset[str]) -> list[frozenset[
 RULES = load(RULES_FILE)
 
 
+def told(rules: Rules, answers: Answers) -> dict[str, frozenset[str]]:
+    """The answers a person is asked for, worked out here on its own: page by page, a question
+    whose ``ask_when`` does not hold on what is kept so far is not asked, so its answer is
+    dropped."""
+    kept: dict[str, frozenset[str]] = {}
+    for page in rules.pages:
+        for question in page.questions:
+            if question.id in answers and (
+                question.ask_when is None or question.ask_when.holds(kept)
+            ):
+                kept[question.id] = answers[question.id]
+    return kept
+
+
+def sendable(rules: Rules, answers: Answers) -> bool:
+    """Whether the pages accept ``answers``: no contradiction of the rules holds."""
+    return not any(c.when.holds(told(rules, answers)) for c in rules.contradictions)
+
+
 def expected_level(rules: Rules, answers: Answers) -> Urgency:
     """The level the clinical brief asks for, worked out here on its own: the most urgent of
-    every red flag ticked and every urgency rule that holds, else the default level."""
+    every red flag ticked and every urgency rule that holds on the answers asked for, else the
+    default level."""
+    answers = told(rules, answers)
     ticked = answers.get(RED_FLAGS, frozenset())
     levels = [flag.leads_to for flag in rules.red_flags if flag.id in ticked]
     levels += [rule.level for rule in rules.urgency_rules if rule.when.holds(answers)]
@@ -76,10 +108,14 @@ def expected_level(rules: Rules, answers: Answers) -> Urgency:
 @settings(max_examples=500, deadline=None)
 @given(answers=answer_sets(RULES))
 def test_a_more_worrying_answer_never_lowers_the_urgency(answers):
+    assume(sendable(RULES, answers))
     before = evaluate(RULES, answers).level
     for question in RULES.questions.values():
         for option in more_worrying(question, answers[question.id]):
-            after = evaluate(RULES, {**answers, question.id: option}).level
+            changed = {**answers, question.id: option}
+            if not sendable(RULES, changed):
+                continue  # the page asks the person to change one of the answers first
+            after = evaluate(RULES, changed).level
             assert after.rank <= before.rank, (
                 f"changing {question.id} to {sorted(option)} lowered the advice from "
                 f"{before.id} to {after.id}"
@@ -93,9 +129,53 @@ def test_every_answer_set_ends_with_advice_to_be_seen(answers):
     assert outcome.level in RULES.levels
     assert outcome.level.advice
     assert outcome.level is expected_level(RULES, answers)
-    assert outcome.causes, "at least one cause (or 'no cause found') to discuss"
+    # Every level says why: the red flags' reasons, or those of the rules that set the level.
+    assert outcome.red_flags or outcome.explained, "every level says why"
+    assert all(reason.level is outcome.level for reason in outcome.explained)
     shown = {c.cause.id for c in outcome.causes} | {c.id for c in outcome.other_causes}
     assert shown == {c.id for c in RULES.causes}, "every cause appears somewhere"
+    # "No cause found" is listed only when a doctor examined the symptoms and found none.
+    idiopathic = "idiopathic" in {c.cause.id for c in outcome.causes}
+    assert idiopathic == (told(RULES, answers).get("checked") == frozenset({"no_cause"})) or (
+        outcome.level is RULES.emergency and not outcome.causes
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Safety does not hang on the emergency check: the facts of each red flag, told on the later
+# pages after "None of these" (or "I'm not sure"), lead to the same advice as the red flag.
+# FACTS_TOLD_LATER (tests/testing/facts.py) holds a clinician's reading of each red flag in the
+# words of the later questions.
+
+
+def test_every_red_flag_has_its_facts_told_later():
+    assert set(FACTS_TOLD_LATER) == {flag.id for flag in RULES.red_flags}
+
+
+@pytest.mark.parametrize("flag", sorted(FACTS_TOLD_LATER))
+def test_the_facts_of_a_red_flag_told_later_never_give_lower_advice(flag):
+    """An exact search over every answer set a person can send: none tells the facts of the red
+    flag on the later pages and gets advice below the red flag's (see selfcheck.rules.reach)."""
+    facts, level_id = FACTS_TOLD_LATER[flag]
+    level = next(lvl for lvl in RULES.levels if lvl.id == level_id)
+    told_later = all_of([no_red_flag(RULES), effective(facts, RULES), possible(RULES)])
+    assert satisfy(told_later, RULES.questions) is not None, "the facts can be told"
+    as_urgent = [lvl for lvl in RULES.levels if lvl.rank <= level.rank]
+    lower = all_of([told_later, negate(any_of(when_advised(RULES, lvl) for lvl in as_urgent))])
+    assert satisfy(lower, RULES.questions) is None, f"{flag}: {satisfy(lower, RULES.questions)}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(answers=answer_sets(RULES), flag=st.sampled_from(sorted(FACTS_TOLD_LATER)))
+def test_the_facts_of_a_red_flag_told_later_with_any_other_answers(answers, flag):
+    """The same through the evaluation itself: the facts laid over any other answers."""
+    facts, level_id = FACTS_TOLD_LATER[flag]
+    example = satisfy(all_of([no_red_flag(RULES), effective(facts, RULES)]), RULES.questions)
+    assert example is not None
+    answers = {**answers, RED_FLAGS: frozenset(["none"]), **example}
+    assume(sendable(RULES, answers))
+    level = next(lvl for lvl in RULES.levels if lvl.id == level_id)
+    assert evaluate(RULES, answers).level.rank <= level.rank
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,29 +246,50 @@ def test_no_diagnostic_wording_in_the_rules():
 
 
 def rendered_pages(journey: Journey) -> dict[str, str]:
-    """Every page and state a person can reach, as HTML."""
+    """Every page and state a person can reach, as HTML: each question page, empty and with
+    its errors, a contradiction, every outcome, and the pages of a refused form."""
     client = journey.client
     pages = {
         "start": client.get("/").get_data(as_text=True),
         "privacy": client.get("/privacy").get_data(as_text=True),
         "not found": client.get("/no-such-page").get_data(as_text=True),
     }
+    # Each page of the questions, as a pregnant adult sees them all.
+    pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
     journey.open("/check")
-    pages["emergency check"] = journey.html
-    journey.submit("next")
-    pages["emergency check with errors"] = journey.html
+    while "Your result" not in journey.html:
+        page = dict(journey.form().fields)["page"]
+        pages[page] = journey.html
+        journey.submit("next")
+        pages[f"{page} with errors"] = journey.html
+        journey.answer_page(pregnant)
+    assert {p.id for p in journey.rules.pages} <= set(pages), "every page was seen"
+    journey.submit("change:symptoms")
+    journey.submit("next", {"where": "nowhere"})
+    pages["symptoms with answers that clash"] = journey.html
+    journey.open("/check")
     journey.submit("next", {"red_flags": [f.id for f in journey.rules.red_flags]})
     pages["emergency outcome"] = journey.html
-    journey.open("/check")
-    journey.submit("next", {"red_flags": "none"})
-    pages["symptoms"] = journey.html
-    journey.submit("next")
-    pages["symptoms with errors"] = journey.html
-    for name, answers in {**BY_LEVEL, "urgent medicine": URGENT_MEDICINE}.items():
+    outcomes = {
+        **BY_LEVEL,
+        "urgent medicine": URGENT_MEDICINE,
+        "not sure of the emergency signs": {**SOON, "red_flags": "not_sure"},
+        "no symptoms": NO_SYMPTOMS,
+        "a baby": {**SOON, "age": "baby", "for_whom": "other"},
+        "pregnancy": pregnant,
+        "emergency told later": {**SOON, "recent_signs": ["fever", "stiff_neck"]},
+    }
+    for name, answers in outcomes.items():
         journey.complete(answers)
         pages[f"outcome {name}"] = journey.html
-    journey.submit("change:background")
-    pages["background"] = journey.html
+    # A form refused for its token: with answers kept, and sent from another site.
+    journey.open("/check")
+    with hours_later(12):
+        journey.submit("next", {"red_flags": "none"})
+    pages["expired, answers kept"] = journey.html
+    pages["expired, from another site"] = client.post(
+        "/check", data={"page": "red_flags", "red_flags": "none", "action": "next"}
+    ).get_data(as_text=True)
     return pages
 
 
@@ -280,4 +381,5 @@ def test_every_item_has_a_known_source(rules: Rules):
     ]
     for item in items:
         assert item.source, item
-        assert item.source.split(":")[0].strip() in rules.sources
+        for part in item.source.split(";"):
+            assert part.split(":")[0].strip() in rules.sources, part

@@ -1,7 +1,8 @@
-"""The clinicians' scenarios (scenarios.yaml): answers in; the advice and conditions out.
+"""The clinicians' scenarios (scenarios.yaml) and vignettes (vignettes.yaml): answers in; the
+advice and conditions out.
 
-Each scenario runs twice: through the core, as `flask --app selfcheck rules test` runs it, and
-through the pages a person uses, so the screen and the scenarios can never disagree.
+Each one runs twice: through the core, as `flask --app selfcheck rules test` runs it, and
+through the pages a person uses, so the screen and the files can never disagree.
 """
 
 from __future__ import annotations
@@ -10,20 +11,25 @@ import re
 
 import pytest
 
+from selfcheck.answers import asked
 from selfcheck.outcome import evaluate
-from selfcheck.rules import NONE_OF_THESE, RED_FLAGS, Rules, load
+from selfcheck.rules import NOT_SURE, RED_FLAGS, Rules, load
 from selfcheck.scenarios import Scenario, Scenarios, ScenariosError, load_scenarios, run
 
+from .testing.facts import FACTS_TOLD_LATER
 from .testing.pages import headings
 from .testing.rules import ROOT, RULES_FILE
 from .testing.visitor import Journey
 
 SCENARIOS_FILE = ROOT / "scenarios.yaml"
+VIGNETTES_FILE = ROOT / "vignettes.yaml"
 RULES = load(RULES_FILE)
 SCENARIOS = load_scenarios(SCENARIOS_FILE, RULES).scenarios
+VIGNETTES = load_scenarios(VIGNETTES_FILE, RULES)
+EVERY = [*SCENARIOS, *VIGNETTES.scenarios]
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", EVERY, ids=lambda s: s.id)
 def test_scenario(scenario: Scenario):
     (result,) = run(RULES, Scenarios(str(SCENARIOS_FILE), (scenario,)))
     assert result.outcome.level.id == scenario.urgency, scenario.name
@@ -40,7 +46,7 @@ def as_form(scenario: Scenario, rules: Rules) -> dict[str, str | list[str]]:
     return form
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", EVERY, ids=lambda s: s.id)
 def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Scenario):
     journey.complete(as_form(scenario, rules))
     level = next(lvl for lvl in rules.levels if lvl.id == scenario.urgency)
@@ -51,6 +57,41 @@ def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Sc
     names = {cause.id: cause.name for cause in rules.causes}
     assert {names[c] for c in scenario.must_list} <= set(shown)
     assert not {names[c] for c in scenario.must_not_list} & set(shown)
+
+
+def test_the_vignettes_cover_every_story_the_brief_names(rules: Rules):
+    vignettes = VIGNETTES.scenarios
+    assert VIGNETTES.kind == "vignette" and len(vignettes) >= 60
+    for vignette in vignettes:
+        assert vignette.story and len(vignette.story.split()) >= 12, vignette.id
+        assert vignette.source, vignette.id
+    ticked = [v.answers.get(RED_FLAGS, frozenset()) for v in vignettes]
+    flags = {f.id for f in rules.red_flags}
+    # Each red flag ticked on its own on the emergency check...
+    assert flags <= {next(iter(t)) for t in ticked if len(t) == 1}
+    # ...and its facts told on the later pages by someone who ticked none.
+    later = [v for v, t in zip(vignettes, ticked, strict=True) if not t & flags]
+    for flag, (facts, _) in FACTS_TOLD_LATER.items():
+        assert any(facts.holds(asked(rules, v.answers)) for v in later), flag
+    assert {c.id for c in rules.causes} <= {c for v in vignettes for c in v.must_list}
+    assert {lvl.id for lvl in rules.levels} <= {v.urgency for v in vignettes}
+    ages = {a for v in vignettes for a in v.answers.get("age", ())}
+    assert ages == {a.value for a in rules.questions["age"].answers}, "babies to older people"
+    assert {"pregnant", "birth", "not_sure"} <= {
+        a for v in vignettes for a in v.answers.get("pregnancy", ())
+    }
+    no_symptoms = [
+        v
+        for v in vignettes
+        if any(
+            r.text.startswith("You told us that none") for r in evaluate(rules, v.answers).reasons
+        )
+    ]
+    assert no_symptoms, "a person with none of the symptoms"
+    assert any(NOT_SURE in t for t in ticked), "unsure on the emergency check"
+    unsure = [v for v in vignettes if sum(NOT_SURE in a for a in v.answers.values()) >= 8]
+    assert unsure, "unsure of nearly everything"
+    assert {"self", "other"} <= {a for v in vignettes for a in v.answers.get("for_whom", ())}
 
 
 def test_the_scenarios_cover_every_red_flag_cause_level_and_rule(rules: Rules):
@@ -66,7 +107,7 @@ def test_the_scenarios_cover_every_red_flag_cause_level_and_rule(rules: Rules):
     # Every urgency rule decides the advice in at least one scenario.
     deciding = set()
     for scenario in SCENARIOS:
-        if scenario.answers.get(RED_FLAGS) != frozenset({NONE_OF_THESE}):
+        if scenario.answers.get(RED_FLAGS, frozenset()) & {f.id for f in rules.red_flags}:
             continue
         level = evaluate(rules, scenario.answers).level
         deciding |= {
@@ -145,8 +186,8 @@ BROKEN = [
     ),
     (
         "incomplete starting point",
-        "    medicine_change: no\n\n  # The same symptoms",
-        "\n  # The same symptoms",
+        "    medicine_change: no\n    pregnancy: no\n\n  # A person over 65",
+        "    pregnancy: no\n\n  # A person over 65",
         'starting point "not_yet_checked" does not answer "medicine_change"; with no red flag '
         "ticked, a person answers every question before seeing the outcome",
         "  not_yet_checked:",
@@ -155,8 +196,25 @@ BROKEN = [
         "incomplete scenario",
         "    name: Cerebral palsy is listed as worth discussing\n    start_from: not_yet_checked\n",
         "    name: Cerebral palsy is listed as worth discussing\n",
-        'scenario "cause_cerebral_palsy" does not answer "red_flags", "jerking", "reflexes"',
+        'scenario "cause_cerebral_palsy" does not answer "red_flags", "age", "for_whom", "jerking"',
         "id: cause_cerebral_palsy",
+    ),
+    (
+        "answer to a question not asked",
+        "    answers: {age: baby, for_whom: other}\n",
+        "    answers: {age: baby, for_whom: other, pregnancy: no}\n",
+        'scenario "urgent_jerking_in_a_baby" answers question "pregnancy", which a person who '
+        "gives its other answers is not asked",
+        "pregnancy: no}",
+    ),
+    (
+        "answers that cannot all be true",
+        "    start_from: no_symptoms\n    expect: {urgency: routine, must_not_list: [idiopathic]}",
+        "    start_from: no_symptoms\n    answers: {jerking: yes, started: years, worse: no,"
+        " injury: no}\n    expect: {urgency: routine}",
+        'scenario "routine_when_no_symptoms" gives answers that cannot all be true '
+        '(contradiction "no_symptoms_but_symptoms" in the rules)',
+        "  - id: routine_when_no_symptoms",
     ),
     (
         "duplicate id",
@@ -164,6 +222,12 @@ BROKEN = [
         "  - id: cause_brain_injury\n",
         'scenario id "cause_brain_injury" is used twice (first on line',
         "cause_brain_injury\n    name: A brain injury",
+    ),
+    (
+        "a cause listed with emergency advice",
+        "    expect: {urgency: emergency, must_not_list: [idiopathic, stroke]}",
+        "    expect: {urgency: emergency, must_list: [stroke]}",
+        'scenario "red_flag_stroke_signs" expects "emergency" advice, which lists no causes',
     ),
     (
         "unknown key",
@@ -194,3 +258,35 @@ def test_a_broken_scenarios_file_names_the_line(tmp_path, case):
     found = [p for p in caught.value.problems if message in p.message]
     assert found, [str(p) for p in caught.value.problems]
     assert str(found[0]).startswith(f"{path}:{line}:"), str(found[0])
+
+
+VIGNETTES_SHIPPED = VIGNETTES_FILE.read_text()
+
+
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        (
+            "    story: >-\n      A 72-year-old woman notices in the mirror that one side of her"
+            " face droops and her words\n      come out slurred. She ticks the stroke signs.\n",
+            "",
+            'vignette "flag_stroke" is missing "story"',
+        ),
+        (
+            'source: "nhs-stroke: call 999 for face, arm or speech signs"',
+            'source: "nhs-strok: call 999 for face, arm or speech signs"',
+            'vignette "flag_stroke" refers to source "nhs-strok", which does not exist (did you '
+            'mean "nhs-stroke"?)',
+        ),
+    ],
+    ids=["no story", "unknown source"],
+)
+def test_a_broken_vignette_names_the_line(tmp_path, old, new, message):
+    assert old in VIGNETTES_SHIPPED
+    path = tmp_path / "vignettes.yaml"
+    path.write_text(VIGNETTES_SHIPPED.replace(old, new, 1))
+    with pytest.raises(ScenariosError) as caught:
+        load_scenarios(path, RULES)
+    assert [p.message for p in caught.value.problems if message in p.message], [
+        str(p) for p in caught.value.problems
+    ]

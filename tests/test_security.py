@@ -190,14 +190,61 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     assert sorted(posts) == ["/check", "/summary.pdf"]
     client.get("/check")  # a session, but no token in the form
+    same_site = {"Sec-Fetch-Site": "same-origin"}
     for path in posts:
         for token in (None, "forged", ""):
-            data = {"red_flags": "stroke_signs", "go": "next"}
+            data = {"page": "emergency_check", "red_flags": "none", "go": "next"}
             if token is not None:
                 data["csrf_token"] = token
-            response = client.post(path, data=data)
+            response = client.post(path, data=data, headers=same_site)
             assert response.status_code == 400
             assert headings(response.get_data(as_text=True)) == ["Please confirm your answers"]
+
+
+@pytest.mark.parametrize("path", ["/check", "/summary.pdf"])
+@pytest.mark.parametrize("site", ["same-origin", "cross-site", None])
+def test_a_red_flag_shows_the_emergency_advice_whatever_the_token(client, path, site):
+    """A person in danger is never asked to confirm first: a refused token (a page left open
+    for hours, a lost cookie) still shows the emergency advice at once. Nothing else the form
+    carried is shown back."""
+    headers = {"Sec-Fetch-Site": site} if site else {}
+    data = {
+        "csrf_token": "expired",
+        "page": "emergency_check",
+        "red_flags": ["stroke_signs", "recent_injury"],
+        "where": "ankles",
+        "go": "next",
+    }
+    response = client.post(path, data=data, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert headings(html) == ["Call 999 now"]
+    text = visible_text(html)
+    assert "You said there are signs of a stroke" in text
+    assert "injury to your head, neck or back" in text
+    assert "Ankles or feet" not in text, "only the red flags are carried"
+
+
+def test_a_form_from_another_site_is_not_shown_back_as_your_answers(client):
+    """A form posted from another website (no token, and the browser says so) is not offered
+    to the person as their answers to confirm: they are asked to start again."""
+    data = {"page": "symptoms", "red_flags": "none", "jerking": "yes", "go": "next"}
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://attacker.example"},
+        {},
+    ):
+        response = client.post("/check", data=data, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, headers
+        assert headings(html) == ["Please start the check again"], headers
+        assert 'name="jerking"' not in html, headers
+        assert "Your answers are still here" not in visible_text(html)
+    # A browser that sends no Sec-Fetch-Site but an Origin of this site keeps the answers.
+    response = client.post("/check", data=data, headers={"Origin": "http://localhost"})
+    assert headings(response.get_data(as_text=True)) == ["Please confirm your answers"]
+    assert 'name="jerking" value="yes"' in response.get_data(as_text=True)
 
 
 def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
@@ -205,6 +252,7 @@ def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
 ):
     journey.open("/check")
     journey.submit("next", {"red_flags": "none"})
+    journey.answer_page(SOON)
     with hours_later(5):  # the page was left open for 5 hours
         response = journey.submit("next", {"jerking": "yes", "where": ["ankles", "wrists"]})
         html = response.get_data(as_text=True)
@@ -321,7 +369,16 @@ def failing_app() -> Flask:
 @pytest.mark.parametrize(
     "code,send,heading",
     [
-        (400, lambda c: c.post("/check", data={"csrf_token": "x"}), "Please confirm your answers"),
+        (400, lambda c: c.post("/check", data={"csrf_token": "x"}), "Please start the check again"),
+        (
+            400,
+            lambda c: c.post(
+                "/check",
+                data={"csrf_token": "x", "page": "emergency_check", "red_flags": "none"},
+                headers={"Sec-Fetch-Site": "same-origin"},
+            ),
+            "Please confirm your answers",
+        ),
         (400, lambda c: c.get("/bad"), "Something went wrong with that page"),
         (404, lambda c: c.get("/no-such-page"), "Page not found"),
         (405, lambda c: c.get("/summary.pdf"), "That page cannot be used like this"),
@@ -335,7 +392,7 @@ def failing_app() -> Flask:
         ),
         (500, lambda c: c.get("/broken"), "Sorry, there is a problem with the service"),
     ],
-    ids=["400-csrf", "400", "404", "405-get", "405-delete", "413", "500"],
+    ids=["400-csrf", "400-csrf-same-site", "400", "404", "405-get", "405-delete", "413", "500"],
 )
 def test_error_pages_are_in_the_apps_layout_and_show_nothing_internal(code, send, heading, caplog):
     app = failing_app()

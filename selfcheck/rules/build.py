@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from selfcheck.rules.document import Document, KeyPath, Problem, unknown
 from selfcheck.rules.model import (
     EMERGENCY_CHECK,
     NONE_OF_THESE,
+    NOT_SURE,
     RED_FLAGS,
     Answer,
     Cause,
     Condition,
+    Contradiction,
     GoesAway,
     Page,
     Question,
@@ -55,14 +58,16 @@ class Notes:
         self.error(path, unknown(owner, what, name, known, of))
 
     def source(self, item: Mapping[str, Any], path: KeyPath, owner: str) -> str | None:
-        """An item's source, which must name one of the file's ``sources``."""
+        """An item's source: one or more references, split by ";", each starting with the key
+        of one of the file's ``sources`` ("nhs-stroke: main symptoms; nhs-tia")."""
         source = item.get("source")
         if source is None:
             self.warn(path, f"{owner} has no source; add where its facts come from")
             return None
-        key = source.split(":", 1)[0].strip()
-        if key not in self.doc.data["sources"]:
-            self.unknown(path + ("source",), "source", key, self.doc.data["sources"], owner)
+        for part in source.split(";"):
+            key = part.split(":", 1)[0].strip()
+            if key not in self.doc.data["sources"]:
+                self.unknown(path + ("source",), "source", key, self.doc.data["sources"], owner)
         return str(source)
 
     def text(self, value: str, path: KeyPath, owner: str) -> str:
@@ -196,11 +201,11 @@ def _red_flags(
     for i, item in enumerate(signs):
         path: KeyPath = ("red_flags", "signs", i)
         owner = f'red flag "{item["id"]}"'
-        if item["id"] == NONE_OF_THESE:
+        kept = {NONE_OF_THESE: "None of these", NOT_SURE: "I'm not sure"}.get(item["id"])
+        if kept:
             notes.error(
                 path + ("id",),
-                f'"{NONE_OF_THESE}" is kept for the "None of these" answer; give this red flag '
-                "another id",
+                f'"{item["id"]}" is kept for the "{kept}" answer; give this red flag another id',
             )
         leads_to = _level(notes, item["leads_to"], path + ("leads_to",), owner, by_id)
         if leads_to is not most_urgent and item["leads_to"] in by_id:
@@ -225,8 +230,11 @@ def _red_flags(
         kind="many",
         text=block["question"],
         hint=block["hint"],
-        answers=tuple(Answer(f.id, f.label, 1, f.hint) for f in flags)
-        + (Answer(NONE_OF_THESE, block["none_of_these"], 0),),
+        answers=(
+            *(Answer(f.id, f.label, 1, f.hint) for f in flags),
+            *([Answer(NOT_SURE, block["not_sure"], 1)] if "not_sure" in block else []),
+            Answer(NONE_OF_THESE, block["none_of_these"], 0),
+        ),
         summary=block["summary"],
         error=block["error"],
         source=block.get("source"),
@@ -260,9 +268,16 @@ def _pages(notes: Notes) -> tuple[Page, ...]:
 class _Conditions:
     """Builds the conditions of rules and causes, checking every question and answer named."""
 
-    def __init__(self, notes: Notes, questions: Mapping[str, Question]) -> None:
+    def __init__(
+        self,
+        notes: Notes,
+        questions: Mapping[str, Question],
+        too_late: Mapping[str, Question] | None = None,
+    ) -> None:
         self.notes = notes
         self.questions = questions
+        #: Questions that exist but may not be named here (asked too late to decide it).
+        self.too_late = too_late or {}
 
     def build(self, spec: Mapping[str, Any], path: KeyPath, owner: str) -> Condition:
         ops = [k for k in ("any", "all", "not", "question") if k in spec]
@@ -294,6 +309,13 @@ class _Conditions:
         """A question test: "the answer to this question is (or includes) one of these"."""
         name = spec["question"]
         tests = [k for k in ("is", "includes") if k in spec]
+        if name in self.too_late:
+            self.notes.error(
+                path + ("question",),
+                f'{owner} depends on question "{name}", which is on the same page or a later '
+                "one; a question can depend only on the answers of earlier pages",
+            )
+            return _BROKEN
         if name not in self.questions:
             self.notes.unknown(path + ("question",), "question", name, self.questions, owner)
             return _BROKEN
@@ -322,6 +344,83 @@ class _Conditions:
                 of = f' of question "{name}"'
                 self.notes.unknown(path + (tests[0],), "answer", value, offered, owner, of)
         return Condition("is", question=name, values=frozenset(values))
+
+
+def _asked_when(notes: Notes, pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    """The pages with each question's ``ask_when``, which may test only earlier pages."""
+    everything = {q.id: q for page in pages for q in page.questions}
+    earlier: dict[str, Question] = {}
+    built = []
+    for i, page in enumerate(pages):
+        later = {k: v for k, v in everything.items() if k not in earlier}
+        conditions = _Conditions(notes, earlier, too_late=later)
+        questions = []
+        for j, question in enumerate(page.questions):
+            spec = notes.doc.data["pages"][i - 1]["questions"][j].get("ask_when") if i else None
+            if spec is not None:
+                path: KeyPath = ("pages", i - 1, "questions", j, "ask_when")
+                when = conditions.build(spec, path, f'question "{question.id}", "ask_when"')
+                question = replace(question, ask_when=when)
+            questions.append(question)
+        built.append(replace(page, questions=tuple(questions)))
+        earlier.update((q.id, q) for q in page.questions)
+    return tuple(built)
+
+
+def _contradictions(
+    notes: Notes, conditions: _Conditions, questions: Mapping[str, Question]
+) -> tuple[Contradiction, ...]:
+    """Answers that cannot be true together, each on one page: it is checked when that page
+    is sent."""
+    items = notes.doc.data.get("contradictions", [])
+    notes.unique(items, ("contradictions",), "contradiction")
+    found = []
+    for i, item in enumerate(items):
+        path: KeyPath = ("contradictions", i)
+        owner = f'contradiction "{item["id"]}"'
+        when = conditions.build(item["when"], path + ("when",), owner)
+        shown = item["question"]
+        if shown not in questions:
+            notes.unknown(path + ("question",), "question", shown, questions, owner)
+        named = [name for name in (*when.questions(), shown) if name in questions]
+        pages = sorted({questions[name].page_id for name in named})
+        if len(pages) > 1:
+            notes.error(
+                path + ("when",),
+                f"{owner} names questions on more than one page ({', '.join(pages)}); it is "
+                "checked when one page is sent, so all its questions must be on that page",
+            )
+        found.append(
+            Contradiction(
+                id=item["id"],
+                when=when,
+                question=shown,
+                message=notes.text(item["message"], path + ("message",), owner),
+                source=notes.source(item, path, owner),
+            )
+        )
+    return tuple(found)
+
+
+def _goes_away(notes: Notes, conditions: _Conditions) -> GoesAway:
+    spec = notes.doc.data["goes_away"]
+    owner = '"goes_away"'
+    notes.source(spec, ("goes_away",), owner)
+    when = spec.get("when")
+    variants = tuple(
+        (
+            conditions.build(v["when"], ("goes_away", "variants", i, "when"), owner),
+            tuple(v["text"]),
+        )
+        for i, v in enumerate(spec.get("variants", []))
+    )
+    return GoesAway(
+        heading=spec["heading"],
+        text=tuple(spec["text"]),
+        source=spec.get("source"),
+        when=None if when is None else conditions.build(when, ("goes_away", "when"), owner),
+        variants=variants,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,7 +522,7 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
         )
     # The level a red flag must lead to: the first one of the file.
     flags, emergency_check = _red_flags(notes, next(iter(by_id.values())), by_id)
-    pages = (emergency_check, *_pages(notes))
+    pages = _asked_when(notes, (emergency_check, *_pages(notes)))
     questions = {q.id: q for page in pages for q in page.questions}
     for name, spec in data["answer_lists"].items():
         _answer_list(notes, spec, ("answer_lists", name), f'answer list "{name}"')
@@ -431,8 +530,10 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
     urgency_rules = _urgency_rules(notes, conditions, by_id)
     causes = _causes(notes, conditions)
     treatments = _treatments(notes)
-    goes_away = data["goes_away"]
-    notes.source(goes_away, ("goes_away",), '"goes_away"')
+    goes_away = _goes_away(notes, conditions)
+    contradictions = _contradictions(notes, conditions, questions)
+    default_reason = str(data["default_reason"])
+    notes.text(default_reason, ("default_reason",), '"default_reason"')
     _review_record(notes)
     rules = Rules(
         path=doc.file,
@@ -448,7 +549,9 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
         urgency_rules=urgency_rules,
         causes=causes,
         treatments=treatments,
-        goes_away=GoesAway(goes_away["heading"], tuple(goes_away["text"]), goes_away.get("source")),
+        goes_away=goes_away,
+        default_reason=default_reason,
+        contradictions=contradictions,
         questions=questions,
     )
     return rules, notes.problems

@@ -1,6 +1,9 @@
 """Warnings about a rule set that loads: things worth a reviewer's look, though not errors.
 
-- a question that no urgency rule or cause uses (its answer only appears on the summary);
+- a question that no urgency rule or cause uses (its answer only appears on the summary),
+  unless it says so with ``summary_only: true``;
+- a question that is never asked, and a page that is never shown (all its questions are never
+  asked);
 - an urgency rule, cause or urgency level that no answers can reach. The search is exact (see
   :mod:`selfcheck.rules.reach`), so each of these warnings is proved, never guessed.
 
@@ -29,7 +32,7 @@ def _unused_questions(rules: Rules, doc: Document) -> list[Problem]:
     found = []
     for i, page in enumerate(doc.data["pages"]):
         for j, item in enumerate(page["questions"]):
-            if item["id"] not in used:
+            if item["id"] not in used and not item.get("summary_only"):
                 found.append(
                     doc.problem(
                         ("pages", i, "questions", j),
@@ -49,6 +52,20 @@ def _unreachable(rules: Rules, doc: Document) -> list[Problem]:
     def warn(path: KeyPath, message: str) -> None:
         problems.append(doc.problem(path, message, severity="warning"))
 
+    never_asked = {q for q, example in found.questions.items() if example is None}
+    for i, page in enumerate(rules.pages[1:]):
+        for j, question in enumerate(page.questions):
+            if question.id in never_asked:
+                warn(
+                    ("pages", i, "questions", j, "ask_when"),
+                    f'question "{question.id}" is never asked: no answers to the earlier pages '
+                    'make its "ask_when" true',
+                )
+        if all(q.id in never_asked for q in page.questions):
+            warn(
+                ("pages", i),
+                f'page "{page.id}" is never shown: none of its questions is ever asked',
+            )
     for i, rule in enumerate(rules.urgency_rules):
         if found.rules[rule.id] is None:
             warn(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from selfcheck.rules.document import Problem
 
@@ -17,6 +18,8 @@ RED_FLAGS = "red_flags"
 EMERGENCY_CHECK = "emergency_check"
 #: The answer value of "None of these" on the emergency check.
 NONE_OF_THESE = "none"
+#: The answer value of "I'm not sure" on the emergency check, where the rules offer it.
+NOT_SURE = "not_sure"
 
 #: A person's answers as the rules read them: each question id to the set of values chosen.
 Answers = Mapping[str, frozenset[str]]
@@ -46,6 +49,8 @@ class Question:
     source: str | None
     none_of_these: str | None = None
     page_id: str = ""
+    #: When the question is asked, tested on the answers of earlier pages; None: always.
+    ask_when: Condition | None = None
     #: The values of the answers offered, worked out once: forms check every answer against it.
     values: frozenset[str] = field(init=False, repr=False, compare=False)
     #: The words of each answer on its own, by its value, worked out once for :meth:`labels`.
@@ -223,10 +228,34 @@ class Treatment:
 
 @dataclass(frozen=True, slots=True)
 class GoesAway:
-    """The plain answer to "does clonus go away?"."""
+    """The plain answer to "does clonus go away?": shown when ``when`` holds (always, if None),
+    in the words of the first variant whose condition holds, else ``text``."""
 
     heading: str
     text: tuple[str, ...]
+    source: str | None
+    when: Condition | None = None
+    variants: tuple[tuple[Condition, tuple[str, ...]], ...] = ()
+
+    def text_for(self, answers: Answers) -> tuple[str, ...]:
+        """The words for a person who gave ``answers``; none when the section is not shown."""
+        if self.when is not None and not self.when.holds(answers):
+            return ()
+        for condition, text in self.variants:
+            if condition.holds(answers):
+                return text
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Contradiction:
+    """Answers on one page that cannot all be true. The page is refused, with ``message``
+    shown at the question ``question``, until the person changes one of them."""
+
+    id: str
+    when: Condition
+    question: str
+    message: str
     source: str | None
 
 
@@ -248,6 +277,9 @@ class Rules:
     causes: tuple[Cause, ...]
     treatments: tuple[Treatment, ...]
     goes_away: GoesAway
+    #: Why the advice is the default level, said when no urgency rule applies.
+    default_reason: str = ""
+    contradictions: tuple[Contradiction, ...] = ()
     warnings: tuple[Problem, ...] = ()
     questions: Mapping[str, Question] = field(default_factory=dict)
 
@@ -270,6 +302,11 @@ class Rules:
         if self.approved:
             return f"approved by {self.reviewed_by} on {self.review_date}"
         return "a draft, not yet approved by a clinician"
+
+    @cached_property
+    def asked_sometimes(self) -> tuple[Question, ...]:
+        """The questions with an ``ask_when``, in the order they are asked."""
+        return tuple(q for q in self.questions.values() if q.ask_when is not None)
 
     def red_flag(self, flag_id: str) -> RedFlag:
         return next(flag for flag in self.red_flags if flag.id == flag_id)

@@ -4,12 +4,10 @@ happen is proved, never guessed.
 A condition of rules.yaml is a formula over question tests ("the answer to Q is one of V").
 :func:`satisfy` finds answers a person could really give (one answer to a "one" question; one or
 more to a "many" question, its "None of these" answer only on its own) that make a condition
-true, or proves that there are none.
-
-It is a small backtracking search. Each question is tried only with the answers that make a
-difference to the condition (answers the condition cannot tell apart are tried once), and a
-branch is dropped as soon as the answers chosen so far decide the condition. The search is
-exhaustive, so "None" is a proof; it is fast on rule sets of the size clinicians write.
+true, or proves that there are none. It hands the question to a SAT solver (python-sat's
+CaDiCaL): the answers become true/false variables, the form's limits and the condition become
+clauses, and the solver either finds answers or proves there are none, far faster than trying
+answer sets one by one once skip logic makes every test of a question carry its "ask_when".
 
 Plain Python, no web framework. It stands with the rules because the loader proves its warnings
 with it (:mod:`selfcheck.rules.checks`); :mod:`selfcheck.changes` uses it to find answers whose
@@ -18,10 +16,14 @@ advice changes between two rule sets.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from selfcheck.rules.model import NONE_OF_THESE, RED_FLAGS, Condition, Question, Rules, Urgency
+from pysat.formula import IDPool
+from pysat.solvers import Solver
+
+from selfcheck.rules.model import RED_FLAGS, Condition, Question, Rules, Urgency
 
 Choice = frozenset[str]
 
@@ -44,71 +46,21 @@ def negate(term: Condition) -> Condition:
 
 
 # --------------------------------------------------------------------------------------------
-# The answers worth trying for one question
-
-
-def _tests(condition: Condition) -> dict[str, list[frozenset[str]]]:
-    """Every distinct set of values that ``condition`` tests, by question."""
-    found: dict[str, list[frozenset[str]]] = {}
-    stack = [condition]
-    while stack:
-        node = stack.pop()
-        if node.op == "is":
-            tested = found.setdefault(node.question, [])
-            if node.values not in tested:
-                tested.append(node.values)
-        stack.extend(node.terms)
-    return found
-
-
-def choices(question: Question, tested: list[frozenset[str]]) -> list[Choice]:
-    """The answers to ``question`` a person can give, one for each different way they can
-    meet the tests in ``tested``. Answers that meet the same tests are tried only once."""
-    signature = {a.value: tuple(a.value in values for values in tested) for a in question.answers}
-    if question.kind == "one":
-        one: dict[tuple[bool, ...], Choice] = {}
-        for value, meets in signature.items():
-            one.setdefault(meets, frozenset([value]))
-        return list(one.values())
-    none = question.none_of_these
-    # Ticking several boxes meets every test that one of them meets: grow the combinations
-    # from single boxes until no new way of meeting the tests appears.
-    many: dict[tuple[bool, ...], Choice] = {}
-    singles: dict[tuple[bool, ...], str] = {}
-    for value, meets in signature.items():
-        if value != none:
-            singles.setdefault(meets, value)
-    frontier = [(meets, frozenset([value])) for meets, value in singles.items()]
-    while frontier:
-        meets, chosen = frontier.pop()
-        if meets in many:
-            continue
-        many[meets] = chosen
-        for other, value in singles.items():
-            joined = tuple(a or b for a, b in zip(meets, other, strict=True))
-            if joined not in many:
-                frontier.append((joined, chosen | {value}))
-    found = list(many.values())
-    if none is not None and signature[none] not in many:
-        found.append(frozenset([none]))
-    return found
-
-
-# --------------------------------------------------------------------------------------------
 # The search
 
 
-def _value(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
-    """True or False once ``chosen`` decides ``condition``, None while it does not yet."""
+def decided(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
+    """True or False once the answers ``chosen`` decide ``condition``, None while it also
+    depends on questions they leave out."""
     if condition.op == "is":
         answer = chosen.get(condition.question)
         return None if answer is None else not condition.values.isdisjoint(answer)
     if condition.op == "not":
-        inner = _value(condition.terms[0], chosen)
+        inner = decided(condition.terms[0], chosen)
         return None if inner is None else not inner
     undecided = False
     for term in condition.terms:
-        value = _value(term, chosen)
+        value = decided(term, chosen)
         if value is None:
             undecided = True
         elif value is (condition.op == "any"):
@@ -116,39 +68,92 @@ def _value(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
     return None if undecided else condition.op == "all"
 
 
-def _undecided(condition: Condition, chosen: Mapping[str, Choice]) -> str | None:
-    """A question that the condition still needs, from the first term not yet decided."""
-    if condition.op == "is":
-        return condition.question if condition.question not in chosen else None
-    for term in condition.terms:
-        if _value(term, chosen) is None:
-            return _undecided(term, chosen)
-    return None
+class _Formula:
+    """A condition as clauses for a SAT solver: one variable for each answer of each question
+    it names, the form's own limits on those variables, and one variable for each part of the
+    condition that stands for that part (the Tseitin encoding)."""
+
+    def __init__(self, questions: Mapping[str, Question]) -> None:
+        self.questions = questions
+        self.pool = IDPool()
+        self.clauses: list[list[int]] = []
+        #: The variable of each answer, by question and value.
+        self.answers: dict[str, dict[str, int]] = {}
+        self.parts: dict[Condition, int] = {}
+
+    def _question(self, name: str) -> dict[str, int]:
+        """The variables of ``name``'s answers, with the answers a person can give: exactly
+        one to a "one" question; at least one to a "many" question, its "None of these" only on
+        its own."""
+        if name not in self.answers:
+            question = self.questions[name]
+            found: dict[str, int] = {
+                a.value: self.pool.id((name, a.value)) for a in question.answers
+            }
+            self.answers[name] = found
+            every = list(found.values())
+            self.clauses.append(every)
+            if question.kind == "one":
+                self.clauses += [[-a, -b] for a, b in itertools.combinations(every, 2)]
+            elif question.none_of_these is not None:
+                none = found[question.none_of_these]
+                self.clauses += [[-none, -v] for v in every if v != none]
+        return self.answers[name]
+
+    def literal(self, condition: Condition) -> int:
+        """A literal that is true exactly when ``condition`` holds."""
+        if condition.op == "not":
+            return -self.literal(condition.terms[0])
+        if condition in self.parts:
+            return self.parts[condition]
+        if condition.op == "is":
+            values = self._question(condition.question)
+            terms = [values[v] for v in sorted(condition.values) if v in values]
+            op = "any"
+        else:
+            terms = [self.literal(term) for term in condition.terms]
+            op = condition.op
+        if len(terms) == 1:
+            self.parts[condition] = terms[0]
+            return terms[0]
+        part: int = self.pool.id(("part", len(self.parts)))
+        if op == "any":  # part <-> any of terms
+            self.clauses.append([-part, *terms])
+            self.clauses += [[part, -t] for t in terms]
+        else:  # part <-> all of terms
+            self.clauses += [[-part, t] for t in terms]
+            self.clauses.append([part, *(-t for t in terms)])
+        self.parts[condition] = part
+        return part
 
 
 def satisfy(condition: Condition, questions: Mapping[str, Question]) -> dict[str, Choice] | None:
     """Answers a person could give that make ``condition`` true, or None if there are none.
 
-    The answers cover the questions the condition decides on; any answer to the others will do.
-    Every question the condition names must be in ``questions``.
+    The answers cover the questions the condition names; any answer to the others will do.
+    Every question the condition names must be in ``questions``. A SAT solver searches every
+    answer set at once, so None is a proof.
     """
-    options = {name: choices(questions[name], tested) for name, tested in _tests(condition).items()}
-    chosen: dict[str, Choice] = {}
-
-    def search() -> bool:
-        value = _value(condition, chosen)
-        if value is not None:
-            return value
-        name = _undecided(condition, chosen)
-        assert name is not None  # an undecided condition always needs another question
-        for choice in options[name]:
-            chosen[name] = choice
-            if search():
-                return True
-        del chosen[name]
-        return False
-
-    return dict(chosen) if search() else None
+    formula = _Formula(questions)
+    root = formula.literal(condition)
+    with Solver(name="cadical153", bootstrap_with=formula.clauses) as solver:
+        if not solver.solve(assumptions=[root]):
+            return None
+        model = set(solver.get_model() or ())
+        # As few boxes ticked as the condition allows, so an example reads like a person's
+        # answers: untick each box in turn while the condition still holds.
+        kept = [root]
+        for name, values in formula.answers.items():
+            if questions[name].kind != "many":
+                continue
+            for var in values.values():
+                if var in model and solver.solve(assumptions=[*kept, -var]):
+                    kept.append(-var)
+                    model = set(solver.get_model() or ())
+    return {
+        name: frozenset(value for value, var in values.items() if var in model)
+        for name, values in formula.answers.items()
+    }
 
 
 def exactly(question: Question, chosen: Choice) -> Condition:
@@ -163,15 +168,20 @@ def exactly(question: Question, chosen: Choice) -> Condition:
 
 
 def essential(
-    condition: Condition, questions: Mapping[str, Question], example: Mapping[str, Choice]
+    condition: Condition,
+    questions: Mapping[str, Question],
+    example: Mapping[str, Choice],
+    within: Condition | None = None,
 ) -> dict[str, Choice]:
     """``example`` cut down to the answers that matter: ``condition`` still holds whatever a
-    person answers to the questions left out (each cut is proved by the search)."""
+    person answers to the questions left out, among the answers ``within`` allows (each cut is
+    proved by the search)."""
     kept = dict(example)
     for name in list(example):
         trial = {k: v for k, v in kept.items() if k != name}
         fixed = all_of(exactly(questions[k], v) for k, v in trial.items())
-        if satisfy(all_of([fixed, negate(condition)]), questions) is None:
+        counter = [fixed, negate(condition), *([within] if within is not None else [])]
+        if satisfy(all_of(counter), questions) is None:
             kept = trial
     return kept
 
@@ -180,32 +190,56 @@ def essential(
 # What the rules can lead to
 
 
-def no_red_flag() -> Condition:
-    """The person ticked "None of these" on the emergency check."""
-    return answer_is(RED_FLAGS, [NONE_OF_THESE])
+def effective(condition: Condition, rules: Rules) -> Condition:
+    """``condition`` as the outcome tests it: an answer counts only when its question is asked
+    (see :func:`selfcheck.answers.asked`). Each test of a question with an ``ask_when`` also
+    requires that ``ask_when``, itself made effective, so the search can try any full set of
+    answers and reach the same verdict as the outcome does on the answers it keeps."""
+    if condition.op == "is":
+        question = rules.questions[condition.question]
+        if question.ask_when is None:
+            return condition
+        return all_of([condition, effective(question.ask_when, rules)])
+    return Condition(condition.op, terms=tuple(effective(t, rules) for t in condition.terms))
+
+
+def possible(rules: Rules) -> Condition:
+    """Answers a person can send: none that a contradiction of the rules refuses."""
+    return negate(any_of(effective(c.when, rules) for c in rules.contradictions))
+
+
+def asked(rules: Rules, question: Question) -> Condition:
+    """When ``question`` is asked."""
+    return effective(question.ask_when, rules) if question.ask_when else all_of([])
+
+
+def no_red_flag(rules: Rules) -> Condition:
+    """No red flag ticked on the emergency check ("None of these", or "I'm not sure")."""
+    return negate(answer_is(RED_FLAGS, [f.id for f in rules.red_flags]))
 
 
 def when_listed(rules: Rules, cause_id: str) -> Condition:
     """When a cause is listed as worth discussing (causes are not listed after a red flag)."""
     cause = next(c for c in rules.causes if c.id == cause_id)
     if cause.when is not None:
-        return all_of([no_red_flag(), cause.when])
-    others = [c.when for c in rules.causes if c.when is not None]
-    return all_of([no_red_flag(), negate(any_of(others))])
+        return all_of([no_red_flag(rules), effective(cause.when, rules)])
+    others = [effective(c.when, rules) for c in rules.causes if c.when is not None]
+    return all_of([no_red_flag(rules), negate(any_of(others))])
 
 
 def when_advised(rules: Rules, level: Urgency) -> Condition:
     """When the advice is ``level``: the most urgent level among the red flags ticked and the
     urgency rules that apply, or the default level when none applies."""
     flags = [f.id for f in rules.red_flags if f.leads_to.rank == level.rank]
-    more_urgent = [r.when for r in rules.urgency_rules if r.level.rank < level.rank]
+    when = {r.id: effective(r.when, rules) for r in rules.urgency_rules}
+    more_urgent = [when[r.id] for r in rules.urgency_rules if r.level.rank < level.rank]
     ways = [
-        all_of([no_red_flag(), rule.when, negate(any_of(more_urgent))])
+        all_of([no_red_flag(rules), when[rule.id], negate(any_of(more_urgent))])
         for rule in rules.urgency_rules
         if rule.level.rank == level.rank
     ]
     if level.rank == rules.default_level.rank:
-        ways.append(all_of([no_red_flag(), negate(any_of(r.when for r in rules.urgency_rules))]))
+        ways.append(all_of([no_red_flag(rules), negate(any_of(when.values()))]))
     if flags:
         ways.append(answer_is(RED_FLAGS, flags))
     return any_of(ways)
@@ -218,18 +252,24 @@ class Reach:
     levels: Mapping[str, dict[str, Choice] | None]
     causes: Mapping[str, dict[str, Choice] | None]
     rules: Mapping[str, dict[str, Choice] | None]
+    #: Each question with an ``ask_when``, with answers that make it asked.
+    questions: Mapping[str, dict[str, Choice] | None]
 
 
 def reach(rules: Rules) -> Reach:
-    """Search for answers that reach every urgency level, list every cause, and make every
-    urgency rule apply."""
+    """Search for answers a person can send that reach every urgency level, list every cause,
+    make every urgency rule apply, and are asked every question."""
     questions = rules.questions
+    can = possible(rules)
+
+    def find(condition: Condition) -> dict[str, Choice] | None:
+        return satisfy(all_of([condition, can]), questions)
+
     return Reach(
-        levels={level.id: satisfy(when_advised(rules, level), questions) for level in rules.levels},
-        causes={
-            cause.id: satisfy(when_listed(rules, cause.id), questions) for cause in rules.causes
-        },
-        rules={rule.id: satisfy(rule.when, questions) for rule in rules.urgency_rules},
+        levels={level.id: find(when_advised(rules, level)) for level in rules.levels},
+        causes={cause.id: find(when_listed(rules, cause.id)) for cause in rules.causes},
+        rules={rule.id: find(effective(rule.when, rules)) for rule in rules.urgency_rules},
+        questions={q.id: find(asked(rules, q)) for q in rules.asked_sometimes},
     )
 
 

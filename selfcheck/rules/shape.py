@@ -1,5 +1,5 @@
-"""The shape of the files clinicians write (rules.yaml, scenarios.yaml), declared as data (JSON
-Schema), and what is wrong with a file of another shape, in plain words.
+"""The shape of the files clinicians write (rules.yaml, scenarios.yaml, vignettes.yaml),
+declared as data (JSON Schema), and what is wrong with a file of another shape, in plain words.
 
 The loader checks a file against its schema first, then checks what a schema cannot say
 (references between items, duplicate ids, safety rules). Every key named here is described for
@@ -63,7 +63,13 @@ _CONDITION: dict[str, Any] = {
 
 _QUESTION = _record(
     ["id", "type", "text", "answers", "summary", "error"],
-    {"hint": _TEXT, "none_of_these": _ID, "source": _SOURCE},
+    {
+        "hint": _TEXT,
+        "none_of_these": _ID,
+        "source": _SOURCE,
+        "ask_when": {"$ref": "#/$defs/condition"},
+        "summary_only": {"type": "boolean"},
+    },
     id=_ID,
     type={"enum": ["one", "many"]},
     text=_TEXT,
@@ -116,6 +122,21 @@ _CAUSE = _record(
     when={"oneOf": [{"$ref": "#/$defs/condition"}, {"const": NO_OTHER_CAUSE}]},
 )
 
+_CONTRADICTION = _record(
+    ["id", "when", "question", "message"],
+    {"source": _SOURCE},
+    id=_ID,
+    when={"$ref": "#/$defs/condition"},
+    question=_ID,
+    message=_TEXT,
+)
+
+_GOES_AWAY_VARIANT = _record(
+    ["when", "text"],
+    when={"$ref": "#/$defs/condition"},
+    text={"type": "array", "items": _TEXT, "minItems": 1},
+)
+
 _TREATMENT = _record(
     ["id", "name", "about", "ask"],
     {"source": _SOURCE},
@@ -144,7 +165,11 @@ RULES_SCHEMA: dict[str, Any] = {
             "causes",
             "treatments",
             "goes_away",
+            "default_reason",
         ],
+        {
+            "contradictions": {"type": "array", "items": _CONTRADICTION},
+        },
         version=_TEXT,
         status={"enum": ["draft", "approved"]},
         reviewed_by={"type": "string"},
@@ -157,6 +182,7 @@ RULES_SCHEMA: dict[str, Any] = {
         },
         urgency_levels={"type": "array", "items": _URGENCY_LEVEL, "minItems": 2},
         default_level=_ID,
+        default_reason=_TEXT,
         answer_lists={
             "type": "object",
             "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
@@ -164,7 +190,7 @@ RULES_SCHEMA: dict[str, Any] = {
         },
         red_flags=_record(
             ["title", "summary", "question", "hint", "none_of_these", "error", "signs"],
-            {"source": _SOURCE},
+            {"source": _SOURCE, "not_sure": _TEXT},
             title=_TEXT,
             summary=_TEXT,
             question=_TEXT,
@@ -179,7 +205,11 @@ RULES_SCHEMA: dict[str, Any] = {
         treatments={"type": "array", "items": _TREATMENT, "minItems": 1},
         goes_away=_record(
             ["heading", "text"],
-            {"source": _SOURCE},
+            {
+                "source": _SOURCE,
+                "when": {"$ref": "#/$defs/condition"},
+                "variants": {"type": "array", "items": _GOES_AWAY_VARIANT, "minItems": 1},
+            },
             heading=_TEXT,
             text={"type": "array", "items": _TEXT, "minItems": 1},
         ),
@@ -206,32 +236,60 @@ _EXPECT = _record(
     urgency=_ID,
 )
 
-_SCENARIO = _record(
-    ["id", "name", "expect"],
-    {"start_from": _ID, "answers": _ANSWERS, "note": _TEXT},
-    id=_ID,
-    name=_TEXT,
-    expect=_EXPECT,
-)
-
-SCENARIOS_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    **_record(
-        ["scenarios"],
-        {
-            "starting_points": {
-                "type": "object",
-                "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
-                "additionalProperties": _ANSWERS,
-            }
-        },
-        scenarios={"type": "array", "items": _SCENARIO, "minItems": 1},
-    ),
+_SCENARIO_KEYS = {
+    "start_from": _ID,
+    "answers": _ANSWERS,
+    "note": _TEXT,
+    "story": _TEXT,
+    "source": _SOURCE,
 }
+
+_SCENARIO = _record(["id", "name", "expect"], _SCENARIO_KEYS, id=_ID, name=_TEXT, expect=_EXPECT)
+
+
+def _scenarios_schema(key: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **_record(
+            [key, *extra],
+            {
+                "starting_points": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                    "additionalProperties": _ANSWERS,
+                },
+                **extra,
+                key: {"type": "array", "items": item, "minItems": 1},
+            },
+        ),
+    }
+
+
+SCENARIOS_SCHEMA = _scenarios_schema("scenarios", _SCENARIO)
+
+# vignettes.yaml: scenarios that each tell a person's story and cite the public guidance that
+# sets the advice expected, run with the scenarios to measure triage accuracy.
+VIGNETTES_SCHEMA = _scenarios_schema(
+    "vignettes",
+    _record(
+        ["id", "name", "story", "source", "expect"],
+        _SCENARIO_KEYS,
+        id=_ID,
+        name=_TEXT,
+        expect=_EXPECT,
+    ),
+    sources={
+        "type": "object",
+        "propertyNames": {"pattern": "^[a-z0-9][a-z0-9-]*$"},
+        "additionalProperties": _TEXT,
+        "minProperties": 1,
+    },
+)
 
 #: The validators of each file, made once.
 RULES = Draft202012Validator(RULES_SCHEMA)
 SCENARIOS = Draft202012Validator(SCENARIOS_SCHEMA)
+VIGNETTES = Draft202012Validator(VIGNETTES_SCHEMA)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,6 +320,8 @@ PURPOSES = {
     "leads_to": "the urgency level it leads to",
     "when": "the condition that makes it apply",
     "level": "the urgency level it sets",
+    "default_reason": "why a person gets the default level",
+    "message": "what a person reads about the answers that clash",
 }
 
 
@@ -294,10 +354,13 @@ _ITEM_WORDS = {
     "advice": "line",
     "text": "line",
     "scenarios": "scenario",
+    "vignettes": "vignette",
+    "contradictions": "contradiction",
+    "variants": "variant",
 }
 
 #: Lists whose items name themselves (by id), so the list's own key is not said as well.
-_SILENT_KEYS = frozenset(_ITEM_WORDS) - {"advice", "text"}
+_SILENT_KEYS = frozenset(_ITEM_WORDS) - {"advice", "text", "variants"}
 
 
 def _name(path: Iterable[str | int], data: Any) -> str:

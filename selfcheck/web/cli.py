@@ -158,19 +158,34 @@ def show_command(file: str | None) -> None:
     help="The rules to test (default: the app's rules file).",
 )
 def test_command(scenarios: str | None, rules_file: str | None) -> None:
-    """Run the clinicians' scenarios and print a pass/FAIL table.
+    """Run the clinicians' scenarios and vignettes and print a pass/FAIL table of each.
 
-    SCENARIOS defaults to scenarios.yaml beside the rules file (or the one shipped with the
-    app). Exit status 1 if any scenario fails.
+    SCENARIOS is one file of scenarios or vignettes to run instead. By default: scenarios.yaml
+    and vignettes.yaml beside the rules file (or those shipped with the app). Exit status 1 if
+    any fails.
     """
     from selfcheck.scenarios import report, run
 
     rules_file = _rules_file(rules_file)
     rules = _load(rules_file)
-    found = _load_scenarios(_scenarios_file(scenarios, rules_file), rules)
-    results = run(rules, found)
-    click.echo(report(rules, found, results), nl=False)
-    if not all(result.passed for result in results):
+    files = (
+        [scenarios]
+        if scenarios is not None
+        else [
+            _shown(scenarios_for(rules_file, name)) for name in ("scenarios.yaml", "vignettes.yaml")
+        ]
+    )
+    failed = False
+    for i, file in enumerate(files):
+        found = _load_scenarios(file, rules)
+        results = run(rules, found)
+        click.echo(("\n" if i else "") + report(rules, found, results), nl=False)
+        if found.kind == "vignette":
+            from selfcheck.accuracy import measure, summary_lines
+
+            click.echo("\n".join(["Triage accuracy:", *summary_lines(measure(rules, found))]))
+        failed = failed or not all(result.passed for result in results)
+    if failed:
         raise SystemExit(1)
 
 

@@ -10,8 +10,10 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from selfcheck.rules import RED_FLAGS
 from selfcheck.web.forms import UnexpectedForm, carried
 from selfcheck.web.service import current_service
+from selfcheck.web.views import outcome_page
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +56,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        """A form sent without a valid token: most often a page left open for hours."""
+        """A form sent without a valid token: most often a page left open for hours, or a form
+        sent from another website."""
+        rules = current_service().rules
+        flags = {f.id for f in rules.red_flags} & set(request.form.getlist(RED_FLAGS))
+        if flags:
+            # A red flag shows the emergency advice at once, whatever the token: showing advice
+            # changes nothing, and a person in danger must not be asked to confirm first.
+            log.info("form refused, emergency advice shown: %s", error.description)
+            ticked = {RED_FLAGS: frozenset(flags)}
+            return outcome_page(ticked, [(RED_FLAGS, flag) for flag in sorted(flags)]), 200
         log.info("form refused: %s", error.description)
-        # The answers the refused form carried, so the person can go on without losing them.
-        answers = carried(current_service().rules, request.form)
-        shown = request.form.get("page", "")
+        # The answers the refused form carried, so the person can go on without losing them;
+        # only when the browser says the form came from this site (a form from another
+        # website must not come back as "your answers").
+        same_site = from_this_site()
+        answers = carried(rules, request.form) if same_site else []
+        shown = request.form.get("page", "") if same_site else ""
         return render_template("expired.html", carried=answers, shown=shown), 400
 
     @app.errorhandler(UnexpectedForm)
@@ -85,6 +99,15 @@ def init_app(app: Flask) -> None:
             raise error
         log.error("internal error: %s", where(error))
         return error_page(500)
+
+
+def from_this_site() -> bool:
+    """Whether the browser says the request came from a page of this site: its Sec-Fetch-Site
+    header, or for a browser that does not send one, its Origin header."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    return request.headers.get("Origin") == request.host_url.rstrip("/")
 
 
 def where(error: BaseException) -> str:

@@ -8,6 +8,7 @@ message a person can see comes from rules.yaml (the question's ``error``) or fro
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -16,7 +17,16 @@ from wtforms import Field, Form, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from selfcheck.answers import Fault, fault, offered, unanswered
+from selfcheck.answers import (
+    Fault,
+    clashes,
+    fault,
+    is_asked,
+    not_asked,
+    offered,
+    shown_pages,
+    unanswered,
+)
 from selfcheck.rules import Answers, Page, Question, Rules
 
 #: The fields a page sends besides the answers: the CSRF token, the page shown, the button.
@@ -70,22 +80,44 @@ def _field(question: Question) -> Field:
 
 
 class PageResult:
-    """One page of a submission: whether every question on it is well answered, and its
-    WTForms form, made when the page is to be shown (or when it is the page sent)."""
+    """One page of a submission: which of its questions are asked, whether each is well
+    answered and the answers agree, and its WTForms form, made when the page is to be shown
+    (or when it is the page sent). ``earlier``: the answers of the pages before it."""
 
     def __init__(
-        self, page: Page, form_class: type[Form], formdata: MultiDict[str, str], sent: bool
+        self,
+        rules: Rules,
+        page: Page,
+        form_class: type[Form],
+        formdata: MultiDict[str, str],
+        sent: bool,
+        earlier: Answers,
     ) -> None:
         self.page = page
         self._form_class = form_class
         self._formdata = formdata
         self._form: Form | None = None
+        #: The questions of the page that are asked, given the earlier pages' answers.
+        self.asked = [q for q in page.questions if is_asked(q, earlier)]
         if sent:
             # The page the person just sent: WTForms checks it and keeps each message for
-            # the question it belongs to.
-            self.valid = self.form.validate()
+            # the question it belongs to. A question not asked needs no answer.
+            self.form.validate()
+            for question in page.questions:
+                if question not in self.asked:
+                    self.form[question.id].errors = []
+            valid = not any(self.form[q.id].errors for q in self.asked)
         else:
-            self.valid = all(problem(q, formdata.getlist(q.id)) is None for q in page.questions)
+            valid = all(problem(q, formdata.getlist(q.id)) is None for q in self.asked)
+        answers = {q.id: frozenset(offered(q, formdata.getlist(q.id))) for q in self.asked}
+        if valid:
+            for clash in clashes(rules, page, {**earlier, **answers}):
+                valid = False
+                if sent:
+                    self.form[clash.question].errors.append(clash.message)
+        self.valid = valid
+        #: The answers of the page, once it is well answered (none till then).
+        self.answers = answers if valid else {}
 
     @property
     def form(self) -> Form:
@@ -117,11 +149,15 @@ class PageForms:
         if not self.expected(formdata):
             raise UnexpectedForm()
         sent = formdata.get("page")
-        results = [
-            PageResult(page, self.classes[page.id], formdata, page.id == sent)
-            for page in self.rules.pages
-        ]
-        return Submission(self.rules, results, formdata)
+        results: list[PageResult] = []
+        known: dict[str, frozenset[str]] = {}
+        for page in self.rules.pages:
+            result = PageResult(
+                self.rules, page, self.classes[page.id], formdata, page.id == sent, known
+            )
+            results.append(result)
+            known.update(result.answers)
+        return Submission(self.rules, results, formdata, known)
 
     def expected(self, formdata: MultiDict[str, str]) -> bool:
         """Whether a POST holds only fields, pages, buttons and carried answers the pages send."""
@@ -146,23 +182,20 @@ class Submission:
     """Everything one POST carries: the answers of every page, each page checked."""
 
     def __init__(
-        self, rules: Rules, results: list[PageResult], formdata: MultiDict[str, str]
+        self,
+        rules: Rules,
+        results: list[PageResult],
+        formdata: MultiDict[str, str],
+        answers: Answers,
     ) -> None:
         self.rules = rules
         self.results = {r.page.id: r for r in results}
-        self.order = [r.page.id for r in results]
         self.formdata = formdata
-        self._answers: Answers | None = None
+        self._answers = answers
 
     def answers(self) -> Answers:
-        """The answers of every well-answered page, as the rules read them."""
-        if self._answers is None:
-            self._answers = {
-                question.id: frozenset(offered(question, self.formdata.getlist(question.id)))
-                for result in self.results.values()
-                if result.valid
-                for question in result.page.questions
-            }
+        """The answers of every well-answered page, to the questions asked, as the rules read
+        them."""
         return self._answers
 
     def first_incomplete(self) -> Page | None:
@@ -170,20 +203,32 @@ class Submission:
         left = unanswered(self.rules, self.answers())
         return self.results[left[0].page_id].page if left else None
 
-    def page_before(self, page_id: str) -> Page | None:
-        index = self.order.index(page_id)
-        return self.results[self.order[index - 1]].page if index > 0 else None
+    def shown(self) -> list[Page]:
+        """The pages this person is shown, or may yet be (see :func:`answers.shown_pages`)."""
+        return shown_pages(self.rules, self.answers())
+
+    def page_before(self, page: Page) -> Page | None:
+        """The page shown before ``page``, if any."""
+        earlier = [
+            p for p in self.shown() if self.rules.pages.index(p) < self.rules.pages.index(page)
+        ]
+        return earlier[-1] if earlier else None
 
     def carried(self, except_page: Page | None = None) -> list[tuple[str, str]]:
-        """Hidden fields that carry every answer not shown on ``except_page``."""
-        return carried(self.rules, self.formdata, except_page)
+        """Hidden fields that carry every answer not shown on ``except_page``, but for those to
+        questions the person will no longer be asked."""
+        dropped = not_asked(self.rules, self.answers())
+        return carried(self.rules, self.formdata, except_page, dropped)
 
 
 def carried(
-    rules: Rules, formdata: MultiDict[str, str], except_page: Page | None = None
+    rules: Rules,
+    formdata: MultiDict[str, str],
+    except_page: Page | None = None,
+    dropped: Collection[str] = (),
 ) -> list[tuple[str, str]]:
     """Hidden (name, value) pairs that carry every answer in ``formdata`` not shown on
-    ``except_page``.
+    ``except_page``, nor to a question in ``dropped``.
 
     Only answers the rules offer are carried, so nothing forged travels on; answers of a page
     left half done are carried too, so going back never loses them.
@@ -192,6 +237,6 @@ def carried(
     return [
         (question.id, value)
         for question in rules.questions.values()
-        if question.id not in shown
+        if question.id not in shown and question.id not in dropped
         for value in offered(question, formdata.getlist(question.id))
     ]

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from selfcheck.rules import Rules
+from selfcheck.web.render import first_question_page
 
 Key = TypeVar("Key")
 
@@ -88,12 +89,8 @@ class Pieces:
 
 def _ready_page(app: Flask, rules: Rules) -> ReadyPage:
     """The emergency check as a visitor first sees it, with a slot for the form's token."""
-    page = rules.pages[0]
     with app.test_request_context("/check"):
-        html = render_template(
-            "page.html", page=page, fields=[(q, [], "") for q in page.questions], carried=[],
-            errors=[],
-        )  # fmt: skip
+        html = first_question_page(rules)
         token = str(escape(generate_csrf()))
         root = request.script_root
     assert html.count(token) == 1, "the page holds its form's token once"

@@ -15,15 +15,14 @@ from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
-from selfcheck.rules import Page, Question
+from selfcheck.rules import Answers, Page
 from selfcheck.web.forms import Submission
 from selfcheck.web.pdf import render_pdf
+from selfcheck.web.render import first_question_page, question_page
 from selfcheck.web.service import current_service
 
 bp = Blueprint("selfcheck", __name__)
 
-#: A question as a page shows it: the answers chosen, and the message of what is wrong, or "".
-Field = tuple[Question, list[str], str]
 
 MONTHS = (
     "January",
@@ -65,8 +64,7 @@ def first_page() -> str:
     ready = current_service().pieces.first_page
     if ready is not None and request.script_root == ready.root:
         return ready.with_token(generate_csrf())
-    page = current_service().rules.pages[0]
-    return question_page(page, [(question, [], "") for question in page.questions])
+    return first_question_page(current_service().rules)
 
 
 @bp.post("/check")
@@ -82,7 +80,7 @@ def check() -> Response | str:
     if shown is None:
         return _next(sent)
     if go == "back":
-        before = sent.page_before(shown.page.id)
+        before = sent.page_before(shown.page)
         if before is None:
             return cast(Response, redirect(url_for(".start")))
         return _show(sent, before)
@@ -111,39 +109,34 @@ def _next(sent: Submission) -> str:
     otherwise the first page still to answer."""
     page = sent.first_incomplete()
     if page is None:
-        return render_template("outcome.html", **_outcome_context(sent))
+        return outcome_page(sent.answers(), sent.carried())
     return _show(sent, page)
 
 
 def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
-    """A page of questions with what the person chose on it, and what is wrong if asked."""
-    form = sent.results[page.id].form
+    """A page of questions with what the person chose on it, and what is wrong if asked: only
+    the questions asked of this person."""
+    result = sent.results[page.id]
     fields = []
-    for question in page.questions:
-        field = form[question.id]
+    for question in result.asked:
+        field = result.form[question.id]
         chosen = ([field.data] if question.kind == "one" else field.data) if field.data else []
         error = field.errors[0] if with_errors and field.errors else ""
         fields.append((question, chosen, error))
-    return question_page(page, fields, sent.carried(page))
-
-
-def question_page(
-    page: Page, fields: Sequence[Field], carried: Sequence[tuple[str, str]] = ()
-) -> str:
-    """A page of questions, each with the answers chosen and its error message (or ""), and
-    the answers of the other pages carried in hidden fields."""
-    return render_template(
-        "page.html",
-        page=page,
-        fields=fields,
-        carried=carried,
-        errors=[(question.id, error) for question, _, error in fields if error],
-    )
+    shown = sent.shown()
+    step = shown.index(page) + 1 if page in shown else len(shown)
+    return question_page(page, fields, sent.carried(page), step, len(shown))
 
 
 def _outcome_context(sent: Submission) -> dict[str, object]:
     outcome = evaluate(current_service().rules, sent.answers())
     return {"outcome": outcome, "carried": sent.carried(), "today": today()}
+
+
+def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
+    """The outcome of ``answers``, with the answers carried on for Change and the PDF."""
+    outcome = evaluate(current_service().rules, answers)
+    return render_template("outcome.html", outcome=outcome, carried=carried, today=today())
 
 
 @bp.get("/privacy")
@@ -164,19 +157,18 @@ def rules_review() -> str:
 
     service = current_service()
     rules = service.rules
-    results, trouble = [], None
-    try:
-        results = run(rules, load_scenarios(scenarios_for(rules.path), rules))
-    except ScenariosError as error:
-        # Never the file's path on a public page: the line and the problem are enough.
-        first = error.problems[0]
-        trouble = f"line {first.line}: {first.message}"
+    suites = []
+    for kind in ("scenario", "vignette"):
+        results, trouble = [], None
+        try:
+            results = run(rules, load_scenarios(scenarios_for(rules.path, f"{kind}s.yaml"), rules))
+        except ScenariosError as error:
+            # Never the file's path on a public page: the line and the problem are enough.
+            first = error.problems[0]
+            trouble = f"line {first.line}: {first.message}"
+        suites.append({"kind": kind, "results": results, "problem": trouble})
     return render_template(
-        "rules.html",
-        outline=outline(rules, service.fill),
-        warnings=rules.warnings,
-        results=results,
-        scenarios_problem=trouble,
+        "rules.html", outline=outline(rules, service.fill), warnings=rules.warnings, suites=suites
     )
 
 

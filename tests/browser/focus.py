@@ -86,9 +86,15 @@ def contrasting_pixels(before: Image.Image, after: Image.Image, ratio: float = 3
 
 
 def unfocused(page: Page) -> Image.Image:
-    """The whole page with nothing focused."""
+    """The whole page with nothing focused.
+
+    The clinicians' review page is long (over 70,000 px at 1280 px wide): Pillow's guard against
+    decompression bombs is meant for images from strangers, not for our own browser's screenshot.
+    """
     page.evaluate(UNFOCUS)
-    return Image.open(io.BytesIO(page.screenshot(full_page=True, animations="disabled")))
+    shot = page.screenshot(full_page=True, animations="disabled")
+    Image.MAX_IMAGE_PIXELS = None
+    return Image.open(io.BytesIO(shot))
 
 
 @dataclass(frozen=True)

@@ -47,14 +47,36 @@ def opened(path: str) -> Callable[[Page], None]:
     return reach
 
 
-def answered(answers: Mapping[str, object], pages: int = 3) -> Callable[[Page], None]:
-    """Answer ``pages`` question pages from ``answers``, pressing Continue after each."""
+#: The pages after the emergency check that an adult who is not pregnant is asked.
+ADULT_PAGES = (
+    "About the person with the symptoms",
+    "Your symptoms",
+    "Other signs",
+    "When it started",
+    "Your health background",
+)
+
+#: More pages of questions than any journey has: a loop that passes it is stuck on one page.
+MOST_PAGES = 12
+
+
+def answered(answers: Mapping[str, object], pages: int | None = None) -> Callable[[Page], None]:
+    """Answer ``pages`` question pages from ``answers``, pressing Continue after each; with no
+    number, every page asked (which ones depends on the answers) up to the outcome."""
 
     def reach(page: Page) -> None:
         page.goto("/check")
-        for _ in range(pages):
+        if pages is not None:
+            for _ in range(pages):
+                answer(page, answers)
+                proceed(page)
+            return
+        for _ in range(MOST_PAGES):
+            if not page.get_by_role("button", name="Continue").count():
+                return
             answer(page, answers)
             proceed(page)
+        raise AssertionError(f"still asked questions after {MOST_PAGES} pages: {page.title()}")
 
     return reach
 
@@ -69,6 +91,13 @@ def with_errors(answers: Mapping[str, object], pages: int) -> Callable[[Page], N
     return reach
 
 
+def clash(page: Page) -> None:
+    """The symptoms page sent with "I do not have any of these symptoms" and a "Yes"."""
+    answered(SOON, 2)(page)
+    answer(page, {**SOON, "where": "nowhere"})
+    proceed(page)
+
+
 def emergency(page: Page) -> None:
     page.goto("/check")
     page.get_by_label(RED_FLAG).check()
@@ -80,6 +109,19 @@ def stale_form(page: Page) -> None:
     page.goto("/check")
     page.get_by_label("None of these").check()
     page.locator("input[name=csrf_token]").evaluate("input => { input.value = 'stale'; }")
+    proceed(page)
+
+
+def form_from_another_site(page: Page) -> None:
+    """A form on another website that posts to the check: the browser says it is cross-site."""
+    page.goto("/")
+    check = page.url.rstrip("/") + "/check"
+    page.goto("about:blank")
+    page.set_content(
+        f'<form method="post" action="{check}"><input type="hidden" name="page" '
+        'value="emergency_check"><input type="hidden" name="red_flags" value="none">'
+        '<button name="go" value="next">Continue</button></form>'
+    )
     proceed(page)
 
 
@@ -138,23 +180,41 @@ OUTCOMES = {
     "routine": ("Routine", answered(ROUTINE)),
 }
 
+#: A pregnant person is shown every page of questions.
+PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
+
 STATES = [
     State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
     State(
-        "emergency-check", f"Check for emergency signs (step 1 of 3) – {SERVICE}", opened("/check")
+        "emergency-check", f"Check for emergency signs (step 1 of 7) – {SERVICE}", opened("/check")
     ),
     State(
         "emergency-check-with-errors",
-        f"Error: Check for emergency signs (step 1 of 3) – {SERVICE}",
+        f"Error: Check for emergency signs (step 1 of 7) – {SERVICE}",
         with_errors({}, 0),
     ),
-    State("symptoms", f"Your symptoms (step 2 of 3) – {SERVICE}", answered(SOON, 1)),
+    State(
+        "about", f"About the person with the symptoms (step 2 of 7) – {SERVICE}", answered(SOON, 1)
+    ),
+    State("symptoms", f"Your symptoms (step 3 of 7) – {SERVICE}", answered(SOON, 2)),
     State(
         "symptoms-with-errors",
-        f"Error: Your symptoms (step 2 of 3) – {SERVICE}",
-        with_errors(SOON, 1),
+        f"Error: Your symptoms (step 3 of 7) – {SERVICE}",
+        with_errors(SOON, 2),
     ),
-    State("background", f"Your health background (step 3 of 3) – {SERVICE}", answered(SOON, 2)),
+    State(
+        "symptoms-with-answers-that-clash",
+        f"Error: Your symptoms (step 3 of 7) – {SERVICE}",
+        clash,
+    ),
+    State("other-signs", f"Other signs (step 4 of 7) – {SERVICE}", answered(SOON, 3)),
+    State("onset", f"When it started (step 5 of 7) – {SERVICE}", answered(SOON, 4)),
+    State("background", f"Your health background (step 6 of 7) – {SERVICE}", answered(SOON, 5)),
+    State(
+        "pregnancy",
+        f"Pregnancy and a recent birth (step 7 of 7) – {SERVICE}",
+        answered(PREGNANT, 6),
+    ),
     *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
     *(
         State(f"print-{level}", result(name), reach, media="print")
@@ -163,6 +223,11 @@ STATES = [
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
     State("rules", f"The clinical rules, version 0.1.0 – {SERVICE}", opened("/rules")),
     State("form-expired", f"Please confirm your answers – {SERVICE}", stale_form),
+    State(
+        "form-from-another-site",
+        f"Please start the check again – {SERVICE}",
+        form_from_another_site,
+    ),
     State("not-found", f"Page not found – {SERVICE}", opened("/no-such-page")),
     State("not-allowed", f"That page cannot be used like this – {SERVICE}", opened("/summary.pdf")),
     State("too-large", f"Too much was sent – {SERVICE}", oversized_form),

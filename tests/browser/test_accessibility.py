@@ -93,7 +93,8 @@ def test_the_title_says_where_the_person_is(shown: Shown, page_of: Page):
 
 
 def test_no_two_pages_share_a_title():
-    titles = [state.title for state in SCREEN]
+    # Answers that clash are the symptoms page with an error, as a missing answer is.
+    titles = [state.title for state in SCREEN if state.name != "symptoms-with-answers-that-clash"]
     assert len(set(titles)) == len(titles)
 
 

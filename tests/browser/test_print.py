@@ -31,13 +31,16 @@ NOT_ON_PAPER = [
 ]
 
 
+def flat(text: str) -> str:
+    """Words parted by single spaces, and a hyphenated word whole where a line broke it
+    ("pre-" at the end of a line, "eclampsia" on the next)."""
+    return re.sub(r"(\w-) (?=\w)", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
 def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page, its words parted by single spaces, without its page number."""
+    """The text of each page, flattened, without its page number."""
     pages = PdfReader(io.BytesIO(pdf)).pages
-    return [
-        re.sub(r"\s+", " ", re.sub(r"Page \d+ of \d+", " ", page.extract_text())).strip()
-        for page in pages
-    ]
+    return [flat(re.sub(r"Page \d+ of \d+", " ", page.extract_text())) for page in pages]
 
 
 def words(text: str) -> list[str]:
@@ -94,9 +97,10 @@ def test_the_pdf_download_fits_on_two_sheets_and_matches_the_print(page: Page, l
         .locator("h1, h2, h3, li, dt, dd, p")
         .evaluate_all(
             "parts => parts.filter(part => part.checkVisibility())"
-            ".map(part => part.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)"
+            ".map(part => part.innerText).filter(text => text.trim())"
         )
     )
+    blocks = [flat(block) for block in blocks]
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the summary (PDF)").click()

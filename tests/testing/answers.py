@@ -12,6 +12,9 @@ Given = dict[str, str | list[str]]
 
 NO_RED_FLAG: Given = {"red_flags": "none"}
 
+#: An adult answering for themselves.
+ABOUT: Given = {"age": "adult", "for_whom": "self"}
+
 SYMPTOMS: Given = {
     "jerking": "yes",
     "reflexes": "not_sure",
@@ -24,6 +27,8 @@ SYMPTOMS: Given = {
     "started": "months",
     "worse": "no",
     "nerve_symptoms": "none",
+    "recent_signs": "none",
+    "injury": "no",
 }
 
 BACKGROUND: Given = {
@@ -34,19 +39,28 @@ BACKGROUND: Given = {
     "kidney_liver": "none",
     "medicines": "none",
     "medicine_change": "no",
+    "pregnancy": "no",
 }
 
-#: Not yet checked by a doctor, started months ago, stable: the default, "soon".
-SOON: Given = {**NO_RED_FLAG, **SYMPTOMS, **BACKGROUND}
+#: Not yet checked by a doctor, started months ago, stable: "soon".
+SOON: Given = {**NO_RED_FLAG, **ABOUT, **SYMPTOMS, **BACKGROUND}
 
-#: Already checked, started long ago, not worse, no other nerve symptoms: "routine".
-ROUTINE: Given = {**SOON, "checked": "yes", "started": "years"}
+#: Already checked and a cause found, started long ago, not worse, no other signs: "routine".
+ROUTINE: Given = {**SOON, "checked": "cause_found", "started": "years"}
 
 #: Started in the last few days: "urgent".
 URGENT: Given = {**SOON, "started": "days"}
 
 #: Jerking after a change of an antidepressant: "urgent", with the medicine cause listed.
 URGENT_MEDICINE: Given = {**SOON, "medicines": ["antidepressant"], "medicine_change": "yes"}
+
+#: None of the symptoms asked about (so not asked when they started): "routine".
+NO_SYMPTOMS: Given = {
+    **SOON,
+    **{q: "no" for q in ("jerking", "reflexes", "stiffness", "weakness", "balance", "pain")},
+    "daily_life": "no",
+    "where": "nowhere",
+}
 
 BY_LEVEL: dict[str, Given] = {"soon": SOON, "routine": ROUTINE, "urgent": URGENT}
 

@@ -11,7 +11,9 @@ SHIPPED = RULES_FILE.read_text(encoding="utf-8")
 SCENARIOS = SCENARIOS_FILE.read_text(encoding="utf-8")
 
 #: One edit: the text to find in the file, and what to put in its place.
-Edit = tuple[str, str]
+#: An edit: the text to find and its replacement, and how many places to change (default 1;
+#: -1 for every place).
+Edit = tuple[str, str] | tuple[str, str, int]
 
 #: The edits that mark the shipped rules approved by a clinician, with a name and a date.
 APPROVED: tuple[Edit, ...] = (
@@ -41,13 +43,15 @@ NEW_QUESTION: Edit = (
 
 
 def edited(text: str, *edits: Edit, count: int = 1) -> str:
-    """``text`` with each edit made at its first ``count`` places (every place: -1). An edit
-    whose text is not there that often fails the test rather than leaving the file as it
-    was, so a test can never pass on an unedited copy."""
-    for old, new in edits:
+    """``text`` with each edit made at its first ``count`` places (every place: -1), or as
+    many as the edit's own third item says. An edit whose text is not there that often fails
+    the test rather than leaving the file as it was, so a test can never pass on an unedited
+    copy."""
+    for old, new, *own in edits:
+        times = own[0] if own else count
         found = text.count(old)
-        assert found >= max(count, 1), f"the text to edit is there {found} times: {old!r}"
-        text = text.replace(old, new, count)
+        assert found >= max(times, 1), f"the text to edit is there {found} times: {old!r}"
+        text = text.replace(old, new, times)
     return text
 
 

@@ -238,6 +238,9 @@ class HttpClient:
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.base + path))
 
-    def post(self, path: str, data: Any) -> Response:
+    def post(self, path: str, data: Any, headers: dict[str, str] | None = None) -> Response:
         body = urllib.parse.urlencode(list(data.items(multi=True))).encode()
-        return self._send(urllib.request.Request(self.base + path, data=body, method="POST"))
+        request = urllib.request.Request(
+            self.base + path, data=body, method="POST", headers=headers or {}
+        )
+        return self._send(request)

@@ -1,0 +1,227 @@
+"""Which questions a person is asked (skip logic), answers that cannot all be true, and an
+outcome that explains itself: all through the pages, as a person meets them."""
+
+from __future__ import annotations
+
+import re
+
+from selfcheck.rules import Rules
+
+from .testing.answers import NO_SYMPTOMS, ROUTINE, SOON, URGENT_MEDICINE, Given
+from .testing.pages import headings, pdf_text, title, visible_text
+from .testing.visitor import Journey
+
+
+def pages_seen(journey: Journey, answers: Given) -> list[str]:
+    """The title of every page of questions a person who gives ``answers`` goes through."""
+    seen = []
+    journey.open("/check")
+    while "Your result" not in journey.html:
+        seen.append(title(journey.html))
+        journey.answer_page(answers)
+    return seen
+
+
+def summary(journey: Journey) -> str:
+    """The "Your answers" part of the outcome page."""
+    return visible_text(journey.html).rsplit("Your answers", 1)[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Skip logic: a question not asked is not shown, not required, not on the summary or the PDF
+
+
+def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: Rules):
+    older = {**ROUTINE, "age": "older"}
+    seen = pages_seen(journey, older)
+    assert seen[-1] == "Your health background (step 6 of 6) – Clonus self-check"
+    assert "Are you pregnant" not in journey.html
+    pregnancy = rules.questions["pregnancy"].summary
+    assert pregnancy not in summary(journey)
+    assert pregnancy not in pdf_text(journey.submit("pdf").data)
+
+
+def test_a_pregnant_person_is_asked_about_the_signs_of_pre_eclampsia(journey: Journey):
+    pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
+    seen = pages_seen(journey, pregnant)
+    assert seen[-1] == "Pregnancy and a recent birth (step 7 of 7) – Clonus self-check"
+    assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
+    assert "Pregnant, or had a baby in the last 6 weeks Yes, I am pregnant" in summary(journey)
+
+
+def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journey):
+    seen = pages_seen(journey, NO_SYMPTOMS)
+    assert [t.split(" (")[0] for t in seen] == [
+        "Check for emergency signs",
+        "About the person with the symptoms",
+        "Your symptoms",
+        "Other signs",
+        "Your health background",
+    ]
+    # Whether the pregnancy page follows is known only once this page is answered.
+    assert seen[-1].startswith("Your health background (step 5 of 6)")
+    text = summary(journey)
+    assert "When they started" not in text and "Getting worse" not in text
+    # Back from the outcome's last page goes to the page before it that was shown.
+    journey.submit("change:background")
+    journey.submit("back")
+    assert headings(journey.html) == ["Other signs"]
+
+
+def test_an_answer_left_behind_by_a_changed_answer_is_dropped(journey: Journey):
+    journey.complete({**SOON, "nerve_symptoms": "numbness", "nerve_started": "days"})
+    assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
+    assert "When the other nerve symptoms started In the last few days" in summary(journey)
+    journey.submit("change:other_signs")
+    journey.submit("next", {"nerve_symptoms": "none"})
+    # The question about when they started is no longer asked: straight to the outcome, without
+    # it, and its answer no longer counts.
+    assert headings(journey.html)[0].startswith("Book an appointment")
+    assert "When the other nerve symptoms started" not in summary(journey)
+    assert 'name="nerve_started"' not in journey.html, "not carried on either"
+
+
+def test_an_answer_to_a_question_not_asked_is_ignored(journey: Journey):
+    """A form that carries an answer to a question the person is not asked (sent by hand, or
+    left in a page kept open) cannot change the advice."""
+    journey.complete(SOON)
+    journey.submit("change:other_signs")
+    form = journey.form()
+    form.fields.append(("nerve_started", "hours"))
+    journey.submit("next")
+    assert headings(journey.html)[0].startswith("Book an appointment")
+    assert "When the other nerve symptoms started" not in summary(journey)
+
+
+# --------------------------------------------------------------------------------------------
+# Answers that cannot all be true
+
+
+def test_answers_that_clash_show_the_gov_uk_error_pattern(journey: Journey, rules: Rules):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    journey.answer_page(SOON)
+    journey.submit("next", {**_symptoms(rules, SOON), "where": "nowhere"})
+    html = journey.html
+    assert title(html).startswith("Error: Your symptoms")
+    (clash,) = rules.contradictions
+    summary_box = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary_box and 'href="#q-where-ankles"' in summary_box.group(0)
+    assert clash.message in visible_text(html)
+    assert re.search(r'id="q-where-nowhere"[^>]*checked', html), "the answers are kept"
+    assert re.search(r'id="q-jerking-yes"[^>]*checked', html)
+    journey.submit("next", {"where": "ankles"})
+    assert headings(journey.html) == ["Other signs"]
+
+
+def _symptoms(rules: Rules, answers: Given) -> Given:
+    ids = {q.id for q in rules.page("symptoms").questions}
+    return {k: v for k, v in answers.items() if k in ids}
+
+
+def test_none_of_the_symptoms_with_no_to_each_is_accepted(journey: Journey):
+    journey.complete(NO_SYMPTOMS)
+    assert headings(journey.html)[0] == "Talk to a doctor at a routine appointment"
+
+
+# --------------------------------------------------------------------------------------------
+# Every result explains itself
+
+
+def test_not_sure_on_the_emergency_check_gets_advice_today_and_says_why(journey: Journey):
+    journey.complete({**ROUTINE, "red_flags": "not_sure"})
+    text = visible_text(journey.html)
+    assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
+    assert "You were not sure if there is one of the emergency signs" in text
+    assert "Emergency signs now I'm not sure if there is one of these signs" in text
+
+
+def test_the_default_level_says_why(journey: Journey, rules: Rules):
+    # Checked and stable, but not sure whether it is getting worse: no rule applies.
+    journey.complete({**ROUTINE, "worse": "not_sure"})
+    text = visible_text(journey.html)
+    assert headings(journey.html)[0].startswith("Book an appointment")
+    assert f"Why we say this {rules.default_reason}" in text
+
+
+def test_no_linked_condition_says_that_only_an_examination_can_find_the_cause(journey: Journey):
+    journey.complete({**SOON, "conditions": "none"})
+    text = visible_text(journey.html)
+    discussed = text.split("Worth discussing with your clinician")[1].split("Other things")[0]
+    assert "None of your answers points to one of the health problems we ask about" in discussed
+    assert "Only a clinician who examines you can find the cause" in discussed
+    assert "No cause found" not in discussed, "no cause is found before anyone has looked"
+    assert "No cause found (idiopathic)" in text.split("Other things that can cause clonus")[1]
+
+
+def test_no_cause_found_is_listed_only_after_tests_found_none(journey: Journey):
+    journey.complete({**ROUTINE, "checked": "no_cause", "conditions": "none"})
+    discussed = visible_text(journey.html).split("Worth discussing")[1].split("Other things")[0]
+    assert "No cause found (idiopathic)" in discussed
+    assert (
+        "Because you said: Already checked by a doctor or nurse: Yes, but tests found no cause"
+        in discussed
+    )
+
+
+def test_the_does_it_go_away_text_fits_the_story(journey: Journey):
+    journey.complete(SOON)
+    assert "Clonus does not usually go away fully" in visible_text(journey.html)
+    journey.complete(URGENT_MEDICINE)
+    text = visible_text(journey.html)
+    assert "When a medicine causes jerking, it often settles" in text
+    assert "Do not stop or change a medicine on your own" in text
+    assert "Clonus does not usually go away fully" not in text
+    journey.complete(NO_SYMPTOMS)
+    assert "Does clonus go away?" not in visible_text(journey.html)
+
+
+def test_a_person_with_none_of_the_symptoms_gets_an_honest_result(journey: Journey):
+    journey.complete(NO_SYMPTOMS)
+    text = visible_text(journey.html)
+    assert "You told us that none of these symptoms affect you now" in text
+    assert (
+        "If you are worried about clonus, or any of these symptoms start, talk to a doctor" in text
+    )
+    assert "If no review is planned, book a routine appointment" in text
+
+
+def test_routine_advice_does_not_assume_a_planned_review(journey: Journey):
+    journey.complete(ROUTINE)
+    text = visible_text(journey.html)
+    assert "If a doctor or care team already sees you for these symptoms" in text
+    assert "If no review is planned, book a routine appointment" in text
+
+
+def test_emergency_advice_from_a_later_page_comes_alone_with_its_reason(
+    journey: Journey, rules: Rules
+):
+    """Told on a later page, a stroke sign leads to the emergency page: its own reason, the
+    answers, and nothing that could hold the person up or contradict it (a lower level's
+    "checked today", conditions to discuss, treatments)."""
+    journey.complete({**SOON, "nerve_symptoms": "one_side", "nerve_started": "days"})
+    text = visible_text(journey.html)
+    assert headings(journey.html)[0] == "Call 999 now"
+    assert "These can be signs of a stroke" in text
+    lower = {"new_nerve_symptoms", "other_nerve_symptoms", "not_checked_yet"}
+    reasons = [r.reason for r in rules.urgency_rules if r.id in lower]
+    assert len(reasons) == 3 and not [reason for reason in reasons if reason in text]
+    for hidden in (
+        "Worth discussing with your clinician",
+        "Other things that can cause clonus",
+        "Questions you could ask about treatment",
+        "Does clonus go away?",
+    ):
+        assert hidden not in headings(journey.html)
+    assert "Other nerve symptoms" in summary(journey)
+    assert "Call 999 now" in pdf_text(journey.submit("pdf").data)
+
+
+def test_the_reasons_shown_are_those_that_set_the_level(journey: Journey, rules: Rules):
+    """Started in the last few days (urgent) and not yet checked (soon): only the first says
+    why the advice is "today"."""
+    journey.complete({**SOON, "started": "days"})
+    text = visible_text(journey.html)
+    assert "Your symptoms started in the last few days." in text
+    not_checked = next(r for r in rules.urgency_rules if r.id == "not_checked_yet")
+    assert not_checked.reason not in text
