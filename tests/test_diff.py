@@ -83,7 +83,7 @@ def test_a_changed_trigger_is_written_before_and_after(runner, edited_rules):
     ) in text
     example = re.search(
         r'Cause "stroke" \(Stroke\) is now listed for some answers For example: '
-        r'(.*?) Scenarios whose',
+        r"(.*?) Scenarios whose",
         text,
     )
     assert example is not None
