@@ -77,12 +77,6 @@ def asked(rules: Rules, answers: Answers) -> dict[str, frozenset[str]]:
     return kept
 
 
-def asked_questions(rules: Rules, page: Page, answers: Answers) -> list[Question]:
-    """The questions of ``page`` that are asked of a person who gave ``answers``."""
-    earlier = asked(rules, answers)
-    return [question for question in page.questions if is_asked(question, earlier)]
-
-
 def not_asked(rules: Rules, answers: Answers) -> set[str]:
     """The questions that a person who gave ``answers`` will not be asked, whatever they answer
     next: those whose ``ask_when`` the answers so far already make false."""
@@ -116,12 +110,35 @@ def red_flag_ticked(rules: Rules, answers: Answers) -> bool:
     return any(flag.id in ticked for flag in rules.red_flags)
 
 
+def only_red_flags(rules: Rules, values: Sequence[str]) -> list[str]:
+    """``values`` sent for the emergency check, with "None of these" and "I'm not sure" left
+    out when a red flag is among them: shaking hands may tick both, and the sign wins."""
+    flags = [value for value in values if any(flag.id == value for flag in rules.red_flags)]
+    return flags or list(values)
+
+
+def emergency_due(rules: Rules, answers: Answers) -> bool:
+    """Whether ``answers`` already lead to the most urgent advice, whatever is still to come:
+    a red flag, or a rule of the most urgent level that holds on questions all answered (its
+    answers cannot change on a later page). The person then sees the advice at once."""
+    if red_flag_ticked(rules, answers):
+        return True
+    given = asked(rules, answers)
+    return any(
+        rule.level is rules.emergency
+        and given.keys() >= set(rule.when.questions())
+        and rule.when.holds(given)
+        for rule in rules.urgency_rules
+    )
+
+
 def unanswered(rules: Rules, answers: Answers) -> list[Question]:
     """The questions still to answer before the outcome, in the order they are asked: those
     asked of a person who gave ``answers`` that have none.
 
-    None once a red flag is ticked: the person then sees the emergency advice at once."""
-    if red_flag_ticked(rules, answers):
+    None once the most urgent advice is due (see :func:`emergency_due`): the person then sees
+    the emergency advice at once."""
+    if emergency_due(rules, answers):
         return []
     given = asked(rules, answers)
     return [q for q in rules.questions.values() if q.id not in given and is_asked(q, given)]

@@ -81,11 +81,14 @@ def test_a_changed_trigger_is_written_before_and_after(runner, edited_rules):
         'you have any of these?" includes any of "A stroke" or "A brain injury, for example '
         'from a blow to the head (traumatic brain injury)"'
     ) in text
-    assert re.search(
-        r'Cause "stroke" \(Stroke\) is now listed for some answers For example: - "Do you '
-        r'have any of these signs now\?": "(None of these|I\'m not sure if there is one of these '
-        r'signs)" - "Has a doctor ever told you that you have any of these\?": "A brain injury',
+    example = re.search(
+        r'Cause "stroke" \(Stroke\) is now listed for some answers For example: '
+        r"(.*?) Scenarios whose",
         text,
+    )
+    assert example is not None
+    assert '"Has a doctor ever told you that you have any of these?": "A brain injury' in (
+        example.group(1)
     )
     assert (
         'Scenario "cause_brain_injury" (passes): A brain injury in the past is listed as '

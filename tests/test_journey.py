@@ -128,11 +128,19 @@ def test_missing_answers_show_the_gov_uk_error_pattern(journey: Journey, rules: 
     assert re.search(r'id="q-where-ankles"[^>]*checked', html)
 
 
-def test_none_of_these_cannot_be_ticked_with_a_red_flag(journey: Journey):
+def test_none_of_these_cannot_be_ticked_with_another_answer(journey: Journey):
+    """Elsewhere than a red flag (which wins, see test_questions_asked), "None of these" with
+    another answer sends the person back to choose."""
     journey.open("/check")
-    journey.submit("next", {"red_flags": ["none", "stroke_signs"]})
+    journey.answer_page(SOON)
+    journey.answer_page(SOON)
+    journey.answer_page(SOON)
+    journey.submit(
+        "next",
+        {**on_page(SOON, "other_signs", journey.rules), "recent_signs": ["none", "headache"]},
+    )
     assert 'Select "None of these" on its own, or untick it' in visible_text(journey.html)
-    assert headings(journey.html) == ["Check for emergency signs"]
+    assert headings(journey.html) == ["Other signs"]
 
 
 def test_an_answer_the_rules_do_not_offer_is_refused(journey: Journey):

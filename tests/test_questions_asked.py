@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import re
 
+from selfcheck.outcome import evaluate
 from selfcheck.rules import Rules
+from selfcheck.rules.reach import (
+    all_of,
+    complete,
+    no_red_flag,
+    possible,
+    satisfy,
+    when_advised,
+    when_listed,
+)
 
 from .testing.answers import NO_SYMPTOMS, ROUTINE, SOON, URGENT_MEDICINE, Given
 from .testing.pages import headings, pdf_text, title, visible_text
@@ -225,3 +235,56 @@ def test_the_reasons_shown_are_those_that_set_the_level(journey: Journey, rules:
     assert "Your symptoms started in the last few days." in text
     not_checked = next(r for r in rules.urgency_rules if r.id == "not_checked_yet")
     assert not_checked.reason not in text
+
+
+# --------------------------------------------------------------------------------------------
+# Emergency advice as soon as the facts are told, not after the pages still to come
+
+
+def test_an_emergency_told_on_a_later_page_shows_at_once(journey: Journey):
+    """A rash that does not fade, told on "Other signs": the next page is the emergency
+    advice, not three more pages of questions."""
+    journey.open("/check")
+    for _ in range(3):  # the emergency check, about the person, the symptoms
+        journey.answer_page(SOON)
+    assert headings(journey.html)[0] == "Other signs"
+    journey.answer_page({**SOON, "recent_signs": ["rash"]})
+    assert headings(journey.html)[0] == "Call 999 now"
+    assert "rash that does not fade" in visible_text(journey.html)
+    # The PDF of that result holds it too.
+    assert "Call 999 now" in pdf_text(journey.submit("pdf").data)
+
+
+def test_an_emergency_waits_for_every_answer_it_depends_on(journey: Journey):
+    """Signs of pre-eclampsia depend on the pregnancy question, asked later: a very bad
+    headache told on "Other signs" by a person not yet asked about pregnancy is not yet an
+    emergency, and becomes one once the pregnancy is told."""
+    pregnant = {**SOON, "recent_signs": ["headache"], "pregnancy": "pregnant"}
+    seen = pages_seen(journey, {**pregnant, "pregnancy_signs": "none"})
+    assert "Your health background (step 6 of 7) – Clonus self-check" in seen
+    assert headings(journey.html)[0] == "Call 999 now"
+
+
+def test_a_red_flag_ticked_with_none_of_these_shows_the_emergency_advice(journey: Journey):
+    """Ticked together by shaking hands, a sign and "None of these" do not send the person
+    back to fix the form: the sign wins."""
+    journey.open("/check")
+    journey.submit("next", {"red_flags": ["none", "stroke_signs"]})
+    assert headings(journey.html) == ["Call 999 now"]
+    journey.open("/check")
+    journey.submit("next", {"red_flags": ["not_sure", "brain_infection_signs"]})
+    assert headings(journey.html) == ["Call 999 now"]
+
+
+def test_the_search_knows_that_emergency_advice_lists_no_cause(rules: Rules):
+    """The search behind the warnings and `rules diff` agrees with the page: no answer set
+    lists a cause together with the emergency advice, though one reaches it through a rule
+    (a recent head injury with the spinal cord and brain injury causes)."""
+    emergency = when_advised(rules, rules.emergency)
+    for cause in rules.causes:
+        both = all_of([possible(rules), emergency, when_listed(rules, cause.id)])
+        assert satisfy(both, rules.questions) is None, cause.id
+    told_later = all_of([possible(rules), emergency, no_red_flag(rules)])
+    found = satisfy(told_later, rules.questions)
+    assert found is not None
+    assert evaluate(rules, complete(rules, found)).listed == ()

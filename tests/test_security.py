@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app
 
-from .testing.answers import SOON
+from .testing.answers import SOON, on_page
 from .testing.pages import headings, in_layout, title, visible_text
 from .testing.visitor import Journey, hours_later
 
@@ -202,11 +202,12 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
 
 
 @pytest.mark.parametrize("path", ["/check", "/summary.pdf"])
-@pytest.mark.parametrize("site", ["same-origin", "cross-site", None])
+@pytest.mark.parametrize("site", ["same-origin", None])
 def test_a_red_flag_shows_the_emergency_advice_whatever_the_token(client, path, site):
     """A person in danger is never asked to confirm first: a refused token (a page left open
-    for hours, a lost cookie) still shows the emergency advice at once. Nothing else the form
-    carried is shown back."""
+    for hours, a lost cookie) still shows the emergency advice at once, from a page of this
+    site or from a browser that does not say where the form came from (a form from another
+    site: see below). Nothing else the form carried is shown back."""
     headers = {"Sec-Fetch-Site": site} if site else {}
     data = {
         "csrf_token": "expired",
@@ -450,3 +451,60 @@ def test_a_form_field_without_a_name_is_refused(client):
     response = client.post("/check", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 400
     assert headings(response.get_data(as_text=True)) == ["We could not use that form"]
+
+
+def test_a_changed_form_with_a_red_flag_still_shows_the_emergency_advice(journey: Journey):
+    """A form refused for a field no page sends (a page open while the app was updated) still
+    shows the emergency advice when it carries a red flag; without one, the refusal says what
+    to do in an emergency."""
+    journey.open("/check")
+    form = journey.form()
+    data = MultiDict([*form.fields, ("red_flags", "stroke_signs"), ("go", "next")])
+    data.add("renamed_question", "yes")
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    response = journey.client.post("/check", data=data, headers=headers)
+    assert response.status_code == 200
+    assert headings(response.get_data(as_text=True)) == ["Call 999 now"]
+    data.setlist("red_flags", ["none"])
+    response = journey.client.post("/check", data=data, headers=headers)
+    assert response.status_code == 400
+    assert "If you feel very unwell now, call 999" in visible_text(response.get_data(as_text=True))
+
+
+def test_an_expired_page_with_an_emergency_told_later_shows_the_advice(journey: Journey):
+    """A page left open for hours, then sent with a rash that does not fade: the emergency
+    advice at once, not "Please confirm your answers"."""
+    journey.open("/check")
+    for _ in range(3):
+        journey.answer_page(SOON)
+    with hours_later(5):
+        response = journey.submit(
+            "next", {**on_page(SOON, "other_signs", journey.rules), "recent_signs": ["rash"]}
+        )
+    assert response.status_code == 200
+    assert headings(response.get_data(as_text=True))[0] == "Call 999 now"
+
+
+def test_an_expired_page_always_says_what_to_do_in_an_emergency(journey: Journey):
+    journey.open("/check")
+    journey.submit("next", {"red_flags": "none"})
+    with hours_later(5):
+        response = journey.submit("next", {"age": "adult"})
+    assert headings(response.get_data(as_text=True)) == ["Please confirm your answers"]
+    assert "If you feel very unwell now, call 999" in visible_text(response.get_data(as_text=True))
+
+
+def test_a_red_flag_from_another_site_is_not_shown_back(client, caplog):
+    """Another website cannot make the check say "You said there are signs of a stroke": the
+    person is asked to start again, with the emergency number; and the log never says that a
+    red flag was ticked."""
+    data = {"page": "emergency_check", "red_flags": "stroke_signs", "go": "next"}
+    with caplog.at_level("INFO"):
+        response = client.post("/check", data=data, headers={"Sec-Fetch-Site": "cross-site"})
+        client.post("/check", data=data, headers={"Sec-Fetch-Site": "same-origin"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert headings(html) == ["Please start the check again"]
+    assert "signs of a stroke" not in visible_text(html)
+    assert "call 999" in visible_text(html)
+    assert not [r for r in caplog.records if "emergency" in r.getMessage()]

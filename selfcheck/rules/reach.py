@@ -219,12 +219,14 @@ def no_red_flag(rules: Rules) -> Condition:
 
 
 def when_listed(rules: Rules, cause_id: str) -> Condition:
-    """When a cause is listed as worth discussing (causes are not listed after a red flag)."""
+    """When a cause is listed as worth discussing: never with the emergency advice, however it
+    is reached (see :attr:`selfcheck.outcome.Outcome.listed`)."""
     cause = next(c for c in rules.causes if c.id == cause_id)
+    not_emergency = negate(when_advised(rules, rules.emergency))
     if cause.when is not None:
-        return all_of([no_red_flag(rules), effective(cause.when, rules)])
+        return all_of([not_emergency, effective(cause.when, rules)])
     others = [effective(c.when, rules) for c in rules.causes if c.when is not None]
-    return all_of([no_red_flag(rules), negate(any_of(others))])
+    return all_of([not_emergency, negate(any_of(others))])
 
 
 def when_advised(rules: Rules, level: Urgency) -> Condition:

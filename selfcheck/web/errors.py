@@ -10,6 +10,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from selfcheck.answers import emergency_due, only_red_flags, red_flag_ticked
 from selfcheck.rules import RED_FLAGS
 from selfcheck.web.forms import UnexpectedForm, carried
 from selfcheck.web.service import current_service
@@ -42,7 +43,8 @@ MESSAGES = {
 UNEXPECTED = (
     "We could not use that form",
     "The form held something that this check does not ask for, so we did not use "
-    "any of it. Please start the check again.",
+    "any of it. Please start the check again. If you feel very unwell now, call "
+    "{emergency_number}.",
 )
 
 
@@ -58,26 +60,24 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         """A form sent without a valid token: most often a page left open for hours, or a form
         sent from another website."""
-        rules = current_service().rules
-        flags = {f.id for f in rules.red_flags} & set(request.form.getlist(RED_FLAGS))
-        if flags:
-            # A red flag shows the emergency advice at once, whatever the token: showing advice
-            # changes nothing, and a person in danger must not be asked to confirm first.
-            log.info("form refused, emergency advice shown: %s", error.description)
-            ticked = {RED_FLAGS: frozenset(flags)}
-            return outcome_page(ticked, [(RED_FLAGS, flag) for flag in sorted(flags)]), 200
         log.info("form refused: %s", error.description)
+        due = emergency_advice()
+        if due is not None:
+            return due, 200
         # The answers the refused form carried, so the person can go on without losing them;
         # only when the browser says the form came from this site (a form from another
         # website must not come back as "your answers").
         same_site = from_this_site()
-        answers = carried(rules, request.form) if same_site else []
+        answers = carried(current_service().rules, request.form) if same_site else []
         shown = request.form.get("page", "") if same_site else ""
         return render_template("expired.html", carried=answers, shown=shown), 400
 
     @app.errorhandler(UnexpectedForm)
     def unexpected_form(error: UnexpectedForm) -> tuple[str, int]:
         log.info("form refused: it held fields or values the pages never send")
+        due = emergency_advice()
+        if due is not None:
+            return due, 200
         return error_page(400, UNEXPECTED)
 
     @app.errorhandler(HTTPException)
@@ -99,6 +99,36 @@ def init_app(app: Flask) -> None:
             raise error
         log.error("internal error: %s", where(error))
         return error_page(500)
+
+
+def emergency_advice() -> str | None:
+    """The emergency outcome page, when a refused form carries what leads to it: a person in
+    danger is never asked to confirm or start again first. Showing advice changes nothing.
+    Only the answers the rules offer are read, and nothing from a form another website sent
+    (it could make the check say "You said …" of things the person never said)."""
+    if from_elsewhere():
+        return None
+    rules = current_service().rules
+    kept = carried(rules, request.form)
+    answers = {q: frozenset(v for name, v in kept if name == q) for q in {name for name, _ in kept}}
+    if RED_FLAGS in answers:
+        answers[RED_FLAGS] = frozenset(only_red_flags(rules, sorted(answers[RED_FLAGS])))
+    if not emergency_due(rules, answers):
+        return None
+    if red_flag_ticked(rules, answers):  # the red flags alone, as after the first page
+        answers = {RED_FLAGS: answers[RED_FLAGS]}
+        kept = [(RED_FLAGS, flag) for flag in sorted(answers[RED_FLAGS])]
+    return outcome_page(answers, kept)
+
+
+def from_elsewhere() -> bool:
+    """Whether the browser says the request came from another site (its Sec-Fetch-Site or
+    Origin header). A request that says nothing may be from an older browser on this site."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site != "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin != request.host_url.rstrip("/")
 
 
 def from_this_site() -> bool:

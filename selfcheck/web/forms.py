@@ -24,10 +24,11 @@ from selfcheck.answers import (
     is_asked,
     not_asked,
     offered,
+    only_red_flags,
     shown_pages,
     unanswered,
 )
-from selfcheck.rules import Answers, Page, Question, Rules
+from selfcheck.rules import RED_FLAGS, Answers, Page, Question, Rules
 
 #: The fields a page sends besides the answers: the CSRF token, the page shown, the button.
 FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
@@ -148,6 +149,9 @@ class PageForms:
         """
         if not self.expected(formdata):
             raise UnexpectedForm()
+        if RED_FLAGS in formdata:
+            formdata = formdata.copy()
+            formdata.setlist(RED_FLAGS, only_red_flags(self.rules, formdata.getlist(RED_FLAGS)))
         sent = formdata.get("page")
         results: list[PageResult] = []
         known: dict[str, frozenset[str]] = {}

@@ -46,15 +46,15 @@ def test_the_whole_check_without_javascript(page: Page):
         page.get_by_role("button", name="Start now").click()
     assert heading(page) == "Check for emergency signs"
 
-    # The server, not a script, keeps "None of these" apart from the signs.
-    page.get_by_label(RED_FLAG).check()
+    # The server, not a script, keeps "None of these" apart from "I'm not sure".
+    page.get_by_label("I'm not sure if there is one of these signs").check()
     page.get_by_label("None of these").check()
     proceed(page)
     expect(page).to_have_title("Error: Check for emergency signs (step 1 of 7) – Clonus self-check")
     expect(page.locator(".error-summary")).to_contain_text(
         'Select "None of these" on its own, or untick it'
     )
-    page.get_by_label(RED_FLAG).uncheck()
+    page.get_by_label("I'm not sure if there is one of these signs").uncheck()
     proceed(page)
 
     for title in ADULT_PAGES:
@@ -84,6 +84,8 @@ def test_the_whole_check_without_javascript(page: Page):
 def test_a_red_flag_without_javascript(page: Page):
     page.goto("/check")
     page.get_by_label(RED_FLAG).check()
+    # Ticked with "None of these" too (nothing unticks it without a script): the sign wins.
+    page.get_by_label("None of these").check()
     proceed(page)
     assert heading(page) == "Call 999 now"
     expect(page.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
