@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,19 +71,43 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
     """``app`` under werkzeug's own server, in a thread of this process, on a free port.
     ``quiet`` leaves out werkzeug's line for each request."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
-    server = make_server(
-        "127.0.0.1",
-        0,
-        app,
-        threaded=True,
-        request_handler=QuietHandler if quiet else WSGIRequestHandler,
-    )
+    class PooledServer(BaseWSGIServer):
+        """Each request in one of a few threads started once, rather than a new thread per
+        request: under coverage, starting many threads on a busy machine now and then hits a
+        CPython race in installing the trace function ("Cannot install a trace function while
+        another trace function is being installed"), which kills the request's thread."""
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            pool.submit(self._handle, request, client_address)
+
+        def _handle(self, request: Any, client_address: Any) -> None:
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="test-server")
+    gate = threading.Event()
+
+    def hold(running: threading.Event) -> None:
+        running.set()
+        gate.wait()
+
+    for _ in range(8):  # start every thread now, each once the one before runs
+        running = threading.Event()
+        pool.submit(hold, running)
+        running.wait()
+    gate.set()
+    handler = QuietHandler if quiet else WSGIRequestHandler
+    server = PooledServer("127.0.0.1", 0, app, handler=handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -91,6 +116,7 @@ def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
