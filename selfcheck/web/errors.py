@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from selfcheck.rules import RED_FLAGS
 from selfcheck.web.forms import UnexpectedForm, carried
 from selfcheck.web.service import current_service
-from selfcheck.web.views import outcome_page
+from selfcheck.web.views import outcome_page, start_again
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ def init_app(app: Flask) -> None:
             ticked = {RED_FLAGS: frozenset(flags)}
             return outcome_page(ticked, [(RED_FLAGS, flag) for flag in sorted(flags)]), 200
         log.info("form refused: %s", error.description)
+        if request.endpoint == "selfcheck.clear_answers":
+            # Asked again, with a new token: nothing is lost by asking twice.
+            return start_again(), 400
         # The answers the refused form carried, so the person can go on without losing them;
         # only when the browser says the form came from this site (a form from another
         # website must not come back as "your answers").

@@ -238,7 +238,14 @@ class HttpClient:
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.base + path))
 
-    def post(self, path: str, data: Any, headers: dict[str, str] | None = None) -> Response:
+    def post(
+        self,
+        path: str,
+        data: Any,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> Response:
+        """Send a form, and follow the redirect that answers it (urllib always does)."""
         body = urllib.parse.urlencode(list(data.items(multi=True))).encode()
         request = urllib.request.Request(
             self.base + path, data=body, method="POST", headers=headers or {}
