@@ -202,7 +202,7 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
             response = client.post(path, data=data, headers=same_site)
             assert response.status_code == 400
             # Answers are never cleared on a refused form: "Start again" asks once more.
-            asked = "Do you want to start again?" if path == "/start-again" else None
+            asked = "Start the check from the beginning" if path == "/start-again" else None
             expected = asked or "Please confirm your answers"
             assert headings(response.get_data(as_text=True)) == [expected]
             assert "selfcheck-answers=;" not in response.headers.get("Set-Cookie", "")

@@ -246,7 +246,7 @@ STATES = [
     State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
     State(
         "start-again-with-no-answers",
-        f"Do you want to start again? – {SERVICE}",
+        f"Start the check from the beginning – {SERVICE}",
         opened("/start-again"),
     ),
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),

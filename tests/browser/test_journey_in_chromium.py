@@ -147,6 +147,14 @@ def test_changing_an_answer_changes_the_result(page: Page):
     )
 
 
+def test_the_print_hint_is_shown_only_without_a_print_button(page: Page):
+    """With scripts, the Print button says it all; the words on how to print are for pages
+    without it (tests/browser/test_no_javascript.py)."""
+    complete(page, SOON)
+    expect(page.get_by_role("button", name="Print this page")).to_be_visible()
+    expect(page.get_by_text("use your browser's Print option")).to_be_hidden()
+
+
 def test_the_print_view_shows_the_summary_without_buttons(page: Page):
     complete(page, URGENT_MEDICINE)
     page.emulate_media(media="print")
