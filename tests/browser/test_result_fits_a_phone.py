@@ -27,7 +27,7 @@ def in_first_screen(page: Page, selector: str) -> bool:
 
 
 @pytest.mark.parametrize("state", RESULTS, ids=[s.name for s in RESULTS])
-def test_the_first_screen_holds_the_advice_and_the_ways_to_keep_it(page: Page, state):
+def test_the_first_screen_holds_the_advice_and_the_ways_to_keep_it(page: Page, state: State):
     page.set_viewport_size(PHONE)
     state.open(page)
     heading = OUTCOMES[state.name.removeprefix("outcome-")][0]
@@ -41,7 +41,7 @@ def test_the_first_screen_holds_the_advice_and_the_ways_to_keep_it(page: Page, s
 
 
 @pytest.mark.parametrize("state", RESULTS, ids=[s.name for s in RESULTS])
-def test_the_whole_result_is_at_most_half_as_long_as_before(page: Page, state):
+def test_the_whole_result_is_at_most_half_as_long_as_before(page: Page, state: State):
     page.set_viewport_size(PHONE)
     state.open(page)
     assert page.locator("details[open]").count() == 0, "every long section folded"
