@@ -42,10 +42,15 @@
       link.click();
     }
   });
-  // A Print button, shown only where it can work.
+  // A Print button, shown only where it can work; where it is, the words that say how to
+  // print without it are not needed.
   var buttons = document.querySelectorAll(".js-print");
   for (var j = 0; j < buttons.length; j++) {
     buttons[j].hidden = false;
     buttons[j].addEventListener("click", function () { window.print(); });
+  }
+  var hints = buttons.length ? document.querySelectorAll(".print-hint") : [];
+  for (var k = 0; k < hints.length; k++) {
+    hints[k].hidden = true;
   }
 }());

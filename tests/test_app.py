@@ -75,15 +75,25 @@ def test_answers_shown_back_are_escaped(client, journey):
     response = client.post(
         "/check",
         data={"csrf_token": token, "page": "emergency_check", "red_flags": attack, "go": "next"},
+        follow_redirects=True,
     )
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
+    assert "alert(1)" not in client.get_cookie("selfcheck-answers").value
     assert "Select one of the answers shown" in visible_text(html)
 
 
-def test_answers_never_reach_a_cookie_or_a_url(app, client, journey):
+def test_answers_reach_only_the_encrypted_cookie_never_a_url(app, client, journey, rules):
     journey.complete(SOON)
-    assert cookie_contents(app, client) == {"selfcheck": {"csrf_token"}}
+    answered = {q for q in SOON if q in rules.questions}
+    assert cookie_contents(app, client) == {
+        "selfcheck": {"csrf_token"},
+        "selfcheck-answers": answered,
+    }
+    raw = client.get_cookie("selfcheck-answers").value
+    for question, values in SOON.items():
+        for value in [values] if isinstance(values, str) else values:
+            assert f'"{question}"' not in raw and f'"{value}"' not in raw
     assert not re.search(r'<form[^>]*method="get"', journey.html, re.I)
     assert re.findall(r'<form[^>]*method="post"', journey.html)
 
@@ -94,7 +104,7 @@ def test_the_cookie_check_would_find_an_answer_in_the_session(app, client, journ
     journey.complete(SOON)
     with client.session_transaction() as session:
         session["where"] = ["ankles"]
-    assert cookie_contents(app, client) == {"selfcheck": {"csrf_token", "where"}}
+    assert cookie_contents(app, client)["selfcheck"] == {"csrf_token", "where"}
 
 
 def test_links_follow_the_address_the_site_is_served_under(app):
@@ -120,9 +130,11 @@ def test_change_buttons_follow_the_address_the_site_is_served_under():
         for value in ([values] if isinstance(values, str) else values)
     ]
     for root in ("", "/clinic"):
-        html = client.post(
+        response = client.post(
             "/check", data=MultiDict(data), environ_overrides={"SCRIPT_NAME": root}
-        ).get_data(True)
+        )
+        assert response.headers["Location"] == f"{root}/result"
+        html = client.get("/result", environ_overrides={"SCRIPT_NAME": root}).get_data(True)
         assert f'formaction="{root}/check#q-jerking"' in html, root
         assert f'formaction="{root}/summary.pdf"' in html, root
 

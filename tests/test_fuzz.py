@@ -113,11 +113,17 @@ def encode(pairs: list[tuple[str, str]], multipart: bool) -> tuple[bytes, str]:
     return body.encode("utf-8", "surrogatepass"), f"multipart/form-data; boundary={boundary}"
 
 
-def check(response) -> None:
+#: Where a sent form may lead: a step, the result or the start page; never with a query.
+LEADS_TO = re.compile(r"/(check(/[0-9]+)?|result)?")
+
+
+def check(response, client=None) -> None:
     event(f"{response.status_code} {response.mimetype}")  # shown by --hypothesis-show-statistics
     assert response.status_code < 500
-    if response.status_code == 302:  # Back from the first page: to the start page
-        assert response.headers["Location"] == "/"
+    if response.status_code == 303:  # a step answered: the page to show next, fetched
+        assert LEADS_TO.fullmatch(response.headers["Location"]), response.headers["Location"]
+        if client is not None:
+            check(client.get(response.headers["Location"]))
         return
     if response.mimetype == "application/pdf":
         assert response.status_code == 200 and response.data.startswith(b"%PDF-")
@@ -141,7 +147,7 @@ def test_any_form_sent_to_a_post_route_gets_a_page_never_a_failure(route, pairs,
         "twice": [("csrf_token", "x"), ("csrf_token", valid)],
     }[token]
     body, content_type = encode(sent + pairs, multipart)
-    check(client.post(route, data=body, content_type=content_type))
+    check(client.post(route, data=body, content_type=content_type), client)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -152,7 +158,7 @@ def test_a_changed_real_form_gets_a_page_never_a_failure(pairs, token):
     _, client, valid = visitor()
     sent = [("csrf_token", valid)] if token == "valid" else []
     body, content_type = encode(sent + pairs, multipart=False)
-    check(client.post("/check", data=body, content_type=content_type))
+    check(client.post("/check", data=body, content_type=content_type), client)
 
 
 @pytest.mark.parametrize("route", ROUTES)

@@ -30,7 +30,7 @@ def test_the_reading_checks_read_the_whole_outcome_page(journey: Journey):
         "This check does not give a diagnosis. Only a clinician who examines you can find the "
         "cause of your symptoms."
     )
-    assert "The printed page shows the same summary" in read
+    assert "use your browser's Print option" in read
 
 
 def test_an_edit_that_is_not_in_the_file_fails_the_test():

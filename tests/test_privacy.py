@@ -13,14 +13,18 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from selfcheck import create_app
 from selfcheck.rules import Rules
+from selfcheck.web.kept import COOKIE, now, unseal
 
-from .testing.privacy import STATUSES, leaks, sent_answers, whole_journey
+from .testing.pages import headings
+from .testing.privacy import ANSWERS, STATUSES, leaks, sent_answers, whole_journey
 from .testing.servers import HttpClient, in_thread
 from .testing.visitor import Journey
 
@@ -50,22 +54,87 @@ def test_answers_never_reach_a_log(live: str, rules: Rules, caplog):
     assert not leaks(logged, rules)
 
 
-def test_answers_never_reach_a_cookie_or_a_url(app: Flask, journey: Journey):
+def test_answers_never_reach_a_url_or_a_readable_cookie(app: Flask, journey: Journey, rules):
+    """The session cookie holds only the form token. The answers travel between two steps in
+    one cookie only, encrypted: no answer can be read in it, and it lasts no longer than the
+    browser is open (no end date)."""
     responses = whole_journey(journey)
     assert [r.status_code for r in responses] == STATUSES
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     for cookie in journey.client._cookies.values():
-        assert set(serializer.loads(cookie.value)) == {"csrf_token"}
-    for response in responses:
-        for header in response.headers.getlist("Set-Cookie"):
-            value = header.split(";")[0].split("=", 1)[1]
+        if cookie.key == COOKIE:
+            assert not leaks(cookie.value, rules), "encrypted"
+            assert unseal(cookie.value, app) is not None, "the app itself can read it"
+        else:
+            assert set(serializer.loads(cookie.value)) == {"csrf_token"}
+    steps = [r for r in responses for r in [*r.history, r]]
+    set_cookies = [h for r in steps for h in r.headers.getlist("Set-Cookie")]
+    answers = [h for h in set_cookies if h.startswith(f"{COOKIE}=")]
+    assert answers, "the steps gave the browser the answers to hold"
+    for header in set_cookies:
+        name, value = header.split(";")[0].split("=", 1)
+        if name == COOKIE:
+            assert not leaks(value, rules)
+            flags = header.lower()
+            assert "httponly" in flags and "samesite=lax" in flags
+            assert "max-age" not in flags and "expires" not in flags or value == "", header
+        else:
             assert set(serializer.loads(value)) == {"csrf_token"}
-        assert "Location" not in response.headers or "?" not in response.headers["Location"]
+    for response in steps:
+        location = response.headers.get("Location", "")
+        assert "?" not in location and not leaks(location, rules), location
         if response.mimetype == "text/html":
             html = response.get_data(as_text=True)
             for url in re.findall(r'(?:href|action|formaction|src)="([^"]*)"', html):
                 assert "?" not in url, f"no query string: {url}"
             assert not re.search(r'method="get"', html, re.I), "every form is POST"
+
+
+def test_the_cookie_checks_would_find_an_answer_in_plain_text(app: Flask, rules: Rules):
+    """The test above can fail: answers kept as plain text, or signed but not encrypted, are
+    found in the cookie."""
+    form = [(q, v) for q, vs in sent_answers(rules).items() for v in vs]
+    assert leaks("&".join(f"{k}={v}" for k, v in form), rules)
+    signed = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert leaks(signed.dumps({"answers": form}), rules) or leaks(
+        str(signed.loads(signed.dumps({"answers": form}))), rules
+    )
+
+
+def test_the_answers_cookie_is_unreadable_without_the_key_and_after_the_sitting(
+    app: Flask, journey: Journey, rules: Rules
+):
+    journey.complete(ANSWERS)
+    value = journey.client.get_cookie(COOKIE).value
+    assert unseal(value, app) is not None
+    other = create_app({"TESTING": True, "SECRET_KEY": "another key"})
+    assert unseal(value, other) is None, "another key cannot read it"
+    assert unseal(value[:-4] + "AAAA", app) is None, "a changed cookie is refused"
+    limit = app.config["ANSWERS_TIME_LIMIT"]
+    made = now()
+    with mock.patch("selfcheck.web.kept.now", lambda: made + limit - 5):
+        assert unseal(value, app) is not None, "readable during the sitting"
+    with mock.patch("selfcheck.web.kept.now", lambda: made + limit + 5):
+        assert unseal(value, app) is None, "no longer after it"
+        # Back to a step: the page is empty, and no answer is shown.
+        page = journey.client.get("/check/3", follow_redirects=True).get_data(as_text=True)
+        assert headings(page) == ["Check for emergency signs"]
+        assert not re.search(r"<input[^>]* checked", page)
+
+
+def test_start_again_deletes_the_answers(journey: Journey):
+    journey.complete(ANSWERS)
+    assert journey.client.get_cookie(COOKIE) is not None
+    journey.open("/start-again")
+    response = journey.client.post(
+        "/start-again",
+        data={"csrf_token": dict(journey.form().fields)["csrf_token"]},
+    )
+    deleted = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE)]
+    assert deleted and deleted[0].startswith(f"{COOKIE}=;") and "Max-Age=0" in deleted[0]
+    assert journey.client.get_cookie(COOKIE) is None
+    assert response.headers["Location"] == "/check"
+    assert not re.search(r"<input[^>]* checked", journey.client.get("/check").get_data(True))
 
 
 class FileWrites:

@@ -34,7 +34,9 @@ def pages_seen(journey: Journey, answers: Given) -> list[str]:
 
 def summary(journey: Journey) -> str:
     """The "Your answers" part of the outcome page."""
-    return visible_text(journey.html).rsplit("Your answers", 1)[1]
+    answers = re.search(r'<dl class="answers">.*?</dl>', journey.html, re.S)
+    assert answers, "the outcome lists the answers"
+    return visible_text(answers.group(0), root=None)
 
 
 # --------------------------------------------------------------------------------------------

@@ -176,10 +176,13 @@ def test_force_https_redirects_plain_http():
 
 def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journey):
     journey.complete(SOON)
-    cookies = list(journey.client._cookies.values())
-    assert [c.key for c in cookies] == ["selfcheck"], "one cookie only"
+    cookies = {c.key: c for c in journey.client._cookies.values()}
+    assert sorted(cookies) == ["selfcheck", "selfcheck-answers"], "two cookies only"
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    assert set(serializer.loads(cookies[0].value)) == {"csrf_token"}
+    assert set(serializer.loads(cookies["selfcheck"].value)) == {"csrf_token"}
+    # The answers are encrypted: the session's signer cannot read them.
+    with pytest.raises(itsdangerous.BadSignature):
+        serializer.loads(cookies["selfcheck-answers"].value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,7 +191,7 @@ def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journ
 
 def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
-    assert sorted(posts) == ["/check", "/summary.pdf"]
+    assert sorted(posts) == ["/check", "/start-again", "/summary.pdf"]
     client.get("/check")  # a session, but no token in the form
     same_site = {"Sec-Fetch-Site": "same-origin"}
     for path in posts:
@@ -198,7 +201,11 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
                 data["csrf_token"] = token
             response = client.post(path, data=data, headers=same_site)
             assert response.status_code == 400
-            assert headings(response.get_data(as_text=True)) == ["Please confirm your answers"]
+            # Answers are never cleared on a refused form: "Start again" asks once more.
+            asked = "Start the check from the beginning" if path == "/start-again" else None
+            expected = asked or "Please confirm your answers"
+            assert headings(response.get_data(as_text=True)) == [expected]
+            assert "selfcheck-answers=;" not in response.headers.get("Set-Cookie", "")
 
 
 @pytest.mark.parametrize("path", ["/check", "/summary.pdf"])
@@ -285,6 +292,7 @@ def test_https_forms_need_no_referer(app: Flask):
             "red_flags": "stroke_signs",
             "go": "next",
         },
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert headings(response.get_data(as_text=True)) == ["Call 999 now"]
@@ -436,8 +444,12 @@ def test_the_privacy_page_says_what_happens_to_answers(client):
     for said in (
         "We do not keep your answers",
         "not write them in our logs",
-        "never appear in a web address or in a cookie",
-        "We use one cookie",
+        "never appear in a web address",
+        "We use two cookies",
+        "deleted when you close your browser",
+        "locked with a code that only this service has (they are encrypted)",
+        "for 60 minutes after your last step",
+        "delete your answers at once",
         "load nothing from other websites",
         "never holds your answers",
         "not to keep a copy of the pages",

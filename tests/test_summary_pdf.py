@@ -78,29 +78,33 @@ def test_a_summary_is_two_sheets_of_a4(journey: Journey, level: str):
         assert f"Page {number} of 2" in page.extract_text()
 
 
-def test_the_answers_stand_side_by_side_in_rows(journey: Journey, rules: Rules):
-    """Read across: the first answer on the left, the second on its right, on the same line."""
-    answers = between(runs(pdf_of(journey, SOON)), "Your answers", "For your appointment")
-    starts = []
+def test_page_1_is_the_clinicians_with_the_answers_in_one_column(journey: Journey, rules: Rules):
+    """A clinician reads page 1 from top to bottom: lines for the name, date of birth and
+    notes, the advice, why, every answer one below the other in the order asked, the
+    conditions to discuss, the date and the rules version. The person's own part is page 2."""
+    found = runs(pdf_of(journey, SOON))
+    first = [r for r in found if r.page == 0]
+    text = " ".join(r.text for r in first)
+    for part in ("Name:", "Date of birth:", "Notes:", "Book an appointment", "Why we say this"):
+        assert part in text, part
+    assert "Worth discussing with your clinician" in text and "Made on" in text
+    assert "Other things that can cause clonus" not in text, "the person's part is page 2"
+    answers = between(found, "Your answers", "Worth discussing with your clinician")
     not_asked = ("nerve_started", "pregnancy_signs")
     asked = [q for q in rules.questions.values() if q.id not in not_asked]
-    for question in asked:
-        starts.append(
-            next(
-                r
-                for r in answers
-                if (len(r.text) > 6 and question.summary.startswith(r.text))
-                or r.text.startswith(question.summary)
-            )
+    starts = [
+        next(
+            r
+            for r in answers
+            if (len(r.text) > 6 and question.summary.startswith(r.text))
+            or r.text.startswith(question.summary)
         )
-    left, right = starts[0].x, starts[1].x
-    assert right - left > A4[0] / 3, "two columns, each about half the page wide"
-    for index, start in enumerate(starts):
-        assert start.x == (left if index % 2 == 0 else right), start.text
-    for first, second in zip(starts[::2], starts[1::2], strict=False):  # an odd one is alone
-        assert (first.page, first.y) == (second.page, second.y), (first.text, second.text)
-    rows = [(start.page, -start.y) for start in starts[::2]]
-    assert rows == sorted(rows) and len(set(rows)) == len(rows), "each row below the last"
+        for question in asked
+    ]
+    assert {start.page for start in starts} == {0}, "every answer on page 1"
+    assert len({start.x for start in starts}) == 1, "one column: each starts at the left"
+    rows = [-start.y for start in starts]
+    assert rows == sorted(rows) and len(set(rows)) == len(rows), "each answer below the last"
 
 
 def test_list_bullets_hang_in_the_margin(journey: Journey, rules: Rules):

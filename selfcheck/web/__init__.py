@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "RULES_FILE": None,  # None: the rules.yaml that ships with the app
     "EMERGENCY_NUMBER": "999",
+    # Help that is not an emergency: a number to call and a web page (the footer's "Get help").
+    "NON_EMERGENCY_NUMBER": "111",
+    "NON_EMERGENCY_LINK": "https://111.nhs.uk/",
+    # Who runs this copy, and where people contact them and send feedback (mailto: or https:).
+    "OPERATOR": "",
+    "CONTACT": "",
     "SECRET_KEY": None,  # None: a random key for this process only
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -38,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_PARTS": 500,
     # A person may take their time; the token only has to outlive one sitting.
     "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
+    # How long after the last step the answers the browser holds can still be read (kept.py).
+    "ANSWERS_TIME_LIMIT": 60 * 60,
     # Flask-WTF's HTTPS check wants a Referer from the same site, but the pages send none
     # (Referrer-Policy: no-referrer). The token and the SameSite cookie do the protecting.
     "WTF_CSRF_SSL_STRICT": False,

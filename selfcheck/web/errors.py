@@ -14,7 +14,7 @@ from selfcheck.answers import emergency_due, only_red_flags, red_flag_ticked
 from selfcheck.rules import RED_FLAGS
 from selfcheck.web.forms import UnexpectedForm, carried
 from selfcheck.web.service import current_service
-from selfcheck.web.views import outcome_page
+from selfcheck.web.views import outcome_page, start_again
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ def init_app(app: Flask) -> None:
         """A form sent without a valid token: most often a page left open for hours, or a form
         sent from another website."""
         log.info("form refused: %s", error.description)
+        if request.endpoint == "selfcheck.clear_answers":
+            # Asked again, with a new token: nothing is lost by asking twice.
+            return start_again(), 400
         due = emergency_advice()
         if due is not None:
             return due, 200

@@ -218,6 +218,20 @@ class Submission:
         ]
         return earlier[-1] if earlier else None
 
+    def kept(self, refused: Page | None = None) -> list[tuple[str, str]]:
+        """Every answer, for the browser to hold till the next page is fetched; on ``refused``,
+        the page sent with something wrong on it, an answer it does not offer stands as "?",
+        so that the page says again what is wrong (and nothing forged travels on)."""
+        kept = self.carried()
+        if refused is not None:
+            kept += [
+                (question.id, "?")
+                for question in refused.questions
+                for value in self.formdata.getlist(question.id)
+                if value not in question.values
+            ]
+        return kept
+
     def carried(self, except_page: Page | None = None) -> list[tuple[str, str]]:
         """Hidden fields that carry every answer not shown on ``except_page``, but for those to
         questions the person will no longer be asked."""

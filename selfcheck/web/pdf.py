@@ -16,7 +16,7 @@ PRINT_CSS = shipped("static") / "print.css"
 
 #: What the PDF draws differently from a browser's print. The page looks the same, but each rule
 #: here takes WeasyPrint a fraction of the work of the rule it replaces:
-#: - The answers and the other causes stand in two columns, two items to a row, as floats: the
+#: - The other causes stand in two columns, two items to a row, as floats: the
 #:   odd ones on the left, each starting a row, and the even ones on the right. WeasyPrint
 #:   balances CSS columns by laying them out again and again (about 1 s a summary), and a grid
 #:   lays out each item twice and measures its words besides. Each list is a box of its own
@@ -29,16 +29,14 @@ PRINT_CSS = shipped("static") / "print.css"
 #:   outside bullet a positioned box of its own, measured and laid out item by item.
 #: - The page number's box has a width, so that it is not measured again on each page.
 PDF_ONLY_CSS = """
-.answers, .other-causes { columns: auto; display: flow-root; }
-.answers::after, .other-causes::after { content: ""; display: block; clear: both; }
-.answers > .answer, .other-causes > li {
-  float: left; clear: both; width: calc(50% - 3.5mm); }
-.answers > .answer:nth-child(even), .other-causes > li:nth-child(even) {
-  float: right; clear: none; }
+.other-causes { columns: auto; display: flow-root; }
+.other-causes::after { content: ""; display: block; clear: both; }
+.other-causes > li { float: left; clear: both; width: calc(50% - 3.5mm); }
+.other-causes > li:nth-child(even) { float: right; clear: none; }
 .handwritten { display: flow-root; }
 .write-line:nth-of-type(1) { float: left; width: calc(50% - 3.5mm); }
 .write-line:nth-of-type(2) { float: right; width: calc(50% - 3.5mm); }
-.write-line:nth-of-type(3) { clear: both; }
+.write-line:nth-of-type(3) { clear: both; height: 9mm; }
 ul.list > li { list-style-position: inside; text-indent: -.908em; }
 @page { @bottom-right { width: 40mm; } }
 """

@@ -59,9 +59,25 @@ def init_app(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(rules=rules, emergency_number=number)
+    app.jinja_env.globals.update(
+        rules=rules,
+        emergency_number=number,
+        non_emergency_number=str(app.config["NON_EMERGENCY_NUMBER"]),
+        non_emergency_link=link(app, "NON_EMERGENCY_LINK", ("https://", "http://")),
+        operator=str(app.config["OPERATOR"]),
+        contact=link(app, "CONTACT", ("mailto:", "https://", "http://")),
+    )
     app.jinja_env.filters["fill"] = fill
     app.extensions[KEY] = Service(rules, PageForms(rules), number, fill, Pieces(app, rules))
+
+
+def link(app: Flask, name: str, schemes: tuple[str, ...]) -> str:
+    """The address a setting gives, once sure it is a link of one of ``schemes`` (or empty):
+    a page must never hold a link that runs code."""
+    value = str(app.config[name] or "").strip()
+    if value and not value.lower().startswith(schemes):
+        raise ValueError(f"SELFCHECK_{name} must start with {' or '.join(schemes)}: {value!r}")
+    return value
 
 
 def current_service() -> Service:

@@ -1,7 +1,10 @@
 """The pages. Views only read the request, call the core and render: no rule lives here.
 
-Answers travel from page to page in the forms themselves (hidden fields), never in the session
-cookie, a URL, a log or a file, so the app keeps nothing and any copy of it can serve any step.
+Answers travel from page to page in the forms themselves (hidden fields). Each form is sent
+with POST and answered by a redirect (303) to a page fetched with GET, which is drawn from the
+answers the browser holds, encrypted, in one cookie (see kept.py): so the browser's Back button
+fetches a page again rather than sending a form again. Never an answer in a URL, a log or a
+file: the app keeps nothing, and any copy of it can serve any step.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from flask_wtf.csrf import generate_csrf
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
 from selfcheck.rules import Answers, Page
-from selfcheck.web.forms import Submission
+from selfcheck.web.forms import Submission, UnexpectedForm
+from selfcheck.web.kept import Kept, keep
+from selfcheck.web.kept import read as kept_answers
 from selfcheck.web.pdf import render_pdf
 from selfcheck.web.render import first_question_page, question_page
 from selfcheck.web.service import current_service
@@ -58,35 +63,63 @@ def start() -> str:
 
 
 @bp.get("/check")
-def first_page() -> str:
-    """The first question page, the emergency check, empty: made at start-up but for its
-    form's token (see pieces.py), or, under another address, made now."""
+def first_page() -> Response | str:
+    """The first question page, the emergency check: with the answers the browser holds, or
+    empty, made at start-up but for its form's token (see pieces.py), or, under another
+    address, made now."""
+    found = _kept()
+    if found is not None:
+        return _page_at(found, 1)
     ready = current_service().pieces.first_page
     if ready is not None and request.script_root == ready.root:
         return ready.with_token(generate_csrf())
     return first_question_page(current_service().rules)
 
 
+@bp.get("/check/<int:number>")
+def step(number: int) -> Response | str:
+    """Step ``number`` of the questions asked of this person, from the answers the browser
+    holds: where Continue, Back and Change lead, and where the browser's Back comes."""
+    found = _kept()
+    if found is None:
+        return _see_other(url_for(".first_page"))
+    return _page_at(found, number)
+
+
+@bp.get("/result")
+def result() -> Response | str:
+    """The outcome of the answers the browser holds; the first page still to answer while
+    there is one."""
+    found = _kept()
+    if found is None:
+        return _see_other(url_for(".first_page"))
+    sent = found[0]
+    if sent.first_incomplete() is not None:
+        return _see_other(_where(sent))
+    return outcome_page(sent.answers(), sent.carried())
+
+
 @bp.post("/check")
-def check() -> Response | str:
-    """Every step after the first: Continue, Back, and Change from the outcome page."""
+def check() -> Response:
+    """Every step after the first: Continue, Back, and Change from the outcome page. Each
+    answers with a redirect to a page the browser fetches, so that its Back button works."""
     sent = submission()
     go = request.form.get("go", "next")
     if go.startswith("change:"):
         target = sent.results.get(go.removeprefix("change:"))
         if target is not None:
-            return _show(sent, target.page)
+            return _moved(sent, _step_url(sent, target.page))
     shown = sent.results.get(request.form.get("page", ""))
     if shown is None:
-        return _next(sent)
+        return _moved(sent, _where(sent))
     if go == "back":
         before = sent.page_before(shown.page)
         if before is None:
-            return cast(Response, redirect(url_for(".start")))
-        return _show(sent, before)
+            return _moved(sent, url_for(".start"))
+        return _moved(sent, _step_url(sent, before))
     if not shown.valid:
-        return _show(sent, shown.page, with_errors=True)
-    return _next(sent)
+        return _moved(sent, _step_url(sent, shown.page), refused=shown.page)
+    return _moved(sent, _where(sent))
 
 
 @bp.post("/summary.pdf")
@@ -94,7 +127,7 @@ def summary_pdf() -> Response | str:
     """The summary to bring to an appointment, as a PDF made on the server."""
     sent = submission()
     if not finished(current_service().rules, sent.answers()):
-        return _next(sent)
+        return _moved(sent, _where(sent))
     html = render_template("summary.html", **_outcome_context(sent))
     date = datetime.date.today().isoformat()
     return Response(
@@ -104,13 +137,56 @@ def summary_pdf() -> Response | str:
     )
 
 
-def _next(sent: Submission) -> str:
-    """After a page is well answered: the outcome if a red flag is ticked or all is answered,
-    otherwise the first page still to answer."""
+def _kept() -> tuple[Submission, Kept] | None:
+    """The answers the browser holds, checked as a form's are, or None."""
+    kept = kept_answers(request)
+    if kept is None:
+        return None
+    try:
+        return current_service().forms.submitted(kept.formdata()), kept
+    except UnexpectedForm:
+        # Answers to questions that the rules no longer ask (the rules changed since).
+        return None
+
+
+def _see_other(location: str) -> Response:
+    return cast(Response, redirect(location, code=303))
+
+
+def _moved(sent: Submission, location: str, refused: Page | None = None) -> Response:
+    """A redirect to ``location``, giving the browser every answer sent to hold; ``refused``:
+    the page sent with something wrong on it, shown again with what is wrong."""
+    kept = Kept(tuple(sent.kept(refused)), refused.id if refused else "")
+    return keep(_see_other(location), request, kept)
+
+
+def _step_of(sent: Submission, page: Page) -> tuple[int, int]:
+    """Which step ``page`` is for this person, and of how many."""
+    shown = sent.shown()
+    return (shown.index(page) + 1 if page in shown else len(shown)), len(shown)
+
+
+def _step_url(sent: Submission, page: Page) -> str:
+    number = _step_of(sent, page)[0]
+    return url_for(".first_page") if number == 1 else url_for(".step", number=number)
+
+
+def _where(sent: Submission) -> str:
+    """Where the answers lead: the first page still to answer, or once a red flag is ticked or
+    all is answered, the result."""
     page = sent.first_incomplete()
-    if page is None:
-        return outcome_page(sent.answers(), sent.carried())
-    return _show(sent, page)
+    return url_for(".result") if page is None else _step_url(sent, page)
+
+
+def _page_at(found: tuple[Submission, Kept], number: int) -> Response | str:
+    """Step ``number`` with the answers chosen on it, and what is wrong if it was refused; a
+    step past the last leads to where the answers lead."""
+    sent, kept = found
+    shown = sent.shown()
+    if not 1 <= number <= len(shown):
+        return _see_other(_where(sent))
+    page = shown[number - 1]
+    return _show(sent, page, with_errors=kept.refused == page.id)
 
 
 def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
@@ -123,9 +199,8 @@ def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
         chosen = ([field.data] if question.kind == "one" else field.data) if field.data else []
         error = field.errors[0] if with_errors and field.errors else ""
         fields.append((question, chosen, error))
-    shown = sent.shown()
-    step = shown.index(page) + 1 if page in shown else len(shown)
-    return question_page(page, fields, sent.carried(page), step, len(shown))
+    step, steps = _step_of(sent, page)
+    return question_page(page, fields, sent.carried(page), step, steps)
 
 
 def _outcome_context(sent: Submission) -> dict[str, object]:
@@ -143,6 +218,38 @@ def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
 def privacy() -> str:
     """What happens to a person's answers: nothing is kept."""
     return render_template("privacy.html")
+
+
+@bp.get("/start-again")
+def start_again() -> str:
+    """Asks before any answer is cleared, with a way back to the step the person was on."""
+    found = _kept()
+    return render_template("start_again.html", back=_where(found[0]) if found else None)
+
+
+@bp.post("/start-again")
+def clear_answers() -> Response:
+    """Clears the answers the browser holds, then opens the first question page."""
+    return keep(_see_other(url_for(".first_page")), request, None)
+
+
+@bp.get("/help")
+def non_emergency_help() -> str:
+    """Where to get medical help that is not an emergency: the settings' number and link."""
+    return render_template("help.html")
+
+
+@bp.get("/contact")
+def contact() -> str:
+    """Who runs this copy of the check, and how to contact them or give feedback. The app
+    keeps nothing sent this way: it only links to an email address or a page."""
+    return render_template("contact.html")
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement: what is met, how it is tested, known gaps, how to report."""
+    return render_template("accessibility.html")
 
 
 @bp.get("/rules")

@@ -51,8 +51,14 @@ UNFOCUS = "() => document.querySelector('main').focus({preventScroll: true})"
 
 
 def controls(page: Page) -> list[Locator]:
+    """Every control drawn on the page: visible, with a box of its own (on paper, a folding
+    section's heading is drawn, but the control around it is not)."""
     found = page.locator(CONTROLS)
-    return [found.nth(i) for i in range(found.count()) if found.nth(i).is_visible()]
+    return [
+        found.nth(i)
+        for i in range(found.count())
+        if found.nth(i).is_visible() and found.nth(i).evaluate("c => c.getClientRects().length")
+    ]
 
 
 def _linear(channel: int) -> float:

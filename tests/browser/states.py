@@ -156,6 +156,8 @@ class State:
     media: Literal["screen", "print"] = "screen"
 
     def open(self, page: Page) -> None:
+        # A new visitor: no answers held from a page opened before.
+        page.context.clear_cookies()
         page.emulate_media(media="screen")
         self.reach(page)
         page.emulate_media(media=self.media)
@@ -164,21 +166,45 @@ class State:
             "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)"
         )
 
-    @property
-    def outcome(self) -> bool:
-        return self.title.startswith("Your result")
+
+def result(heading: str) -> str:
+    """A result's title: the advice itself."""
+    return f"{heading} – {SERVICE}"
 
 
-def result(level: str) -> str:
-    return f"Your result: {level} – {SERVICE}"
-
-
+#: Each level: the heading of its advice, and how a person gets there.
 OUTCOMES = {
-    "emergency": ("Emergency", emergency),
-    "urgent": ("Urgent", answered(URGENT_MEDICINE)),
-    "soon": ("Soon", answered(SOON)),
-    "routine": ("Routine", answered(ROUTINE)),
+    "emergency": ("Call 999 now", emergency),
+    "urgent": ("Contact a doctor or urgent care today", answered(URGENT_MEDICINE)),
+    "soon": ("Book an appointment with a doctor in the next few days or weeks", answered(SOON)),
+    "routine": ("Talk to a doctor at a routine appointment", answered(ROUTINE)),
 }
+
+
+def every_section_open(reach: Callable[[Page], object]) -> Callable[[Page], None]:
+    """Reach a result, then open every section that folds, as a person who reads it all."""
+
+    def open_all(page: Page) -> None:
+        reach(page)
+        folded = page.locator("details:not([open]) > summary")
+        while folded.count():
+            folded.first.click()
+
+    return open_all
+
+
+def start_again_asked(page: Page) -> None:
+    """Tap "Start again" in the footer part way through the check."""
+    answered(SOON, 2)(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start again").click()
+
+
+def went_back(page: Page) -> None:
+    """Answer three pages, then press the browser's Back button: step 3 again, as answered."""
+    answered(SOON, 3)(page)
+    page.go_back()
+
 
 #: A pregnant person is shown every page of questions.
 PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
@@ -220,7 +246,22 @@ STATES = [
         State(f"print-{level}", result(name), reach, media="print")
         for level, (name, reach) in OUTCOMES.items()
     ),
+    State(
+        "outcome-urgent-every-section-open",
+        result(OUTCOMES["urgent"][0]),
+        every_section_open(answered(URGENT_MEDICINE)),
+    ),
+    State("back-to-symptoms", f"Your symptoms (step 3 of 7) – {SERVICE}", went_back),
+    State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
+    State(
+        "start-again-with-no-answers",
+        f"Start the check from the beginning – {SERVICE}",
+        opened("/start-again"),
+    ),
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
+    State("accessibility", f"Accessibility statement – {SERVICE}", opened("/accessibility")),
+    State("contact", f"Contact and feedback – {SERVICE}", opened("/contact")),
+    State("help", f"Help that is not an emergency – {SERVICE}", opened("/help")),
     State("rules", f"The clinical rules, version 0.1.0 – {SERVICE}", opened("/rules")),
     State("form-expired", f"Please confirm your answers – {SERVICE}", stale_form),
     State(

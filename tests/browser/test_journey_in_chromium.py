@@ -28,7 +28,7 @@ def test_a_red_flag_shows_emergency_advice_first(page: Page, width: int):
     page.get_by_label("Signs of a stroke").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Call 999 now")
-    expect(page).to_have_title("Your result: Emergency – Clonus self-check")
+    expect(page).to_have_title("Call 999 now – Clonus self-check")
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -115,6 +115,8 @@ def test_changing_an_answer_changes_the_result(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Book an appointment with a doctor in the next few days or weeks"
     )
+    # The answers fold away under their heading: open them to change one.
+    page.locator("summary", has_text="Your answers").click()
     proceed(page, "Change your answer to: Conditions a doctor has told you about")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
     page.get_by_label("A stroke").check()
@@ -139,6 +141,14 @@ def test_changing_an_answer_changes_the_result(page: Page):
     )
 
 
+def test_the_print_hint_is_shown_only_without_a_print_button(page: Page):
+    """With scripts, the Print button says it all; the words on how to print are for pages
+    without it (tests/browser/test_no_javascript.py)."""
+    complete(page, SOON)
+    expect(page.get_by_role("button", name="Print this page")).to_be_visible()
+    expect(page.get_by_text("use your browser's Print option")).to_be_hidden()
+
+
 def test_the_print_view_shows_the_summary_without_buttons(page: Page):
     complete(page, URGENT_MEDICINE)
     page.emulate_media(media="print")
@@ -151,8 +161,11 @@ def test_the_print_view_shows_the_summary_without_buttons(page: Page):
     expect(page.get_by_role("banner")).to_be_hidden()
     expect(page.get_by_role("contentinfo")).to_be_hidden()
     expect(page.locator(".handwritten")).to_be_visible()
-    expect(page.get_by_text("Date of appointment:")).to_be_visible()
+    expect(page.get_by_text("Date of birth:")).to_be_visible()
     expect(page.get_by_role("heading", name="Your answers")).to_be_visible()
+    # Sections folded on screen are open on paper.
+    for folded in ("Emergency signs now", "Could a muscle relaxant help me"):
+        expect(page.get_by_text(folded).first).to_be_visible()
 
 
 def test_the_pdf_of_a_result_holds_what_the_person_saw(page: Page):

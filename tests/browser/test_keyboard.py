@@ -85,14 +85,6 @@ def enter(page: Page, control: Locator, key: str = "Tab") -> None:
         page.keyboard.press("Enter")
 
 
-def change_by_keyboard(page: Page, summary: str) -> None:
-    """From the result's download button, Shift+Tab back up to an answer's Change button and
-    press Enter on it."""
-    tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
-    change = page.get_by_role("button", name=f"Change your answer to: {summary}")
-    enter(page, change, key="Shift+Tab")
-
-
 def test_the_whole_check_by_keyboard(page: Page):
     page.set_viewport_size(WINDOWS["phone"])
     page.goto("/")
@@ -128,8 +120,12 @@ def test_the_whole_check_by_keyboard(page: Page):
     )
     expect(page.locator(".cause h3")).to_have_text(["Multiple sclerosis (MS)"])
 
-    # Change an answer: back up the page with Shift+Tab to the right Change button.
-    change_by_keyboard(page, "When they started")
+    # Change an answer: open the folded answers with Enter, then on to the right Change button.
+    tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
+    tab_to(page, page.locator("summary", has_text="Your answers"))
+    press(page, "Enter")
+    expect(page.locator("#your-answers")).to_have_attribute("open", "")
+    enter(page, page.get_by_role("button", name="Change your answer to: When they started"))
     expect(page.get_by_role("heading", level=1)).to_have_text("When it started")
     choose(page, "started", "days")
     enter(page, page.get_by_role("button", name="Continue"))
@@ -138,8 +134,11 @@ def test_the_whole_check_by_keyboard(page: Page):
     )
     expect(page.get_by_text("Your symptoms started in the last few days.")).to_be_visible()
 
-    # Shift+Tab back up to a checkbox ticked before, and untick it with Space.
-    change_by_keyboard(page, "Where you notice them")
+    # Open the answers again, change one, and Shift+Tab back up to a checkbox ticked before,
+    # to untick it with Space.
+    tab_to(page, page.locator("summary", has_text="Your answers"))
+    press(page, "Enter")
+    enter(page, page.get_by_role("button", name="Change your answer to: Where you notice them"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
     knees = page.locator("#q-where-knees")
     tab_to(page, knees, key="Shift+Tab")

@@ -66,6 +66,7 @@ def test_the_whole_check_without_javascript(page: Page):
     expect(page.get_by_role("button", name="Print this page")).to_be_hidden()
     expect(page.get_by_text("use your browser's Print option")).to_be_visible()
 
+    page.locator("summary", has_text="Your answers").click()
     proceed(page, "Change your answer to: When they started")
     assert heading(page) == "When it started"
     expect(page.get_by_label("In the last few months", exact=True)).to_be_checked()

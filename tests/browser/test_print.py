@@ -37,10 +37,14 @@ def flat(text: str) -> str:
     return re.sub(r"(\w-) (?=\w)", r"\1", re.sub(r"\s+", " ", text)).strip()
 
 
+#: What the foot of every sheet says, as the page number does: not part of the summary.
+FOOT = r"Page \d+ of \d+|Clonus self-check: summary for an appointment"
+
+
 def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page, flattened, without its page number."""
+    """The text of each page, flattened, without what the foot of the sheet says."""
     pages = PdfReader(io.BytesIO(pdf)).pages
-    return [flat(re.sub(r"Page \d+ of \d+", " ", page.extract_text())) for page in pages]
+    return [flat(re.sub(FOOT, " ", page.extract_text())) for page in pages]
 
 
 def words(text: str) -> list[str]:
@@ -60,10 +64,15 @@ def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper:
     text = " ".join(printed)
     level = OUTCOMES[state.name.removeprefix("print-")][0]
     heading = page.get_by_role("heading", level=1).inner_text()
-    assert printed[0].startswith(f"Your result: how soon to get a medical evaluation {heading}"), (
-        f"the {level} advice comes first on paper"
-    )
-    assert "Your answers" in text and "Made on" in text
+    # Page 1 is the clinician's: lines to write the name, date of birth and notes on, then the
+    # advice before anything else, every answer, the date and the rules version.
+    assert printed[0].startswith(
+        f"Name: Date of birth: Notes: Your result: how soon to get a medical evaluation {heading}"
+    ), f"the {level} advice comes first on paper"
+    assert "Your answers Emergency signs now" in printed[0] and "Made on" in printed[0]
+    if level != "Call 999 now":
+        assert "Worth discussing with your clinician" in printed[0]
+        assert "Other things that can cause clonus" in printed[1], "the person's part follows"
     for control in NOT_ON_PAPER:
         assert not re.search(rf"\b{control}\b", text), f"{control!r} is printed"
 
@@ -74,6 +83,8 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     write on at the appointment (paper only)."""
     screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
     screen.open(page)
+    # Every section that folds on screen, opened: on paper they are all open.
+    page.locator("details").evaluate_all("parts => parts.forEach(part => { part.open = true; })")
     page.locator(".no-print, .change, .actions").evaluate_all(
         "parts => parts.forEach(part => { part.hidden = true; })"
     )
@@ -82,7 +93,7 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     handwritten = page.locator(".handwritten")
     expect(handwritten).to_be_visible()
     expect(handwritten).to_contain_text("Notes:")
-    handwritten.evaluate("part => { part.style.display = 'none'; }")
+    handwritten.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
     on_paper = page.evaluate(SUMMARY_TEXT)
     assert words(on_paper) == words(on_screen)
     assert len(words(on_paper)) > 80

@@ -27,6 +27,7 @@ def test_every_request_of_a_journey_goes_to_the_app_alone(page: Page, live_serve
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Book an appointment with a doctor in the next few days or weeks"
     )
+    page.locator("summary", has_text="Your answers").click()
     page.get_by_role("button", name="Change your answer to: When they started").click()
     page.get_by_role("button", name="Continue").click()
     with page.expect_download() as download:

@@ -23,7 +23,7 @@ QUESTION_PAGES = [
         ("emergency-check", "about", "symptoms", "other-signs", "onset", "background", "pregnancy")
     )
 ]
-RESULTS = [s for s in STATES if s.name.startswith("outcome-")]
+RESULTS = [s for s in STATES if s.name.removeprefix("outcome-") in OUTCOMES]
 
 
 @pytest.mark.parametrize("state", QUESTION_PAGES, ids=[s.name for s in QUESTION_PAGES])
@@ -70,15 +70,22 @@ def test_the_result_is_the_first_heading(page: Page, rules: Rules, state: State)
     """After the page title, the first heading a screen reader reaches says how soon to get
     help, and it is the only first-level heading."""
     state.open(page)
-    level = next(lvl for lvl in rules.levels if lvl.name == OUTCOMES[state.name[8:]][0])
+    heading = OUTCOMES[state.name.removeprefix("outcome-")][0]
+    level = next(lvl for lvl in rules.levels if lvl.heading.format(emergency_number=999) == heading)
     first = page.get_by_role("heading").first
     expect(first).to_have_text(level.heading.replace("{emergency_number}", "999"))
     assert first.evaluate("h => h.tagName") == "H1"
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    # Nothing but the caption comes before it in the main content.
+    # Nothing but the caption comes before it in the main content, as a screen reader reads it
+    # (the lines to write on are on paper only: hidden on screen).
     before = page.locator("main").evaluate(
-        "main => { const range = document.createRange(); range.setStart(main, 0);"
-        " range.setEndBefore(main.querySelector('h1')); return range.toString().trim(); }"
+        "main => { const h1 = main.querySelector('h1'); const out = [];"
+        " const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);"
+        " while (walk.nextNode()) { const text = walk.currentNode;"
+        "   if (!(h1.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_PRECEDING)) break;"
+        "   if (text.parentElement.checkVisibility() && text.data.trim())"
+        "     out.push(text.data.trim()); }"
+        " return out.join(' '); }"
     )
     assert before == "Your result: how soon to get a medical evaluation"
 
@@ -100,6 +107,7 @@ def test_each_change_button_says_which_answer(page: Page, rules: Rules):
     """One Change button for each question the person was asked, and none for the others
     (for example when other nerve symptoms started, after "none of these")."""
     next(s for s in STATES if s.name == "outcome-soon").open(page)
+    page.locator("summary", has_text="Your answers").click()
     told = asked(rules, as_sets(SOON))
     assert "nerve_started" not in told
     for question in rules.questions.values():

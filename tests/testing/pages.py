@@ -118,9 +118,19 @@ def pdf_text(data: bytes) -> str:
 
 def cookie_contents(app: Any, client: Any) -> dict[str, set[str]]:
     """The keys each cookie of ``client`` holds, read as the app reads it: the signed session
-    cookie is opened with the app's own signer (its raw text is encoded and shows nothing)."""
+    cookie is opened with the app's own signer (its raw text is encoded and shows nothing), the
+    encrypted answers with the app's own key (the questions answered)."""
+    from selfcheck.web.kept import COOKIE, unseal
+
     serializer = app.session_interface.get_signing_serializer(app)
-    return {cookie.key: set(serializer.loads(cookie.value)) for cookie in client._cookies.values()}
+    found = {}
+    for cookie in client._cookies.values():
+        if cookie.key == COOKIE:
+            kept = unseal(cookie.value, app)
+            found[cookie.key] = {question for question, _ in kept.answers} if kept else set()
+        else:
+            found[cookie.key] = set(serializer.loads(cookie.value))
+    return found
 
 
 def in_layout(html: str) -> bool:

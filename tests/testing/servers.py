@@ -242,14 +242,29 @@ class Response:
         return self.data.decode() if as_text else self.data
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect as a browser does, and notes it among the client's responses."""
+
+    def __init__(self, client: HttpClient) -> None:
+        self.client = client
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        self.client.responses.append(Response(code, headers, b""))
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class HttpClient:
     """A visitor's browser over real HTTP, with a cookie jar: serves :class:`tests.forms.Visitor`
-    as the Flask test client does."""
+    as the Flask test client does. ``responses`` holds every response, redirects too."""
 
     def __init__(self, base: str) -> None:
         self.base = base
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _Redirects(self)
+        )
         self.responses: list[Response] = []
 
     def _send(self, request: urllib.request.Request) -> Response:
@@ -264,7 +279,14 @@ class HttpClient:
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.base + path))
 
-    def post(self, path: str, data: Any, headers: dict[str, str] | None = None) -> Response:
+    def post(
+        self,
+        path: str,
+        data: Any,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> Response:
+        """Send a form, and follow the redirect that answers it (urllib always does)."""
         body = urllib.parse.urlencode(list(data.items(multi=True))).encode()
         request = urllib.request.Request(
             self.base + path, data=body, method="POST", headers=headers or {}

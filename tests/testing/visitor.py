@@ -103,8 +103,9 @@ class Visitor:
         action = pressed.get("formaction") or form.action
         # As a browser says of a form sent from a page of the same site.
         headers = {"Sec-Fetch-Site": "same-origin"}
+        # Each step answers with a redirect to the page to show, which a browser follows.
         self.response = self.client.post(
-            action.split("#")[0], data=MultiDict(data), headers=headers
+            action.split("#")[0], data=MultiDict(data), headers=headers, follow_redirects=True
         )
         return self.response
 
@@ -128,9 +129,15 @@ class Journey(Visitor):
         shown = dict(self.form().fields).get("page", "")
         return self.submit("next", on_page(answers, shown, self.rules))
 
+    def start_again(self) -> Any:
+        """Clear the answers the browser holds, as "Start again" does once confirmed; the
+        first question page follows, empty."""
+        self.open("/start-again")
+        return self.submit("start-again")
+
     def complete(self, answers: Mapping[str, Any]) -> Any:
-        """Answer every page in turn until the outcome page."""
-        self.open("/check")
+        """Answer every page in turn until the outcome page, from a check started again."""
+        self.start_again()
         for _ in self.rules.pages:
             self.answer_page(answers)
             if "Your result" in self.html:
