@@ -11,11 +11,11 @@ import pytest
 
 from selfcheck.rules import Rules
 
-from .load import run
+from .load import mixed_run, outcome_run
 from .testing.answers import SOON
 from .testing.pages import headings
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import HttpClient, gunicorn, nginx
+from .testing.servers import HttpClient, gunicorn, nginx, stack
 from .testing.visitor import Journey
 
 #: Real servers (gunicorn, nginx) and wrk: `make test` installs them, `make test-fast` leaves
@@ -53,8 +53,16 @@ def test_behind_a_proxy_that_ends_https_the_cookie_is_secure(rules: Rules):
 def test_the_outcome_holds_a_short_load_without_an_error():
     """`make load` for a few seconds: every response is a 200 that shows a result."""
     with gunicorn(workers=2) as server:
-        figures = run(server.url, seconds=3, connections=8)
+        figures = outcome_run(server.url, seconds=3, connections=8)
     assert figures["requests"] > 0
+    assert figures["errors"] == 0, figures
+
+
+def test_mixed_journeys_through_the_stack_hold_a_short_load_without_an_error():
+    """`make load`'s mixed run for a few seconds: pages, outcomes and PDFs, none wrong."""
+    with stack(proxy_unlimited="127.0.0.1") as server:
+        figures = mixed_run(server.url, seconds=4, connections=8)
+    assert figures["journeys_per_second"] > 0 and figures["pdfs"] > 0
     assert figures["errors"] == 0, figures
 
 

@@ -146,59 +146,69 @@ def gunicorn(
             stop(process)
 
 
-NGINX_CONF = """\
-daemon off;
-master_process off;
-error_log {folder}/error.log warn;
-pid {folder}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    server_tokens off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    upstream selfcheck {{
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 64k;
-        location / {{
-            proxy_pass http://selfcheck;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-        }}
-    }}
-}}
-"""
-
-
 @contextmanager
 def nginx(upstreams: list[str]) -> Iterator[str]:
-    """nginx on a free port of 127.0.0.1, sharing requests round-robin among ``upstreams``.
+    """nginx on a free port of 127.0.0.1, configured as `make serve` configures it (one
+    template, selfcheck/web/proxy.py), sharing requests round-robin among ``upstreams``.
 
-    One nginx process (``master_process off``) keeps one round-robin turn, so requests from a
-    visitor go to each upstream in turn.
+    One worker process keeps one round-robin turn, so requests from a visitor go to each
+    upstream in turn.
     """
+    from selfcheck import create_app
+    from selfcheck.web.proxy import Settings
+    from selfcheck.web.stack import nginx_command, prepare, server_user
+
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="selfcheck-nginx-") as folder:
-        servers = "\n".join(f"        server {url.removeprefix('http://')};" for url in upstreams)
-        conf = Path(folder) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
-        log = Path(folder) / "error.log"
-        log.touch()
-        process = subprocess.Popen(
-            [program("nginx"), "-p", folder, "-c", str(conf), "-e", str(log)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        addresses = [url.removeprefix("http://") for url in upstreams]
+        settings = Settings(
+            Path(folder),
+            bind=f"127.0.0.1:{port}",
+            pages_upstreams=addresses,
+            pdf_upstreams=addresses,
+            proxy_workers="1",
+            nginx_user=server_user(),
         )
+        prepare(settings, create_app({"SECRET_KEY": "pages only"}))
+        log = Path(folder) / "error.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(nginx_command(Path(folder)), stdout=out, stderr=out)
         try:
             wait_for(port, process, log)
             yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)
+
+
+@contextmanager
+def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Server]:
+    """`make serve`: the whole production stack (selfcheck/web/stack.py) on a free port of
+    127.0.0.1, stopped by its PID (SIGTERM), as an operator stops it. Extra ``settings``
+    become SELFCHECK_* variables."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="selfcheck-stack-test-") as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        log = Path(folder) / "server.log"
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "PYTHONPATH": str(ROOT),
+            "SELFCHECK_BIND": f"127.0.0.1:{port}",
+            "SELFCHECK_SECRET_KEY": secret_key,
+            **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()},
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "selfcheck.web.stack"],
+                env=env,
+                cwd=home,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for(port, process, log)
+            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
         finally:
             stop(process)
 
