@@ -312,6 +312,47 @@ def pdf() -> dict[str, float]:
     }
 
 
+def pdf_engines() -> list[str]:
+    """WeasyPrint as the app runs it, tuned, and Typst, side by side (tests/benchmarks/engines.py);
+    the pages of the app's PDF and of Typst's drawn into docs/pdf-engines/."""
+    from .engines import compare
+
+    pictures = ROOT / "docs" / "pdf-engines"
+    shutil.rmtree(pictures, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as folder:
+        rows = compare(soon_form(), Path(folder))
+        pictures.mkdir(parents=True)
+        for number in (1, 3):
+            for drawn in rows[number - 1]["pictures"]:
+                shutil.copy(drawn, pictures / drawn.name)
+    lines = [
+        "",
+        "## PDF engines",
+        "",
+        'The summary of the "soon" answers, as the app renders it for its PDF, made by each '
+        "engine 20 times in one process after a first, uncounted PDF; each timed PDF is a "
+        "summary of its own (a number in its first line). For Typst the same HTML is turned "
+        "into Typst's markup (tests/benchmarks/engines.py), laid out as the print stylesheet "
+        "lays it out. Words: the PDF's words (pdftotext) against the summary's, each as often "
+        "as it comes, page numbers, bullets and the stylesheet's semicolons aside. Target: a "
+        "median of at most 60 ms, tagged, the same words. Pages of the app's PDF and of "
+        "Typst's, drawn by pdftoppm at 60 dpi: docs/pdf-engines/engine-1-*.png and "
+        "engine-3-*.png.",
+        "",
+        "| engine | median ms | size | pages | tagged | words missing / added | target |",
+        "| --- | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    for row in rows:
+        same = row["missing"] == 0 and row["extra"] == 0
+        lines.append(
+            f"| {row['engine']} | {row['median_ms']:.1f} | {row['bytes'] / 1024:.0f} KB | "
+            f"{row['pages']} | {'yes' if row['tagged'] else 'no'} | "
+            f"{row['missing']} / {row['extra']} | "
+            f"{ok(row['median_ms'] <= 60 and row['tagged'] and same)} |"
+        )
+    return lines
+
+
 def page_weight() -> list[dict[str, object]]:
     from selfcheck import create_app
 
@@ -490,6 +531,9 @@ def report(args: argparse.Namespace) -> str:
         f"{pd['median']:.0f} ms | ≤ 150 ms | {ok(pd['median'] <= 150)} |",
         f"| the first PDF of a process, with WeasyPrint's import | {pd['first']:.0f} ms | | |",
     ]
+
+    print("PDF engines …", flush=True)
+    lines += pdf_engines()
 
     weight = page_weight()
     lines += [
