@@ -186,11 +186,13 @@ set, a valid CSRF token and its session cookie. A response counts as an error un
 127.0.0.1 exempt from the limits per client, since all the load comes from that one address.
 Each connection walks whole journeys: the start page, the emergency check, each question page
 and the outcome ({mixed["journey_steps"]:.0f} requests), and in one journey of three the PDF.
-A PDF refused with the "busy, try again" page is counted as busy, not as an error.
+A PDF refused with the "busy, try again" page is counted as busy, not as an error, and its
+journey as walked. With {connections} connections the CPU is full: the PDF pool's queue then
+turns most PDF requests away at once, so that the pages keep their pace.
 
 | figure | value |
 | --- | --- |
-| journeys per second | {mixed["journeys_per_second"]:.1f} |
+| journeys per second (a PDF made or refused as busy) | {mixed["journeys_per_second"]:.1f} |
 | requests per second | {mixed["per_second"]:.1f} |
 | PDFs made per second | {mixed["pdfs_per_second"]:.1f} |
 | PDFs refused as busy | {mixed["busy"]:.0f} |

@@ -7,8 +7,8 @@ It starts three things, each as its own process, and stops all three when it is 
 any of them stops:
 
 - a pool of gunicorn workers for the pages, on a Unix socket of the stack's own folder;
-- a small pool for the PDFs, on another socket, at a lower CPU priority, so that making PDFs
-  never takes a core from the pages;
+- a small pool for the PDFs (one worker by default), on another socket, so that however many
+  PDFs are asked for, they take at most that many cores and never a page's worker;
 - nginx in front of both (selfcheck/web/proxy.py): it listens on SELFCHECK_BIND, buffers every
   request and answer, drops unknown Host names, limits each client, and sends /summary.pdf to
   the PDF pool through a bounded queue.
@@ -39,8 +39,10 @@ from flask import Flask
 
 from selfcheck.web.proxy import Settings, configuration, write_pages
 
-#: Niceness of the PDF pool: the scheduler gives a page worker about ten times its share.
-PDF_NICENESS = 10
+#: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
+#: still get a fair share of it; 10 favours the pages further, but then PDFs wait so long that
+#: some time out (docs/benchmarks.md).
+PDF_NICENESS = 0
 
 
 def nginx_program() -> str:
@@ -66,7 +68,7 @@ def pool(
         "GUNICORN_CMD_ARGS": " ".join([env.get("GUNICORN_CMD_ARGS", ""), *options]).strip(),
         "TMPDIR": str(settings.folder),
     }
-    niceness = PDF_NICENESS if name == "pdf" else 0
+    niceness = int(env.get("SELFCHECK_PDF_NICENESS") or PDF_NICENESS) if name == "pdf" else 0
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving",
          "selfcheck:create_app()"],
