@@ -122,9 +122,9 @@ def rows(kind: str, source: str) -> Iterator[tuple[str, str]]:
 
     # Host names and redirects.
     with with_target() as server:
-        doubled = raw(server.url, request("//check", "evil.example"))
+        doubled = raw(server.url, request("/rules//print.css", "evil.example"))
         plain = raw(server.url, request("/check", "evil.example"))
-    yield "`Host: evil.example` + a path with `//`", describe(doubled)
+    yield "`Host: evil.example` + a path with `//` (`/rules//print.css`)", describe(doubled)
     yield "`Host: evil.example`", describe(plain)
     https = {"force_https": "true"}
     if kind == "stack" or not source:
@@ -136,12 +136,12 @@ def rows(kind: str, source: str) -> Iterator[tuple[str, str]]:
     yield "SELFCHECK_FORCE_HTTPS, `GET /check`, `Host: localhost`", describe(honest)
 
     # Bodies and the errors the servers make themselves. The chunked body is a whole, valid
-    # outcome form with padding after it: cut at 64 KiB, the form alone would be read.
+    # outcome form padded with empty fields ("&&&…"): cut at 64 KiB, the form alone is read.
     form = "Content-Type: application/x-www-form-urlencoded"
     with with_target() as server:
         steps, cookie = journey(server.url)
         outcome = [step for step in steps if step[1] == "/check"][-1][2]
-        body = (outcome + "&pad=" + "x" * 70_000).encode()
+        body = (outcome + "&" * 70_000).encode()
         parts = [body[i : i + 4096] for i in range(0, len(body), 4096)]
         chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
         sent = ["Transfer-Encoding: chunked", form, f"Cookie: {cookie}"]
