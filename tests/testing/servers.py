@@ -102,6 +102,41 @@ class Server:
 
 
 @contextmanager
+def serving(
+    command: list[str], env: dict[str, str], prefix: str, own_tmp: bool = True
+) -> Iterator[Server]:
+    """``command`` as a server on a free port of 127.0.0.1 (``SELFCHECK_BIND``), with an empty
+    folder of its own as its HOME and working directory, and as its TMPDIR if ``own_tmp``;
+    stopped by its PID at the end. ``env`` adds to this process's environment."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        log = Path(folder) / "server.log"
+        environment = {
+            **os.environ,
+            "HOME": str(home),
+            **({"TMPDIR": str(home)} if own_tmp else {}),
+            "SELFCHECK_BIND": f"127.0.0.1:{port}",
+            **env,
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command, env=environment, cwd=home, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            wait_for(port, process, log)
+            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
+        finally:
+            stop(process)
+
+
+def selfcheck_settings(settings: dict[str, str]) -> dict[str, str]:
+    """Keyword settings as SELFCHECK_* variables: ``pdf_queue="3"`` → SELFCHECK_PDF_QUEUE."""
+    return {f"SELFCHECK_{name.upper()}": value for name, value in settings.items()}
+
+
+@contextmanager
 def gunicorn(
     workers: int = 1,
     secret_key: str = "loopback tests",
@@ -114,36 +149,17 @@ def gunicorn(
     on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
     are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
     WSGI app with exactly the same settings."""
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="selfcheck-gunicorn-") as folder:
-        home = Path(folder) / "home"
-        home.mkdir()
-        log = Path(folder) / "server.log"
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "TMPDIR": str(home),
-            "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
-            "SELFCHECK_BIND": f"127.0.0.1:{port}",
-            "SELFCHECK_WORKERS": str(workers),
-            "SELFCHECK_SECRET_KEY": secret_key,
-            "SELFCHECK_INSTANCE": instance,
-            "GUNICORN_CMD_ARGS": options,
-            **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()},
-        }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app],
-                env=env,
-                cwd=home,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_for(port, process, log)
-            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
-        finally:
-            stop(process)
+    env = {
+        "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
+        "SELFCHECK_WORKERS": str(workers),
+        "SELFCHECK_SECRET_KEY": secret_key,
+        "SELFCHECK_INSTANCE": instance,
+        "GUNICORN_CMD_ARGS": options,
+        **selfcheck_settings(settings),
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app]
+    with serving(command, env, "selfcheck-gunicorn-") as server:
+        yield server
 
 
 @contextmanager
@@ -185,32 +201,16 @@ def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Serve
     """`make serve`: the whole production stack (selfcheck/web/stack.py) on a free port of
     127.0.0.1, stopped by its PID (SIGTERM), as an operator stops it. Extra ``settings``
     become SELFCHECK_* variables."""
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="selfcheck-stack-test-") as folder:
-        home = Path(folder) / "home"
-        home.mkdir()
-        log = Path(folder) / "server.log"
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "PYTHONPATH": str(ROOT),
-            "SELFCHECK_BIND": f"127.0.0.1:{port}",
-            "SELFCHECK_SECRET_KEY": secret_key,
-            **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()},
-        }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "selfcheck.web.stack"],
-                env=env,
-                cwd=home,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_for(port, process, log)
-            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
-        finally:
-            stop(process)
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "SELFCHECK_SECRET_KEY": secret_key,
+        **selfcheck_settings(settings),
+    }
+    # The stack makes its own folder in the system's temporary folder, where nginx's workers,
+    # which may run as another user, can reach it.
+    command = [sys.executable, "-m", "selfcheck.web.stack"]
+    with serving(command, env, "selfcheck-stack-test-", own_tmp=False) as server:
+        yield server
 
 
 class Response:
