@@ -25,8 +25,8 @@ from typing import Any
 
 from .servers import ROOT, Server, free_port, program, stop, wait_for
 
-#: What the base holds besides a minimal Debian: Python and what WeasyPrint draws with.
-PACKAGES = ["python3", "python3-venv", "libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"]
+#: What the base holds besides a minimal Debian: Python and the PDF's typeface.
+PACKAGES = ["python3", "python3-venv", "fonts-dejavu-core"]
 IMAGE = "localhost/selfcheck:test"
 #: Where pip inside the build finds certificates: the base carries this machine's bundle, which
 #: trusts the proxy in front of PyPI here, if there is one.
