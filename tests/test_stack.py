@@ -10,10 +10,12 @@ a visitor's page p99 stays under 1 s, and with 16 clients downloading PDFs non-s
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -26,7 +28,7 @@ from selfcheck.web.security import HEADERS
 
 from .load import journey
 from .testing.attacks import pdf_flood, slow_clients, visitor
-from .testing.pages import headings, in_layout
+from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.servers import HttpClient, gunicorn, nginx, program, stack
 from .testing.visitor import Journey
@@ -246,6 +248,28 @@ def test_pdfs_never_hold_up_pages(rules: Rules):
     assert flood[0].wrong == 0 and flood[0].socket_errors == 0
     assert seen.failures == [] and len(seen.times) >= 50
     assert seen.p99 < 250, str(seen)
+
+
+def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
+    """One person downloads the summary 20 times in turn, through nginx and the PDF pool: the
+    median is within the issue's 60 ms (the first, which loads Typst and its fonts, aside)."""
+    with stack() as server:
+        steps, cookie = journey(server.url)
+        _, path, body = steps[-1]
+        host, port = server.url.removeprefix("http://").split(":")
+        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        times = []
+        for _ in range(21):
+            started = time.monotonic()
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("POST", path, body=body, headers=headers)
+            answer = connection.getresponse()
+            pdf = answer.read()
+            connection.close()
+            times.append((time.monotonic() - started) * 1000)
+            assert answer.status == 200 and pdf.startswith(b"%PDF")
+    assert pdf_info(pdf)["Tagged"] == "yes"
+    assert statistics.median(times[1:]) <= 60, sorted(times)
 
 
 # --------------------------------------------------------------------------------------------
