@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import journey, mixed_run
-from .testing.attacks import pdf_flood, slow_clients, visitor
+from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.servers import Server, gunicorn, stack
 
 
@@ -103,7 +104,14 @@ def rows(kind: str, source: str) -> Iterator[tuple[str, str]]:
             (f"a visitor's page: {seen}; {attack.opened} connections opened"),
         )
 
-    # PDFs.
+    # PDFs: one at a time, then floods.
+    with with_target() as server:
+        steps, cookie = journey(server.url)
+        times, _ = pdf_times(server.url, steps[-1][2], cookie)
+    yield (
+        "a PDF, one person asking 20 times in turn (after a first)",
+        f"median {statistics.median(times[1:]):.1f} ms, max {max(times[1:]):.1f} ms",
+    )
     for clients in (2, 16):
         unlimited = {"proxy_unlimited": "127.0.0.1"} if kind == "stack" else {}
         with with_target(**unlimited) as server:

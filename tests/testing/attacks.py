@@ -4,7 +4,8 @@ a person would notice meanwhile: how long a page takes.
 - :func:`slow_clients`: connections that send their headers a byte at a time and never finish,
   opened again as soon as the server closes one (the "slowloris" attack);
 - :func:`pdf_flood`: clients that download the summary PDF again and again (wrk);
-- :func:`visitor`: one person's page requests, a few a second, each on a new connection.
+- :func:`visitor`: one person's page requests, a few a second, each on a new connection;
+- :func:`pdf_times`: one person downloading the summary PDF again and again, one at a time.
 
 Used by tests/test_stack.py (with bounds the issue sets) and tests/attack.py (the figures).
 """
@@ -94,6 +95,26 @@ def visitor(
             timings.failures.append(f"{path}: {error!r}")
         time.sleep(max(0.0, 1 / per_second - (time.monotonic() - started)))
     return timings
+
+
+def pdf_times(base: str, body: str, cookie: str, count: int = 21) -> tuple[list[float], bytes]:
+    """One person asking for the summary PDF ``count`` times in turn, each on a new
+    connection: each one's time in milliseconds, and the last PDF."""
+    host, port = _address(base)
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    times = []
+    pdf = b""
+    for _ in range(count):
+        started = time.monotonic()
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection.request("POST", "/summary.pdf", body=body, headers=headers)
+        response = connection.getresponse()
+        pdf = response.read()
+        connection.close()
+        times.append((time.monotonic() - started) * 1000)
+        if response.status != 200 or not pdf.startswith(b"%PDF"):
+            raise AssertionError(f"not a PDF: {response.status}")
+    return times, pdf
 
 
 @dataclass
