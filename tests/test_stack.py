@@ -29,7 +29,7 @@ from .load import journey
 from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import HttpClient, gunicorn, nginx, program, stack
+from .testing.servers import ROOT, HttpClient, gunicorn, nginx, program, stack
 from .testing.visitor import Journey
 
 pytestmark = pytest.mark.production
@@ -201,11 +201,20 @@ def test_errors_the_proxy_makes_are_the_apps_pages(request_, status, heading):
 
 
 def test_an_app_that_does_not_answer_gets_the_apps_page_too():
+    """In layout too: the page's stylesheets, script and icon come from the proxy's own copy
+    when the app does not answer (Chromium drew the page unstyled before)."""
     with nginx(["127.0.0.1:9"]) as proxy:
         status, headers, page = status_and_page(raw(proxy, request("/", "127.0.0.1")))
+        linked = re.findall(r'(?:href|src)="(/static/[^"?]+)', page)
+        served = {path: status_and_page(raw(proxy, request(path, "127.0.0.1"))) for path in linked}
     assert status == 502
     assert headings(page) == ["Sorry, there is a problem with the service"]
     assert "call 999" in page and "Content-Security-Policy" in headers
+    assert {"/static/selfcheck.css", "/static/print.css", "/static/selfcheck.js"} <= set(served)
+    for path, (status, headers, body) in served.items():
+        assert status == 200, path
+        assert body == (ROOT / path.lstrip("/")).read_text(), path
+        assert "Content-Security-Policy" in headers and "Server: nginx/" not in headers, path
 
 
 def test_one_client_sending_too_fast_gets_told_to_wait():

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from selfcheck.paths import shipped
 from selfcheck.web.proxy import Settings, configuration, write_pages
 
 #: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
@@ -119,10 +120,12 @@ def app_user() -> str:
 
 
 def prepare(settings: Settings, app: Flask) -> None:
-    """The proxy's pages and configuration in the stack's folder, which only the user the
-    servers run as may read."""
+    """The proxy's pages, a copy of the app's static files (for those pages when the app does
+    not answer) and the configuration in the stack's folder, which only the user the servers
+    run as may read."""
     folder = settings.folder
     write_pages(app, folder / "pages", settings.canonical_host)
+    shutil.copytree(shipped("static"), folder / "static", dirs_exist_ok=True)
     (folder / "nginx.conf").write_text(configuration(settings))
     if settings.nginx_user:
         account = pwd.getpwnam(settings.nginx_user)
