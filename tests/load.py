@@ -187,8 +187,9 @@ set, a valid CSRF token and its session cookie. A response counts as an error un
 Each connection walks whole journeys: the start page, the emergency check, each question page
 and the outcome ({mixed["journey_steps"]:.0f} requests), and in one journey of three the PDF.
 A PDF refused with the "busy, try again" page is counted as busy, not as an error, and its
-journey as walked. With {connections} connections the CPU is full: the PDF pool's queue then
-turns most PDF requests away at once, so that the pages keep their pace.
+journey as walked. With {connections} connections the CPU is full; when more PDFs are asked for
+than the PDF pool's queue holds, the rest are turned away at once, so that the pages keep their
+pace.
 
 | figure | value |
 | --- | --- |
