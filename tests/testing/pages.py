@@ -128,14 +128,17 @@ def words(text: str) -> Counter[str]:
 
 
 def pdf_words(pdf: bytes) -> Counter[str]:
-    """The words of a PDF as poppler's pdftotext reads them, its page numbers aside."""
+    """The words of a PDF as poppler's pdftotext reads them, its page numbers aside. A word
+    broken after its own hyphen ("pre-" at the end of a line, "eclampsia" on the next) is
+    joined whole, hyphen kept: the summary is set without hyphenation, so every hyphen at the
+    end of a line is the word's own (pdftotext would drop it)."""
     text = subprocess.run(
-        [program("pdftotext"), "-enc", "UTF-8", "-", "-"],
+        [program("pdftotext"), "-raw", "-enc", "UTF-8", "-", "-"],
         input=pdf,
         capture_output=True,
         check=True,
     ).stdout.decode()
-    return words(re.sub(r"Page \d+ of \d+", " ", text))
+    return words(re.sub(r"Page \d+ of \d+", " ", re.sub(r"(?<=\w-)\n", "", text)))
 
 
 def pdf_info(pdf: bytes) -> dict[str, str]:
