@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from typing import Any
 
 import pytest
@@ -23,15 +24,25 @@ from .testing.visitor import Journey
 pytestmark = pytest.mark.production
 
 
+def booted(log: str) -> set[str]:
+    """The workers gunicorn's log says it booted."""
+    return set(re.findall(r"Booting worker with pid: (\d+)", log))
+
+
 def test_make_serve_runs_gunicorn_with_the_address_and_workers_set(rules: Rules):
     with gunicorn(workers=3, access_log="-", options="--log-level debug") as server:
         journey = Journey(HttpClient(server.url), rules)
         responses = whole_journey(journey, late=False)
+        # gunicorn listens before its workers have booted, and a journey can end before the
+        # last one says so (a PDF takes a few milliseconds): wait for it, 10 s at most.
+        deadline = time.monotonic() + 10
+        while len(booted(server.log.read_text())) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
         log = server.log.read_text()
         left = sorted(p.name for p in server.home.rglob("*"))
     assert [r.status_code for r in responses] == STATUSES[:-1]
     assert f"Listening at: {server.url}" in log
-    assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 3
+    assert len(booted(log)) == 3
     assert '"POST /summary.pdf HTTP/1.1" 200' in log, "the access log was on, at debug level"
     assert not leaks(log, rules), "no answer in gunicorn's log"
     assert left == [], "nothing written to the server's home, temporary or working folder"
