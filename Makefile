@@ -7,15 +7,19 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
-# make serve: gunicorn's address and worker count (selfcheck/web/serving.py reads them)
+# make serve: where the proxy listens, and the app's workers for pages (the PDFs have their own)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell nproc | awk '{ print ($$1 > 2) ? $$1 : 2 }')
+# make test TEST_MARKS="not container": leave out some marked tests (CI runs them all)
+TEST_MARKS ?=
+LOCK := deploy/requirements.lock
 # make fuzz: hypothesis examples for each POST route
 FUZZ_EXAMPLES ?= 10000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench triage-accuracy
+.PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
+	audit lock triage-accuracy
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -24,32 +28,38 @@ help:
 	@echo "make lint         pre-commit's hooks (ruff, ruff format, codespell) and mypy"
 	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
 	@echo "make triage-accuracy  the vignettes' confusion matrix into docs/triage-accuracy.md"
-	@echo "make serve        serve the app with gunicorn on $(BIND), $(WORKERS) workers"
-	@echo "make load         60 s of load on the outcome page with wrk; figures to docs/benchmarks.md"
+	@echo "make serve        the production stack on $(BIND): nginx, $(WORKERS) page workers, a PDF pool"
+	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
+	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
+	@echo "make lock         write $(LOCK) anew from pyproject.toml (pip-tools, with hashes)"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
-$(VENV)/.installed: pyproject.toml
+# The app's dependencies exactly as locked, each checked against its hash, then the app itself.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, and for the
-# production tests nginx (two copies behind it), wrk and curl (make load), and hyperfine (make
-# bench). Installed when one is missing.
-TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl /usr/bin/hyperfine
+# Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, nginx (make
+# serve and the production tests), wrk and curl (make load), hyperfine (make bench), and podman
+# and debootstrap to build the container image from a Debian base made here (the container
+# tests). Installed when one is missing.
+TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
+	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl
 browser: tools
 tools:
 	@for tool in $(TOOLS); do [ -x $$tool ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium poppler-utils nginx-light wrk curl hyperfine; \
+	    chromium poppler-utils nginx-light wrk curl hyperfine podman debootstrap openssl; \
 	fi
 
 run: $(VENV)/.installed
@@ -57,17 +67,31 @@ run: $(VENV)/.installed
 
 # Every test, with coverage of branches: under 90 % fails (pyproject.toml).
 test: $(VENV)/.installed-test tools
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest --cov --cov-report=term $(if $(TEST_MARKS),-m "$(TEST_MARKS)")
 
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -m "not browser and not production" --ignore=tests/browser
+	$(BIN)/pytest -m "not browser and not production and not container" --ignore=tests/browser
 
+# The production stack (selfcheck/web/stack.py): nginx on $(BIND) in front of a pool of gunicorn
+# workers for the pages and one for the PDFs. Ctrl-C stops all of it. It needs nginx alone.
 serve: $(VENV)/.installed
-	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) \
-	  $(BIN)/gunicorn --config python:selfcheck.web.serving 'selfcheck:create_app()'
+	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light; }
+	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) $(BIN)/python -m selfcheck.web.stack
 
 load: $(VENV)/.installed-test tools
 	$(BIN)/python -m tests.load --seconds 60 --connections 64 --workers $(WORKERS)
+
+audit: $(VENV)/.installed-test
+	$(BIN)/python -m tests.audit
+
+# Only from PyPI, whatever this machine's pip is set to, so that the hashes are PyPI's. The app's
+# dependencies, and what builds its wheel in the container image (deploy/build.in).
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(BIN)/pip-compile --quiet \
+	--generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe
+lock: $(VENV)/.installed-test
+	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --output-file deploy/build.lock deploy/build.in
 
 fuzz: $(VENV)/.installed-test
 	SELFCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py \

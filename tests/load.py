@@ -1,11 +1,22 @@
-"""`make load`: drive the outcome page under gunicorn with wrk, and write the figures down.
+"""`make load`: drive the app with wrk, and write the figures down. Two runs:
 
-Every request is the POST a person sends from the last question page: a realistic answer set,
-with a valid CSRF token and its session cookie, fetched first with curl as a browser would. Any
-response but a 200 showing a result counts as an error, and so does any socket error or timeout.
-The figures replace only the part of docs/benchmarks.md between the lines ``<!-- make load -->``
-and ``<!-- /make load -->``. This is a benchmark, not a timed test: tests/test_production.py
-runs it for a few seconds and checks only that nothing failed.
+- **the outcome page under gunicorn**: every request is the POST a person sends from the last
+  question page (a realistic answer set, a valid CSRF token and its cookie), straight to
+  gunicorn as `make serve` used to run it, comparable with the figures before;
+- **mixed journeys through the production stack** (`make serve`: nginx, a pool for the pages,
+  one for the PDFs): each connection walks whole journeys, the start page, the emergency check,
+  each question page and the outcome, with the PDF in one journey of three.
+
+The requests are recorded from a real journey first (tests/testing/servers.HttpClient), then
+sent by wrk (tests/load.lua). The app keeps nothing between requests, so each recorded request
+stands alone. A response counts as an error unless it is a 200 page in the app's layout with no
+problem shown (for the outcome run, one that shows a result), or a PDF; a PDF refused with the
+proxy's "busy, try again" page is counted apart, as busy. The load comes from one address, so
+the stack runs with 127.0.0.1 exempt from its limits per client (SELFCHECK_PROXY_UNLIMITED).
+
+The figures replace only the part of docs/benchmarks.md between ``<!-- make load -->`` and
+``<!-- /make load -->``. This is a benchmark, not a timed test: tests/test_production.py runs it
+for a few seconds and checks only that nothing failed.
 
 Run from the repository root: ``python -m tests.load [--seconds 60] [--connections 64]``.
 """
@@ -20,49 +31,91 @@ import re
 import subprocess
 import sys
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from selfcheck.rules import load as load_rules
 from selfcheck.web.serving import default_workers
 
 from .testing.answers import SOON
-from .testing.servers import ROOT, gunicorn, program
+from .testing.rules import RULES_FILE
+from .testing.servers import ROOT, HttpClient, gunicorn, program, stack
+from .testing.visitor import Journey
 
 DOC = ROOT / "docs" / "benchmarks.md"
 SCRIPT = Path(__file__).resolve().parent / "load.lua"
 START, END = "<!-- make load -->", "<!-- /make load -->"
 PERCENTILES = ("p50", "p75", "p90", "p99", "p99.9", "max")
 
-
-def outcome_request(base: str) -> tuple[str, str]:
-    """The body and the Cookie header of the outcome POST, with a fresh token from curl."""
-    fetched = subprocess.run(
-        [
-            program("curl"),
-            "--silent",
-            "--show-error",
-            "--fail",
-            "--dump-header",
-            "-",
-            f"{base}/check",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    cookie = re.search(r"^set-cookie: ([^;]+)", fetched, re.I | re.M)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', fetched)
-    assert cookie and token, "the first question page sets a cookie and holds a token"
-    fields = [("csrf_token", token.group(1)), ("page", "background")]
-    for name, value in SOON.items():
-        fields.extend((name, one) for one in ([value] if isinstance(value, str) else value))
-    fields.append(("go", "next"))
-    return urllib.parse.urlencode(fields), cookie.group(1)
+#: One request as wrk sends it: method, path, and the form's body ("" for a GET).
+Step = tuple[str, str, str]
 
 
-def run(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str, float]:
-    """Run wrk against the outcome POST; return its figures (latencies in milliseconds)."""
-    body, cookie = outcome_request(base)
-    env = {**os.environ, "SELFCHECK_LOAD_BODY": body, "SELFCHECK_LOAD_COOKIE": cookie}
+class Recorder(HttpClient):
+    """A visitor's browser that notes each request it sends, to play them again."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(base)
+        self.steps: list[Step] = []
+
+    def get(self, path: str) -> Any:
+        self.steps.append(("GET", path, ""))
+        return super().get(path)
+
+    def post(
+        self,
+        path: str,
+        data: Any,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> Any:
+        self.steps.append(("POST", path, urllib.parse.urlencode(list(data.items(multi=True)))))
+        before = len(self.responses)
+        response = super().post(path, data, headers, follow_redirects)
+        for hop in self.responses[before:-1]:  # the redirects followed: each page a GET of its own
+            location = hop.headers.get("Location", "")
+            self.steps.append(("GET", urllib.parse.urlsplit(location).path, ""))
+        return response
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+
+def journey(base: str) -> tuple[list[Step], str]:
+    """The requests of a whole journey, from the start page to the PDF, and its cookie."""
+    recorder = Recorder(base)
+    person = Journey(recorder, load_rules(RULES_FILE))
+    recorder.get("/")
+    person.complete(SOON)
+    assert "Your result" in person.html, "the journey reached the outcome"
+    person.submit("pdf")
+    assert person.response.mimetype == "application/pdf"
+    return recorder.steps, recorder.cookie
+
+
+def run(
+    base: str,
+    steps: Sequence[Step],
+    cookie: str,
+    seconds: int,
+    connections: int,
+    expect: str = "",
+    threads: int = 2,
+) -> dict[str, float]:
+    """Run wrk over ``steps`` in turn; return its figures (latencies in milliseconds)."""
+    env = {
+        **os.environ,
+        "SELFCHECK_LOAD_HOST": urllib.parse.urlsplit(base).netloc,
+        "SELFCHECK_LOAD_COOKIE": cookie,
+        "SELFCHECK_STEPS": str(len(steps)),
+    }
+    if expect:
+        env["SELFCHECK_EXPECT"] = expect
+    for number, (method, path, body) in enumerate(steps, start=1):
+        env[f"SELFCHECK_STEP_{number}"] = f"{method} {path}"
+        env[f"SELFCHECK_STEP_{number}_BODY"] = body
     output = subprocess.run(
         [
             program("wrk"),
@@ -71,7 +124,7 @@ def run(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str
             f"--duration={seconds}s",
             "--timeout=10s",
             f"--script={SCRIPT}",
-            f"{base}/check",
+            base,
         ],
         env=env,
         capture_output=True,
@@ -86,28 +139,82 @@ def run(base: str, seconds: int, connections: int, threads: int = 2) -> dict[str
     return figures
 
 
-def section(figures: dict[str, float], seconds: int, connections: int, workers: int) -> str:
-    rows = "\n".join(f"| {name} | {figures[name]:.1f} ms |" for name in PERCENTILES)
-    return f"""{START}
-## Load: the outcome page under gunicorn (`make load`)
+def outcome_run(base: str, seconds: int, connections: int) -> dict[str, float]:
+    """The last answers sent and the result page they lead to, again and again."""
+    steps, cookie = journey(base)
+    last = max(i for i, step in enumerate(steps) if step[:2] == ("POST", "/check"))
+    outcome = steps[last : last + 2]  # the last answers sent, and the result they lead to
+    assert outcome[-1][:2] == ("GET", "/result"), outcome
+    return run(base, outcome, cookie, seconds, connections, expect="Your result")
 
-`make load` runs gunicorn as `make serve` does ({workers} sync workers, `selfcheck.web.serving`)
-on 127.0.0.1 and sends it, with wrk, the POST that shows the outcome page: a full answer set
-with a valid CSRF token and its session cookie, for {seconds} s over {connections} connections.
-A response counts as an error unless it is a 200 that shows a result.
+
+def mixed_run(base: str, seconds: int, connections: int) -> dict[str, float]:
+    """Whole journeys, the PDF in one of three."""
+    steps, cookie = journey(base)
+    pages = steps[:-1]
+    cycle = [*pages, *pages, *steps]
+    figures = run(base, cycle, cookie, seconds, connections)
+    figures["journeys_per_second"] = figures["per_second"] / len(cycle) * 3
+    figures["pdfs_per_second"] = figures["pdfs"] / (figures["duration_us"] / 1e6)
+    figures["journey_steps"] = len(pages)
+    return figures
+
+
+def latency_rows(figures: dict[str, float]) -> str:
+    return "\n".join(f"| {name} | {figures[name]:.1f} ms |" for name in PERCENTILES)
+
+
+def section(
+    outcome: dict[str, float], mixed: dict[str, float], seconds: int, connections: int,
+    workers: int,
+) -> str:  # fmt: skip
+    return f"""{START}
+## Load (`make load`)
 
 Measured on {datetime.date.today().isoformat()}, {os.cpu_count()} CPU cores,
-Python {platform.python_version()}; other work may share the machine.
+Python {platform.python_version()}; other work may share the machine. Each run lasts
+{seconds} s over {connections} connections (wrk, tests/load.lua); the requests are recorded
+from a real journey first (tests/load.py).
+
+### The outcome page under gunicorn alone
+
+gunicorn as the stack runs its page pool ({workers} sync workers, `selfcheck.web.serving`), on
+127.0.0.1, no proxy; every request is the POST that shows the outcome page, with a full answer
+set, a valid CSRF token and its session cookie. A response counts as an error unless it is a
+200 that shows a result.
 
 | figure | value |
 | --- | --- |
-| requests | {figures["requests"]:.0f} |
-| requests per second | {figures["per_second"]:.1f} |
-| errors (wrong status or page, socket errors, timeouts) | {figures["errors"]:.0f} |
+| requests | {outcome["requests"]:.0f} |
+| requests per second | {outcome["per_second"]:.1f} |
+| errors (wrong status or page, socket errors, timeouts) | {outcome["errors"]:.0f} |
 
 | latency percentile | time |
 | --- | --- |
-{rows}
+{latency_rows(outcome)}
+
+### Mixed journeys through the production stack
+
+`make serve`'s stack (nginx; {workers} page workers; 1 PDF worker behind a queue of 8), with
+127.0.0.1 exempt from the limits per client, since all the load comes from that one address.
+Each connection walks whole journeys: the start page, the emergency check, each question page
+and the outcome ({mixed["journey_steps"]:.0f} requests), and in one journey of three the PDF.
+A PDF refused with the "busy, try again" page is counted as busy, not as an error, and its
+journey as walked. With {connections} connections the CPU is full; when more PDFs are asked for
+than the PDF pool's queue holds, the rest are turned away at once, so that the pages keep their
+pace.
+
+| figure | value |
+| --- | --- |
+| journeys per second (a PDF made or refused as busy) | {mixed["journeys_per_second"]:.1f} |
+| requests per second | {mixed["per_second"]:.1f} |
+| PDFs made per second | {mixed["pdfs_per_second"]:.1f} |
+| PDFs refused as busy | {mixed["busy"]:.0f} |
+| errors (wrong status or page, socket errors, timeouts) | {mixed["errors"]:.0f} |
+
+| latency percentile (every request) | time |
+| --- | --- |
+{latency_rows(mixed)}
 {END}"""
 
 
@@ -131,14 +238,19 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print, leave the docs alone")
     options = parser.parse_args()
     with gunicorn(workers=options.workers, secret_key="make load") as server:
-        figures = run(server.url, options.seconds, options.connections)
-    text = section(figures, options.seconds, options.connections, options.workers)
+        outcome = outcome_run(server.url, options.seconds, options.connections)
+    with stack(
+        secret_key="make load", workers=str(options.workers), proxy_unlimited="127.0.0.1"
+    ) as server:
+        mixed = mixed_run(server.url, options.seconds, options.connections)
+    text = section(outcome, mixed, options.seconds, options.connections, options.workers)
     print(text)
     if not options.no_write:
         write(text)
         print(f"written to {DOC.relative_to(ROOT)}")
-    if figures["errors"]:
-        print(f"load: {figures['errors']:.0f} errors", file=sys.stderr)
+    errors = outcome["errors"] + mixed["errors"]
+    if errors:
+        print(f"load: {errors:.0f} errors", file=sys.stderr)
         return 1
     return 0
 

@@ -18,7 +18,7 @@ PACKAGE = ROOT / "selfcheck"
 
 #: What only the web layer may use.
 WEB_LIBRARIES = {"flask", "flask_wtf", "werkzeug", "jinja2", "markupsafe", "wtforms", "click",
-                 "gunicorn", "weasyprint", "itsdangerous"}  # fmt: skip
+                 "gunicorn", "typst", "itsdangerous"}  # fmt: skip
 
 #: The longest a module of the package may be.
 MOST_LINES = 600

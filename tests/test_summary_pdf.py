@@ -1,8 +1,9 @@
 """The downloaded PDF as it looks on paper: where the words stand on the page, not only which.
 
-WeasyPrint draws the PDF with a few rules of its own (selfcheck/summary.py), so these check
-what a person would see go wrong: a third sheet, the answers in one long column or out of
-their rows, or list bullets that no longer hang in the margin.
+Typst sets the PDF from the summary page with rules of its own (selfcheck/web/pdf.py), so these
+check what a person would see go wrong: a third sheet, the answers in one long column or out of
+their rows, list bullets that no longer hang in the margin, a PDF with no tags for a screen
+reader, or words that are not the summary's.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import io
 import re
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
 from pypdf import PdfReader
 
 from selfcheck.rules import Rules
+from selfcheck.web import pdf
 
 from .testing.answers import BY_LEVEL, SOON
+from .testing.pages import pdf_info, pdf_words, visible_text, words
 from .testing.visitor import Journey
 
 A4 = (595.3, 841.9)  # points
@@ -66,6 +70,18 @@ def pdf_of(journey: Journey, answers: dict[str, Any]) -> bytes:
     response = journey.submit("pdf")
     assert response.mimetype == "application/pdf"
     return bytes(response.data)
+
+
+@pytest.mark.parametrize("level", [*BY_LEVEL, "emergency"])
+def test_the_pdf_is_tagged_and_says_what_the_summary_says(journey: Journey, level: str):
+    """A screen reader finds headings and lists in the PDF (pdfinfo: "Tagged: yes"), and the
+    PDF has every word of the summary the page shows, each as often, and no other: the summary
+    the PDF is made from is the same template (_summary.html) as the one on the screen."""
+    with mock.patch("selfcheck.web.views.render_pdf", wraps=pdf.render_pdf) as render:
+        made = pdf_of(journey, BY_LEVEL.get(level, {"red_flags": "stroke_signs"}))
+    summary = render.call_args.args[0]
+    assert pdf_info(made)["Tagged"] == "yes"
+    assert pdf_words(made) == words(visible_text(summary, "body"))
 
 
 @pytest.mark.parametrize("level", list(BY_LEVEL))

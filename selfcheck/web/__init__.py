@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from selfcheck.paths import shipped
 from selfcheck.rules import RulesError
-from selfcheck.web import errors, security, service, views
+from selfcheck.web import errors, health, security, service, views
 from selfcheck.web.cli import RulesFileInvalid, rules_cli
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     # (Referrer-Policy: no-referrer). The token and the SameSite cookie do the protecting.
     "WTF_CSRF_SSL_STRICT": False,
     "FORCE_HTTPS": False,  # True: the app itself redirects plain HTTP to HTTPS
+    # The host names the site answers to (Flask's TRUSTED_HOSTS): any other Host header gets
+    # a 400. From the environment, names separated by commas or spaces; None: any host.
+    "TRUSTED_HOSTS": None,
     "INSTANCE": "",  # a name for this copy, sent back in X-Selfcheck-Instance (see security.py)
 }
 
@@ -71,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("SELFCHECK")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    trusted_hosts = app.config["TRUSTED_HOSTS"] = host_names(app.config["TRUSTED_HOSTS"])
     # The flask command line (run, rules …) is one process; a server has several.
     command_line = click.get_current_context(silent=True) is not None
     if not app.config["SECRET_KEY"]:
@@ -88,14 +92,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.cli.add_command(rules_cli)
     try:
-        # Last: the pieces rendered at start-up see every template global set above.
+        # Last: the pieces rendered at start-up see every template global set above. They are
+        # rendered in a request of the app's own, for "localhost": the Host a client sends is
+        # checked from the first real request on.
+        app.config["TRUSTED_HOSTS"] = None
         service.init_app(app)
+        health.init_app(app)
     except RulesError as error:
         if command_line:
             # Say what is wrong, one problem a line, and exit with status 1: no traceback.
             raise RulesFileInvalid(error) from None
         raise
+    finally:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts
     return app
+
+
+def host_names(setting: Any) -> list[str] | None:
+    """TRUSTED_HOSTS as Flask wants it, a list, from a list or from the text of an environment
+    variable: ``check.example.org, .clinic.example`` (a leading dot takes in the subdomains)."""
+    if setting is None or setting == "":
+        return None
+    if isinstance(setting, str):
+        return [name for name in setting.replace(",", " ").split() if name]
+    return [str(name) for name in setting]
 
 
 #: The ``selfcheck`` script: the app's commands, with ``rules`` usable even when the app's own

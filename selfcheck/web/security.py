@@ -1,9 +1,15 @@
-"""Security headers, HTTPS and the session cookie.
+"""Security headers, HTTPS, the session cookie, and what a client may not forge.
 
 Every response carries the same headers, written here as data and joined once when the app
 starts: a strict Content Security Policy (only this site's own files, no inline code, no frames,
 no plugins, forms sent only here), no Referer, no framing, a Permissions-Policy that turns off
-every powerful browser feature, and the cross-origin isolation headers. Over HTTPS, HSTS too.
+every powerful browser feature, no cross-domain policy files, and the cross-origin isolation
+headers. Over HTTPS, HSTS too, and the cookie gets the ``__Host-`` prefix.
+
+Nothing a client sends decides where a redirect goes or whether the request came over HTTPS:
+the app server (gunicorn) says that, believing only the proxy (selfcheck/web/serving.py). The
+Host header is checked against TRUSTED_HOSTS, a path with ``//`` is not "corrected" into a
+redirect, and a chunked body longer than MAX_CONTENT_LENGTH is refused whole.
 ``Cache-Control: no-store`` goes on every page: pages carry answers, so no browser or proxy may
 keep a copy (the CSS, JavaScript and icon hold none and may be cached).
 
@@ -16,9 +22,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, Response, redirect, request
+from flask import Flask, Response, current_app, redirect, request
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
 
 from selfcheck.web.forms import UnexpectedForm
 
@@ -43,13 +51,18 @@ PERMISSIONS_POLICY = {
         "autoplay",
         "browsing-topics",
         "camera",
+        "clipboard-read",
+        "clipboard-write",
+        "cross-origin-isolated",
         "display-capture",
         "encrypted-media",
         "fullscreen",
+        "gamepad",
         "geolocation",
         "gyroscope",
         "hid",
         "idle-detection",
+        "keyboard-map",
         "magnetometer",
         "microphone",
         "midi",
@@ -58,10 +71,14 @@ PERMISSIONS_POLICY = {
         "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
+        "sync-xhr",
+        "unload",
         "usb",
         "xr-spatial-tracking",
     )
 }
+# Of the OWASP Secure Headers Project's list, "interest-cohort" (withdrawn) and "web-share" are
+# left out: Chromium on Linux knows neither and logs an error for each on every page.
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -72,8 +89,12 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
+    "X-Permitted-Cross-Domain-Policies": "none",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
+    # Every page loads only this site's own files, and the PDF is a download, not a document
+    # that embeds anything, so requiring CORP of what a page embeds costs nothing.
+    "Cross-Origin-Embedder-Policy": "require-corp",
 }
 
 #: Only over HTTPS: browsers use HTTPS for this site, and its subdomains, for a year.
@@ -108,6 +129,15 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def get_cookie_name(self, app: Flask) -> str:
+        """``__Host-selfcheck`` when the cookie is Secure: a browser then takes it only from
+        this host over HTTPS, for the whole site, so no subdomain or plain-HTTP page can set
+        one in its place. Plain ``selfcheck`` over local HTTP, where a browser would refuse
+        the prefix."""
+        name = str(app.config["SESSION_COOKIE_NAME"])
+        whole_host = self.get_cookie_path(app) == "/" and not self.get_cookie_domain(app)
+        return f"__Host-{name}" if whole_host and self.get_cookie_secure(app) else name
+
 
 def refuse_nameless_fields() -> None:
     """A multipart part with a broken name (``name="\\"``) reaches the form with no name at all;
@@ -117,19 +147,58 @@ def refuse_nameless_fields() -> None:
         raise UnexpectedForm()
 
 
-def over_https() -> bool:
-    """Whether the visitor reached the site over HTTPS: the request itself, or the reverse
-    proxy that ended HTTPS saying so."""
-    return request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
+def refuse_forged_host() -> None:
+    """A Host header outside TRUSTED_HOSTS gets the 400 page before anything else reads the
+    request. Flask finds it when it makes the request's URL adapter, but raises it only when
+    the view would run, after the other checks of a request. Flask then has no URL adapter
+    for the request, and the error page's links need one: links are paths, so one bound to no
+    host at all serves."""
+    error = request.routing_exception
+    if isinstance(error, SecurityError):
+        request_ctx.url_adapter = current_app.url_map.bind(
+            "", script_name=request.script_root or None
+        )
+        raise error
+
+
+def refuse_long_chunked_body() -> None:
+    """A body sent in chunks, with no Content-Length, is read up to MAX_CONTENT_LENGTH and
+    then simply ends for Werkzeug, which would parse the first 64 KiB as if they were all.
+    Read it here, and if anything is left past the limit, refuse it whole (413)."""
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    request.get_data(cache=True, parse_form_data=False)  # the form is parsed from this copy
+    if request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
+def canonical_host(app: Flask) -> str:
+    """Where the app sends a visitor when it redirects to HTTPS: the first of TRUSTED_HOSTS,
+    never the Host header a client sent."""
+    for host in app.config["TRUSTED_HOSTS"] or ():
+        if not host.startswith("."):
+            return str(host)
+    raise ValueError(
+        "SELFCHECK_FORCE_HTTPS needs SELFCHECK_TRUSTED_HOSTS: the redirect to HTTPS goes to "
+        "the first host named there, never to one a client sent"
+    )
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers, the HTTPS redirect if asked for, and the session cookie's
-    flags to ``app``."""
+    """Add the security headers, the HTTPS redirect if asked for, the session cookie's flags
+    and the checks of what a client may forge to ``app``."""
     # First of all the checks of a request, so before CSRFProtect's, which fails on a
     # nameless field: call this before ``csrf.init_app``.
+    app.before_request(refuse_forged_host)
+    app.before_request(refuse_long_chunked_body)
     app.before_request(refuse_nameless_fields)
     app.session_interface = SessionInterface()
+    # Werkzeug answers //check with a redirect to the address it rebuilds from the Host header;
+    # no link of the site has a doubled slash, so it is a page not found instead.
+    app.url_map.merge_slashes = False
     headers = dict(HEADERS)
     if app.config["INSTANCE"]:
         headers[INSTANCE_HEADER] = str(app.config["INSTANCE"])
@@ -137,16 +206,19 @@ def init_app(app: Flask) -> None:
     if app.config["FORCE_HTTPS"]:
         # HTTPS is normally ended by the reverse proxy, which also redirects plain HTTP to it;
         # FORCE_HTTPS makes the app redirect too (see docs/deploy.md).
+        host = canonical_host(app)
+
         @app.before_request
         def to_https() -> ResponseReturnValue | None:
-            if over_https() or app.debug:
+            if request.is_secure or app.debug:
                 return None
-            return redirect(request.url.replace("http://", "https://", 1), code=302)
+            path = request.script_root + request.full_path.rstrip("?")
+            return redirect(f"https://{host}{path}", code=302)
 
     @app.after_request
     def add_headers(response: Response) -> Response:
         response.headers.extend(headers)
-        if over_https():
+        if request.is_secure:
             response.headers["Strict-Transport-Security"] = HSTS
         if request.endpoint != "static" or response.status_code >= 400:
             response.headers["Cache-Control"] = "no-store"

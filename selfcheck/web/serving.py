@@ -1,8 +1,9 @@
 """gunicorn's settings for selfcheck, read from SELFCHECK_* environment variables.
 
-Used by ``make serve``, and in production as::
+Used by each pool of ``make serve`` (selfcheck/web/stack.py), by the container image, and in
+production as::
 
-    gunicorn --config python:selfcheck.serving 'selfcheck:create_app()'
+    gunicorn --config python:selfcheck.web.serving 'selfcheck:create_app()'
 
 =======================  ==================  ================================================
 variable                 default             what it does
@@ -12,7 +13,14 @@ SELFCHECK_WORKERS        1 per CPU core, 2   how many worker processes answer re
                          at the least
 SELFCHECK_ACCESS_LOG     (none)              a file for gunicorn's access log, ``-`` for
                                              standard output; unset, no access log is kept
+SELFCHECK_FORWARDED_     127.0.0.1,::1       the proxies whose X-Forwarded-Proto is believed
+ALLOW_IPS                                    (a Unix socket's peer always is)
 =======================  ==================  ================================================
+
+Only the proxy says whether a request came over HTTPS, in ``X-Forwarded-Proto`` alone; gunicorn
+believes it only from the addresses above. Every other forwarding header, and any header with an
+underscore (such as ``SCRIPT_NAME``, which gunicorn would otherwise take as the address the app
+is mounted under), is dropped.
 
 The app is made once, before the workers start (``preload_app``), so every worker shares the
 rules and the secret key, even when SELFCHECK_SECRET_KEY is not set: a form sent from a page that
@@ -37,6 +45,13 @@ preload_app = True
 # even so, none is kept unless asked for.
 accesslog = os.environ.get("SELFCHECK_ACCESS_LOG") or None
 proc_name = "selfcheck"
+# Who may say that a request came over HTTPS, and how: X-Forwarded-Proto from the proxy, and
+# nothing else (gunicorn also believes X-Forwarded-Protocol and X-Forwarded-Ssl by default).
+forwarded_allow_ips = os.environ.get("SELFCHECK_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+# No header may set SCRIPT_NAME or PATH_INFO (gunicorn's default lets a trusted peer set both).
+forwarder_headers = ""
+header_map = "drop"
 # gunicorn 23 and later make a control socket in ~/.gunicorn; the app needs none, and two copies
 # on one host would fight over it.
 control_socket_disable = True

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
+from collections import Counter
 from html.parser import HTMLParser
 from typing import Any
 
 from pypdf import PdfReader
+
+from .servers import program
 
 #: Elements that end a line of text for a reader: each becomes its own sentence.
 BLOCKS = {
@@ -114,6 +119,44 @@ def pdf_text(data: bytes) -> str:
     """The text of a PDF, as one line."""
     reader = PdfReader(io.BytesIO(data))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def words(text: str) -> Counter[str]:
+    """The words of a text, each as often as it comes, leaving out list bullets and the
+    semicolons the print stylesheet puts between answers: they are marks, not words."""
+    return Counter(word.rstrip(";") for word in text.split() if word not in ("•", ";"))
+
+
+#: What the foot of every printed sheet says besides its number (static/print.css, pdf.py).
+SHEET_FOOT = "Clonus self-check: summary for an appointment"
+
+
+def pdf_words(pdf: bytes) -> Counter[str]:
+    """The words of a PDF as poppler's pdftotext reads them, the foot of its sheets aside. A word
+    broken after its own hyphen ("pre-" at the end of a line, "eclampsia" on the next) is
+    joined whole, hyphen kept: the summary is set without hyphenation, so every hyphen at the
+    end of a line is the word's own (pdftotext would drop it)."""
+    text = subprocess.run(
+        [program("pdftotext"), "-raw", "-enc", "UTF-8", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    text = re.sub(r"(?<=\w-)\n", "", text).replace(SHEET_FOOT, " ")
+    return words(re.sub(r"Page \d+ of \d+", " ", text))
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    """What poppler's pdfinfo says of a PDF: ``Tagged``, ``Pages``, ``Page size``…"""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        said = subprocess.run(
+            [program("pdfinfo"), file.name], capture_output=True, text=True, check=True
+        ).stdout
+    return dict(
+        (name.strip(), value.strip()) for name, value in re.findall(r"^([^:]+):(.*)$", said, re.M)
+    )
 
 
 def cookie_contents(app: Any, client: Any) -> dict[str, set[str]]:

@@ -128,6 +128,41 @@ class Server:
 
 
 @contextmanager
+def serving(
+    command: list[str], env: dict[str, str], prefix: str, own_tmp: bool = True
+) -> Iterator[Server]:
+    """``command`` as a server on a free port of 127.0.0.1 (``SELFCHECK_BIND``), with an empty
+    folder of its own as its HOME and working directory, and as its TMPDIR if ``own_tmp``;
+    stopped by its PID at the end. ``env`` adds to this process's environment."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        log = Path(folder) / "server.log"
+        environment = {
+            **os.environ,
+            "HOME": str(home),
+            **({"TMPDIR": str(home)} if own_tmp else {}),
+            "SELFCHECK_BIND": f"127.0.0.1:{port}",
+            **env,
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command, env=environment, cwd=home, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            wait_for(port, process, log)
+            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
+        finally:
+            stop(process)
+
+
+def selfcheck_settings(settings: dict[str, str]) -> dict[str, str]:
+    """Keyword settings as SELFCHECK_* variables: ``pdf_queue="3"`` → SELFCHECK_PDF_QUEUE."""
+    return {f"SELFCHECK_{name.upper()}": value for name, value in settings.items()}
+
+
+@contextmanager
 def gunicorn(
     workers: int = 1,
     secret_key: str = "loopback tests",
@@ -140,93 +175,68 @@ def gunicorn(
     on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
     are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
     WSGI app with exactly the same settings."""
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="selfcheck-gunicorn-") as folder:
-        home = Path(folder) / "home"
-        home.mkdir()
-        log = Path(folder) / "server.log"
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "TMPDIR": str(home),
-            "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
-            "SELFCHECK_BIND": f"127.0.0.1:{port}",
-            "SELFCHECK_WORKERS": str(workers),
-            "SELFCHECK_SECRET_KEY": secret_key,
-            "SELFCHECK_INSTANCE": instance,
-            "GUNICORN_CMD_ARGS": options,
-            **{f"SELFCHECK_{name.upper()}": value for name, value in settings.items()},
-        }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app],
-                env=env,
-                cwd=home,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_for(port, process, log)
-            yield Server(f"http://127.0.0.1:{port}", log, home, process.pid)
-        finally:
-            stop(process)
-
-
-NGINX_CONF = """\
-daemon off;
-master_process off;
-error_log {folder}/error.log warn;
-pid {folder}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    server_tokens off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    upstream selfcheck {{
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 64k;
-        location / {{
-            proxy_pass http://selfcheck;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-        }}
-    }}
-}}
-"""
+    env = {
+        "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
+        "SELFCHECK_WORKERS": str(workers),
+        "SELFCHECK_SECRET_KEY": secret_key,
+        "SELFCHECK_INSTANCE": instance,
+        "GUNICORN_CMD_ARGS": options,
+        **selfcheck_settings(settings),
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app]
+    with serving(command, env, "selfcheck-gunicorn-") as server:
+        yield server
 
 
 @contextmanager
 def nginx(upstreams: list[str]) -> Iterator[str]:
-    """nginx on a free port of 127.0.0.1, sharing requests round-robin among ``upstreams``.
+    """nginx on a free port of 127.0.0.1, configured as `make serve` configures it (one
+    template, selfcheck/web/proxy.py), sharing requests round-robin among ``upstreams``.
 
-    One nginx process (``master_process off``) keeps one round-robin turn, so requests from a
-    visitor go to each upstream in turn.
+    One worker process keeps one round-robin turn, so requests from a visitor go to each
+    upstream in turn.
     """
+    from selfcheck import create_app
+    from selfcheck.web.proxy import Settings
+    from selfcheck.web.stack import nginx_command, prepare, server_user
+
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="selfcheck-nginx-") as folder:
-        servers = "\n".join(f"        server {url.removeprefix('http://')};" for url in upstreams)
-        conf = Path(folder) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
-        log = Path(folder) / "error.log"
-        log.touch()
-        process = subprocess.Popen(
-            [program("nginx"), "-p", folder, "-c", str(conf), "-e", str(log)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        addresses = [url.removeprefix("http://") for url in upstreams]
+        settings = Settings(
+            Path(folder),
+            bind=f"127.0.0.1:{port}",
+            pages_upstreams=addresses,
+            pdf_upstreams=addresses,
+            proxy_workers="1",
+            nginx_user=server_user(),
         )
+        prepare(settings, create_app({"SECRET_KEY": "pages only"}))
+        log = Path(folder) / "error.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(nginx_command(Path(folder)), stdout=out, stderr=out)
         try:
             wait_for(port, process, log)
             yield f"http://127.0.0.1:{port}"
         finally:
             stop(process)
+
+
+@contextmanager
+def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Server]:
+    """`make serve`: the whole production stack (selfcheck/web/stack.py) on a free port of
+    127.0.0.1, stopped by its PID (SIGTERM), as an operator stops it. Extra ``settings``
+    become SELFCHECK_* variables."""
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "SELFCHECK_SECRET_KEY": secret_key,
+        **selfcheck_settings(settings),
+    }
+    # The stack makes its own folder in the system's temporary folder, where nginx's workers,
+    # which may run as another user, can reach it.
+    command = [sys.executable, "-m", "selfcheck.web.stack"]
+    with serving(command, env, "selfcheck-stack-test-", own_tmp=False) as server:
+        yield server
 
 
 class Response:

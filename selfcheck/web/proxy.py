@@ -1,0 +1,169 @@
+"""The reverse proxy in front of the app: nginx's configuration, made from SELFCHECK_* settings,
+and the app's own pages for the errors that nginx answers itself.
+
+One template, deploy/nginx/selfcheck.conf.j2, is the configuration that ``make serve`` runs and
+that docs/deploy.md shows; :func:`configuration` fills it in. The proxy's pages are the app's
+error page (templates/error.html) rendered once, at start, into files that nginx serves with the
+app's security headers: a person sees the same layout and words whoever answered.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, render_template
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from selfcheck.paths import shipped
+from selfcheck.web.errors import MESSAGES
+from selfcheck.web.security import HEADERS, HSTS
+from selfcheck.web.serving import default_workers
+
+TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
+
+#: What each error that nginx answers itself means for the person: (title, explanation).
+PAGES: dict[int, tuple[str, str]] = {
+    400: MESSAGES[400],
+    408: (
+        "The page took too long to arrive",
+        "Your browser took too long to send the page, so it was not read. "
+        "Please go back and try again.",
+    ),
+    413: MESSAGES[413],
+    414: (
+        "That web address is too long",
+        "The address was much longer than any page of this check uses. "
+        "Please start the check from the beginning.",
+    ),
+    431: (
+        "Too much was sent",
+        "Your browser sent much more than any page of this check needs, so it was not read. "
+        "Please start the check from the beginning.",
+    ),
+    429: (
+        "Too many requests at once",
+        "Many requests came from your network in a short time. Please wait a minute, then "
+        "go back and try again. If you feel unwell now, do not wait: contact a doctor, "
+        "or call {emergency_number} in an emergency.",
+    ),
+    500: MESSAGES[500],
+    502: MESSAGES[500],
+    503: (
+        "Busy: please try again in a minute",
+        "Many summaries are being made just now, so yours could not be made at once. "
+        "Please go back to your result and download it again in a minute: your answers "
+        "are still there. If you feel unwell now, do not wait: contact a doctor, or call "
+        "{emergency_number} in an emergency.",
+    ),
+}
+
+
+def _number(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(f"SELFCHECK_{name}", "")
+    return int(value) if value.strip() else default
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in text.replace(",", " ").split() if word]
+
+
+@dataclass
+class Settings:
+    """What the proxy and the two pools of the app are set to (docs/deploy.md lists each)."""
+
+    folder: Path  # the stack's own folder: sockets, pages, temporary files
+    bind: str = "127.0.0.1:8000"
+    server_names: list[str] = field(default_factory=lambda: ["localhost", "127.0.0.1"])
+    workers: int = field(default_factory=default_workers)
+    pdf_workers: int = 1
+    pdf_queue: int = 8
+    client_connections: int = 32
+    client_rate: int = 20
+    client_burst: int = 60
+    client_timeout: int = 10
+    keepalive_timeout: int = 15
+    app_timeout: int = 30
+    worker_connections: int = 4096
+    max_body: int = 64 * 1024
+    retry_after: int = 60
+    unlimited: list[str] = field(default_factory=list)
+    access_log: str = ""
+    tls_certificate: str = ""
+    tls_key: str = ""
+    http_redirect_bind: str = ""
+    nginx_user: str = ""
+    proxy_workers: str = "auto"
+    #: Where nginx finds the app; the stack's own Unix sockets unless given.
+    pages_upstreams: list[str] = field(default_factory=list)
+    pdf_upstreams: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.pages_upstreams:
+            self.pages_upstreams = [f"unix:{self.folder}/pages.sock"]
+        if not self.pdf_upstreams:
+            self.pdf_upstreams = [f"unix:{self.folder}/pdf.sock"]
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_certificate and self.tls_key)
+
+    @property
+    def canonical_host(self) -> str:
+        """The site's own name: the first of the names it answers to."""
+        return next(name for name in self.server_names if not name.startswith("."))
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The app's security headers, for the pages that nginx answers itself."""
+        headers = list(HEADERS.items())
+        return [*headers, ("Strict-Transport-Security", HSTS)] if self.tls else headers
+
+    @classmethod
+    def from_environment(cls, folder: Path, env: Mapping[str, str] = os.environ) -> Settings:
+        """The settings from ``SELFCHECK_*`` variables, the defaults for those unset."""
+        default = cls(folder)
+        names = _words(env.get("SELFCHECK_TRUSTED_HOSTS", "")) or default.server_names
+        return cls(
+            folder=folder,
+            bind=env.get("SELFCHECK_BIND") or default.bind,
+            server_names=names,
+            workers=_number(env, "WORKERS", default.workers),
+            pdf_workers=_number(env, "PDF_WORKERS", default.pdf_workers),
+            pdf_queue=_number(env, "PDF_QUEUE", default.pdf_queue),
+            client_connections=_number(env, "CLIENT_CONNECTIONS", default.client_connections),
+            client_rate=_number(env, "CLIENT_RATE", default.client_rate),
+            client_burst=_number(env, "CLIENT_BURST", default.client_burst),
+            client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
+            max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
+            unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),
+            access_log=env.get("SELFCHECK_ACCESS_LOG", ""),
+            tls_certificate=env.get("SELFCHECK_TLS_CERTIFICATE", ""),
+            tls_key=env.get("SELFCHECK_TLS_KEY", ""),
+            http_redirect_bind=env.get("SELFCHECK_HTTP_REDIRECT_BIND", ""),
+        )
+
+
+def configuration(settings: Settings) -> str:
+    """nginx's whole configuration for ``settings``."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATE.parent),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return environment.get_template(TEMPLATE.name).render(s=settings)
+
+
+def write_pages(app: Flask, folder: Path, host: str) -> None:
+    """The app's page for each error that nginx answers itself, as ``folder/CODE.html``, for
+    the site served as ``host``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with app.test_request_context("/", base_url=f"http://{host}"):
+        for code, (title, text) in PAGES.items():
+            html = render_template("error.html", title=title, text=text, code=code)
+            (folder / f"{code}.html").write_text(html, encoding="utf-8")

@@ -1,0 +1,213 @@
+"""``make serve``: the app as it runs in production on one machine, in one command.
+
+    python -m selfcheck.web.stack                 # serve until stopped (Ctrl-C, SIGTERM)
+    python -m selfcheck.web.stack --print-config  # print nginx's configuration and exit
+
+It starts three things, each as its own process, and stops all three when it is stopped or when
+any of them stops:
+
+- a pool of gunicorn workers for the pages, on a Unix socket of the stack's own folder;
+- a small pool for the PDFs (one worker by default), on another socket, so that however many
+  PDFs are asked for, they take at most that many cores and never a page's worker;
+- nginx in front of both (selfcheck/web/proxy.py): it listens on SELFCHECK_BIND, buffers every
+  request and answer, drops unknown Host names, limits each client, and sends /summary.pdf to
+  the PDF pool through a bounded queue.
+
+The folder (SELFCHECK_RUN_DIR, else a new temporary one, removed at the end) is readable only by
+the user the servers run as. Started as root, nginx's workers run as SELFCHECK_USER (default
+www-data), and so do the app's if SELFCHECK_USER is set; nothing needs root but opening a port
+under 1024, which nginx's master process does. Better still, start it as that user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from selfcheck.paths import shipped
+from selfcheck.web.proxy import Settings, configuration, write_pages
+
+#: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
+#: still get a fair share of it; 10 favours the pages further, but then PDFs wait so long that
+#: some time out (docs/benchmarks.md).
+PDF_NICENESS = 0
+
+
+def nginx_program() -> str:
+    found = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
+    if found is None:
+        raise SystemExit("selfcheck: nginx is not installed (apt-get install nginx-light)")
+    return found
+
+
+def pool(
+    settings: Settings, name: str, workers: int, env: Mapping[str, str], user: str
+) -> subprocess.Popen[bytes]:
+    """A pool of gunicorn workers for the app, on the stack's socket ``name``.sock."""
+    options = [f"--name=selfcheck-{name}"]
+    if user:
+        options += [f"--user={user}", f"--group={user}"]
+    pool_env = {
+        **env,
+        "SELFCHECK_BIND": f"unix:{settings.folder}/{name}.sock",
+        "SELFCHECK_WORKERS": str(workers),
+        # nginx keeps the access log, without addresses; the pools keep none.
+        "SELFCHECK_ACCESS_LOG": "",
+        "GUNICORN_CMD_ARGS": " ".join([env.get("GUNICORN_CMD_ARGS", ""), *options]).strip(),
+        "TMPDIR": str(settings.folder),
+    }
+    niceness = int(env.get("SELFCHECK_PDF_NICENESS") or PDF_NICENESS) if name == "pdf" else 0
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving",
+         "selfcheck:create_app()"],
+        env=pool_env,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+    )  # fmt: skip
+
+
+def wait_for_socket(path: Path, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Wait until the pool answers on its socket; fail if it stopped."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"selfcheck: the pool on {path.name} stopped at start")
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.connect(str(path))
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"selfcheck: nothing answered on {path} within {seconds:.0f} s")
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every process started, the proxy first, politely then firmly, by PID."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def server_user() -> str:
+    """Whom nginx's workers run as: the caller, or as root SELFCHECK_USER (default www-data)."""
+    if os.geteuid() != 0:
+        return ""
+    return os.environ.get("SELFCHECK_USER") or "www-data"
+
+
+def app_user() -> str:
+    """Whom the app's workers run as: the caller, or as root the SELFCHECK_USER if one is set
+    (the Python that runs the app must be readable by that user)."""
+    return os.environ.get("SELFCHECK_USER", "") if os.geteuid() == 0 else ""
+
+
+def prepare(settings: Settings, app: Flask) -> None:
+    """The proxy's pages, a copy of the app's static files (for those pages when the app does
+    not answer) and the configuration in the stack's folder, which only the user the servers
+    run as may read."""
+    folder = settings.folder
+    write_pages(app, folder / "pages", settings.canonical_host)
+    shutil.copytree(shipped("static"), folder / "static", dirs_exist_ok=True)
+    (folder / "nginx.conf").write_text(configuration(settings))
+    if settings.nginx_user:
+        account = pwd.getpwnam(settings.nginx_user)
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+    folder.chmod(0o700)
+
+
+def nginx_command(folder: Path) -> list[str]:
+    """nginx in the foreground with the stack's configuration, its errors on standard error."""
+    return [nginx_program(), "-p", str(folder), "-c", str(folder / "nginx.conf"),
+            "-e", "stderr", "-g", "daemon off;"]  # fmt: skip
+
+
+def serve(env: dict[str, str]) -> int:
+    """Run the stack until a signal or until one of its processes stops; return the status."""
+    own_folder = not env.get("SELFCHECK_RUN_DIR")
+    folder = Path(env.get("SELFCHECK_RUN_DIR") or tempfile.mkdtemp(prefix="selfcheck-stack-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not env.get("SELFCHECK_SECRET_KEY"):
+        # Both pools must sign and check forms with one key; this one lasts until a restart.
+        print("selfcheck: SELFCHECK_SECRET_KEY is not set: a new key until restart", flush=True)
+        env["SELFCHECK_SECRET_KEY"] = secrets.token_hex(32)
+    processes: list[subprocess.Popen[bytes]] = []
+    stopping: list[int] = []
+
+    def on_signal(number: int, frame: object) -> None:
+        if number == signal.SIGHUP:
+            # Reload: new workers for the pools, the configuration again for nginx.
+            for process in processes:
+                process.send_signal(signal.SIGHUP)
+            return
+        stopping.append(number)
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, on_signal)
+    try:
+        from selfcheck import create_app
+
+        settings = Settings.from_environment(folder, env)
+        settings.nginx_user = server_user()
+        # The app checks the Host header against the same names as nginx.
+        if not env.get("SELFCHECK_TRUSTED_HOSTS"):
+            env["SELFCHECK_TRUSTED_HOSTS"] = ",".join(settings.server_names)
+        os.environ.update(env)
+        prepare(settings, create_app())
+        for name, workers in (("pages", settings.workers), ("pdf", settings.pdf_workers)):
+            processes.append(pool(settings, name, workers, env, app_user()))
+            wait_for_socket(folder / f"{name}.sock", processes[-1])
+        processes.insert(0, subprocess.Popen(nginx_command(folder)))
+        print(
+            f"selfcheck: serving on {'https' if settings.tls else 'http'}://{settings.bind}/ "
+            f"(nginx; {settings.workers} page workers, {settings.pdf_workers} PDF workers)",
+            flush=True,
+        )
+        while not stopping:
+            if any(process.poll() is not None for process in processes):
+                print("selfcheck: a server stopped; stopping the others", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        return 0
+    finally:
+        stop(processes)
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--print-config", action="store_true", help="print nginx's configuration and exit"
+    )
+    options = parser.parse_args(argv)
+    env = dict(os.environ)
+    if options.print_config:
+        folder = Path(env.get("SELFCHECK_RUN_DIR") or "/run/selfcheck")
+        settings = Settings.from_environment(folder, env)
+        settings.nginx_user = server_user()
+        sys.stdout.write(configuration(settings))
+        return 0
+    return serve(env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""What is installed, and how the proxy is configured: the lock file, the audit's verdict, and
+nginx's configuration as docs/deploy.md shows it. No server runs here."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
+from selfcheck.web.security import HEADERS
+from selfcheck.web.stack import main as stack_main
+
+from .audit import LOCK, verdict
+from .testing.pages import headings, in_layout
+from .testing.rules import ROOT
+
+# --------------------------------------------------------------------------------------------
+# The lock file
+
+
+def locked() -> dict[str, tuple[str, list[str]]]:
+    """Each package of the lock file: its pinned version and hashes."""
+    found = {}
+    for block in re.split(r"\n(?=[a-z0-9])", LOCK.read_text()):
+        pin = re.match(r"([a-z0-9._-]+)==(\S+)", block)
+        if pin:
+            found[pin.group(1)] = (pin.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return found
+
+
+def test_every_dependency_of_the_app_is_pinned_with_hashes():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    packages = locked()
+    for dependency in project["dependencies"]:
+        requirement = Requirement(dependency)
+        name = requirement.name.lower()
+        assert name in packages, f"{name} is in the lock file"
+        version, hashes = packages[name]
+        assert version in requirement.specifier, f"{name} {version} meets {requirement}"
+    assert all(hashes for _, hashes in packages.values()), "every package has its hashes"
+
+
+def test_make_serve_installs_from_the_lock_file_only():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install -q --require-hashes -r $(LOCK)" in makefile
+    assert "pip install -q --no-deps -e ." in makefile, "the app brings in nothing unlocked"
+
+
+# --------------------------------------------------------------------------------------------
+# make audit
+
+
+def test_an_audit_that_could_look_nothing_up_says_so():
+    """pip-audit prints "No known vulnerabilities found" when every package was skipped."""
+    report = {"dependencies": [{"name": "flask", "skip_reason": "not found on PyPI"}]}
+    status, words = verdict(report)
+    assert status == 2 and words.startswith("NOT CHECKED: 1 of 1 packages")
+    assert "No known vulnerabilities" not in words
+
+
+def test_an_audit_that_could_not_run_says_so():
+    status, words = verdict(None, "Traceback...\nConnectionError: no route to host\n")
+    assert status == 2 and "could not reach a vulnerability database" in words
+    assert words.endswith("ConnectionError: no route to host")
+
+
+def test_an_audit_lists_what_it_found():
+    report = {
+        "dependencies": [
+            {"name": "flask", "version": "3.1.3", "vulns": []},
+            {
+                "name": "jinja2",
+                "version": "3.0.0",
+                "vulns": [{"id": "GHSA-x", "fix_versions": ["3.1.5"]}],
+            },  # fmt: skip
+        ]
+    }
+    status, words = verdict(report)
+    assert status == 1 and "jinja2 3.0.0: GHSA-x (fixed in 3.1.5)" in words
+
+
+def test_a_clean_audit():
+    report = {"dependencies": [{"name": "flask", "version": "3.1.3", "vulns": []}]}
+    assert verdict(report) == (
+        0,
+        "No known vulnerabilities in the 1 packages of requirements.lock.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# nginx's configuration
+
+
+def documented_config() -> str:
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    return text.split("<!-- nginx.conf -->\n```nginx\n", 1)[1].split("```\n<!-- /nginx.conf -->")[0]
+
+
+def test_docs_show_the_configuration_make_serve_runs(monkeypatch, capsys):
+    """One source: the block in docs/deploy.md is what `make serve` runs with the settings the
+    page names (`python -m selfcheck.web.stack --print-config`)."""
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    for name in [n for n in __import__("os").environ if n.startswith("SELFCHECK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SELFCHECK_RUN_DIR", "/run/selfcheck")
+    monkeypatch.setenv("SELFCHECK_TRUSTED_HOSTS", "check.example.org")
+    monkeypatch.setenv("SELFCHECK_WORKERS", "2")
+    assert stack_main(["--print-config"]) == 0
+    assert documented_config() == capsys.readouterr().out
+
+
+def test_the_proxy_sends_the_apps_security_headers_on_its_own_pages(tmp_path: Path):
+    text = configuration(Settings(tmp_path))
+    own = text.split("location /_selfcheck/ {", 1)[1].split("}", 1)[0]
+    for name, value in HEADERS.items():
+        assert f'add_header {name} "{value}" always;' in own
+    assert "Strict-Transport-Security" not in own, "no HSTS over plain HTTP"
+    tls = configuration(Settings(tmp_path, tls_certificate="c.pem", tls_key="k.pem"))
+    assert 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains"' in tls
+
+
+@pytest.mark.parametrize(
+    "setting,line",
+    [
+        ({"SELFCHECK_TRUSTED_HOSTS": "a.example, .b.example"}, "server_name a.example .b.example;"),
+        ({"SELFCHECK_PDF_QUEUE": "3"}, "limit_conn selfcheck_pdf 3;"),
+        ({"SELFCHECK_CLIENT_TIMEOUT": "7"}, "client_header_timeout 7s;"),
+        ({"SELFCHECK_MAX_CONTENT_LENGTH": "1000"}, "client_max_body_size 1000;"),
+        ({"SELFCHECK_ACCESS_LOG": "/var/log/s.log"}, "access_log /var/log/s.log selfcheck;"),
+        ({"SELFCHECK_PROXY_UNLIMITED": "10.0.0.0/8"}, "10.0.0.0/8 0;"),
+    ],
+)  # fmt: skip
+def test_settings_reach_the_configuration(tmp_path: Path, setting, line):
+    assert line in configuration(Settings.from_environment(tmp_path, setting))
+
+
+def test_the_access_log_has_no_address_and_no_query(tmp_path: Path):
+    text = configuration(Settings.from_environment(tmp_path, {"SELFCHECK_ACCESS_LOG": "-"}))
+    log_format = re.search(r"log_format selfcheck (.*);", text)
+    assert log_format is not None
+    assert "$remote_addr" not in log_format.group(1) and "$request_uri" not in log_format.group(1)
+    assert "$args" not in log_format.group(1) and "$request " not in log_format.group(1)
+
+
+def test_the_proxys_pages_are_in_the_apps_layout(app, tmp_path: Path):
+    write_pages(app, tmp_path, "localhost")
+    for code, (title, _) in PAGES.items():
+        html = (tmp_path / f"{code}.html").read_text()
+        assert in_layout(html) and headings(html) == [title], code
+    assert "call 999" in (tmp_path / "503.html").read_text()
