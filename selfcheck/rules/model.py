@@ -47,7 +47,7 @@ class Code:
         return SYSTEM_NAMES.get(self.system, self.system)
 
     def __str__(self) -> str:
-        """ "SNOMED CT 39575007 Clonus", as the review page and ``rules show`` list it."""
+        """The code as the review page and ``rules show`` list it: "SNOMED CT 36649002 Clonus"."""
         return f"{self.system_name} {self.code} {self.display}"
 
 
