@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from selfcheck.rules import NOT_SURE, Condition, Question, Rules
+from selfcheck.rules import NOT_SURE, Code, Condition, Question, Rules
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,12 @@ def clause(
 # The outline
 
 
+def codes(found: Sequence[Code], of: str = "") -> tuple[str, ...]:
+    """Each clinical code in words, with where it was checked: "SNOMED CT 36649002 Clonus
+    (checked in snomed-browser: 36649002)". ``of`` names the answer it belongs to."""
+    return tuple(f"{of}{code} (checked in {code.source})" for code in found)
+
+
 def _levels(rules: Rules, fill: Callable[[str], str]) -> Section:
     entries = []
     for level in rules.levels:
@@ -197,6 +203,7 @@ def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
             ("Leads to", flag.leads_to.name),
             ("Reason shown to the person", fill(flag.reason)),
             ("Source", flag.source or "none given"),
+            ("Codes", codes(flag.codes)),
         ]
         entries.append(Entry(f"red-flag-{flag.id}", f"Red flag: {flag.id}", tuple(facts)))
     return Section(
@@ -249,6 +256,13 @@ def _question(rules: Rules, question: Question) -> Entry:
         ("If not answered", question.error),
         ("Used by", _used_by(rules, question)),
         ("Source", question.source or "none given"),
+        ("Codes", codes(question.codes)),
+        (
+            "Codes of answers",
+            tuple(
+                line for a in question.answers for line in codes(a.codes, f"{quoted(a.label)}: ")
+            ),
+        ),
     ]
     return Entry(f"question-{question.id}", f"Question: {question.id}", tuple(facts))
 
@@ -343,6 +357,7 @@ def _causes(rules: Rules) -> Section:
                     ("Listed when", when),
                     ("About", cause.about),
                     ("Source", cause.source or "none given"),
+                    ("Codes", codes(cause.codes)),
                 ),
             )
         )
@@ -398,6 +413,14 @@ def _sources(rules: Rules) -> Section:
     )
 
 
+def _coded(rules: Rules) -> int:
+    """How many questions, answers, red flags and causes carry a code."""
+    answers = [a for q in rules.questions.values() for a in q.answers]
+    items = [*rules.questions.values(), *answers, *rules.causes]
+    # Red flags are counted as answers of the emergency question.
+    return sum(1 for item in items if item.codes)
+
+
 def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Outline:
     """The rule set as numbered sections. ``fill`` fills in placeholders such as
     {emergency_number}; by default they are left as they are written in the file."""
@@ -425,6 +448,7 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         f"{len(rules.causes)} causes",
         f"{len(rules.treatments)} treatments",
         f"{len(rules.sources)} sources",
+        f"{_coded(rules)} items with clinical codes",
     )
     status = rules.status_words
     record = (

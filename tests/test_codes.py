@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from selfcheck import create_app
 from selfcheck.rules import RED_FLAGS, Code, RulesError, load
 from selfcheck.rules.codes import verhoeff_ok
 
@@ -91,3 +92,57 @@ def test_a_wrong_code_in_a_shared_answer_list_is_said_once(edited_rules):
 )
 def test_the_verhoeff_check_catches_typing_mistakes(number, valid):
     assert verhoeff_ok(number) is valid
+
+
+def test_rules_show_lists_each_code_next_to_its_item(runner):
+    result = runner.invoke(args=["rules", "show"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert (
+        "Source: clonus-faq: symptoms / muscle spasms Codes: - SNOMED CT 36649002 Clonus "
+        "(checked in snomed-browser: 36649002; fpnotebook-clonus) [question-reflexes]"
+    ) in text
+    assert (
+        'Codes of answers: - "Multiple sclerosis (MS)": SNOMED CT 24700007 Multiple sclerosis '
+        "(checked in snomed-browser: 24700007; visualdx-ms)"
+    ) in text
+    assert (
+        "Source: clonus-faq: causes / stroke Codes: - SNOMED CT 230690007 Cerebrovascular "
+        "accident (checked in snomed-browser: 230690007) - ICD-10 I64 Stroke, not specified as "
+        "haemorrhage or infarction (checked in who-icd-10: I64) [cause-cerebral_palsy]"
+    ) in text
+    assert "items with clinical codes." in text
+    # An item without codes says nothing about codes.
+    infection = text.split("[cause-infection]")[1].split("[cause-")[0]
+    assert "Codes" not in infection
+
+
+def test_the_review_page_lists_each_code_in_its_item(client):
+    html = client.get("/rules").get_data(as_text=True)
+    jerking = html.split('id="question-jerking"')[1].split('class="rule-item"')[0]
+    assert "<dt>Codes</dt>" in jerking
+    assert "SNOMED CT 36649002 Clonus (checked in snomed-browser: 36649002; fpnotebook-clonus)" in (
+        jerking
+    )
+    cause = html.split('id="cause-pre_eclampsia"')[1].split('class="rule-item"')[0]
+    assert "<li>SNOMED CT 398254007 Pre-eclampsia (checked in snomed-browser: 398254007)</li>" in (
+        cause
+    )
+    assert (
+        "<li>ICD-10 O14.9 Pre-eclampsia, unspecified (checked in who-icd-10: O14.9)</li>" in cause
+    )
+    red_flag = html.split('id="red-flag-stroke_signs"')[1].split('class="rule-item"')[0]
+    assert "Codes" not in red_flag
+
+
+def test_a_red_flag_code_is_shown_with_the_red_flag(edited_rules):
+    path = edited_rules(
+        (
+            '      source: "nhs-stroke: main symptoms (FAST)"\n',
+            '      source: "nhs-stroke: main symptoms (FAST)"' + _codes(6, STROKE_ICD),
+        )
+    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
+    html = app.test_client().get("/rules").get_data(as_text=True)
+    red_flag = html.split('id="red-flag-stroke_signs"')[1].split('class="rule-item"')[0]
+    assert "<li>ICD-10 I64 Stroke, not specified (checked in brief)</li>" in red_flag
