@@ -415,10 +415,14 @@ def _sources(rules: Rules) -> Section:
 
 def _coded(rules: Rules) -> int:
     """How many questions, answers, red flags and causes carry a code."""
-    answers = [a for q in rules.questions.values() for a in q.answers]
-    items = [*rules.questions.values(), *answers, *rules.causes]
+    answers = [a.codes for q in rules.questions.values() for a in q.answers]
     # Red flags are counted as answers of the emergency question.
-    return sum(1 for item in items if item.codes)
+    found = [
+        *(q.codes for q in rules.questions.values()),
+        *answers,
+        *(c.codes for c in rules.causes),
+    ]
+    return len([codes for codes in found if codes])
 
 
 def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Outline:
