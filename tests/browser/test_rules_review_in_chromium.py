@@ -53,3 +53,18 @@ def test_the_printed_document_names_the_version_on_every_page(page: Page):
     assert "Review record Version 0.1.0 Status A draft" in texts[0]
     assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:", texts[-1])
     assert "To approve a version, a clinician signs a printed copy" not in " ".join(texts)
+
+
+def test_the_codes_of_an_item_fit_a_phone(page: Page):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto("/rules#cause-stroke")
+    codes = page.locator("#cause-stroke").get_by_role("listitem")
+    expect(codes).to_have_text(
+        [
+            "SNOMED CT 230690007 Cerebrovascular accident (checked in snomed-browser: 230690007)",
+            "ICD-10 I64 Stroke, not specified as haemorrhage or infarction (checked in "
+            "who-icd-10: I64)",
+        ]
+    )
+    expect(codes.last).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
