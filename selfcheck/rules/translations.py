@@ -76,6 +76,22 @@ class Translation:
         return NOT_REVIEWED
 
     @property
+    def state_words(self) -> str:
+        """Whether the language is offered, in a few words: "complete" or "withheld: …"."""
+        if self.offered:
+            return "complete, offered to patients"
+        count = len(self.problems)
+        return f"withheld from patients (English instead): {count} problem{'s' * (count != 1)}"
+
+    def report(self) -> str:
+        """One line on the language, for ``rules check``: its file, state and review status."""
+        by = f", by {self.translated_by}" if self.translated_by and not self.reviewed else ""
+        return (
+            f"{Path(self.file).name}: {self.english_name} ({self.name}): {self.state_words}; "
+            f"{self.status_words}{by}"
+        )
+
+    @property
     def name(self) -> str:
         """The language's name in its own words: "español", "العربية"."""
         return _locale_name(self.language, self.language)

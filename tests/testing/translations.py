@@ -14,6 +14,11 @@ from babel.messages.pofile import write_po
 from selfcheck.rules.document import parse
 from selfcheck.rules.texts import Text, texts
 
+from .rules import ROOT
+
+#: The languages the shipped rules are translated into.
+SHIPPED_LANGUAGES = ("es", "ar")
+
 #: A header comment of a catalog that nobody has reviewed yet.
 DRAFT_HEADER = (
     "# Test translation of rules.yaml.\n"
@@ -97,3 +102,12 @@ def words_of(record: Any, where: str = "rules") -> Iterator[tuple[str, str]]:
 
 def placeholders(text: str) -> list[str]:
     return re.findall(r"\{[^}]*\}", text)
+
+
+def with_shipped_catalogs(rules_file: Path) -> Path:
+    """``rules_file`` with the shipped catalogs (rules.es.po, rules.ar.po) copied beside it."""
+    for language in SHIPPED_LANGUAGES:
+        shipped = ROOT / f"rules.{language}.po"
+        beside = rules_file.with_name(f"{rules_file.stem}.{language}.po")
+        beside.write_bytes(shipped.read_bytes())
+    return rules_file
