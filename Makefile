@@ -140,7 +140,8 @@ translations-rules: $(VENV)/.installed
 	@for lang in $(RULES_LANGUAGES); do \
 	  po=$(RULES_CATALOG).$$lang.po; \
 	  if [ -f $$po ]; then \
-	    $(BIN)/pybabel -q update --previous --no-wrap -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
+	    $(BIN)/pybabel -q update --previous --no-wrap --ignore-pot-creation-date \
+	      -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
 	  else \
 	    $(BIN)/pybabel -q init --no-wrap -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
 	  fi; \

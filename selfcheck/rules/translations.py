@@ -155,7 +155,8 @@ def translation(
         with po.open("rb") as file:
             catalog = read_po(file, abort_invalid=True)
     except (OSError, PoFileError, UnicodeDecodeError, ValueError) as error:
-        problem = Problem(str(po), 1, 1, f"the catalog cannot be read: {error}", "warning")
+        message = f"{po.name}: the catalog cannot be read, so the language is withheld: {error}"
+        problem = Problem(str(po), 1, 1, message, "warning")
         return Translation(language, None, (problem,), "", "", "", str(po))
     status = _review(catalog)
     words, problems = _looked_up(catalog, english, po.name, rules.path)
