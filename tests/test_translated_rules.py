@@ -8,6 +8,7 @@ English text in the same place, so that no English is left on a translated page.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -141,3 +142,22 @@ def test_the_spanish_rules_read_as_easily_as_the_english():
         textstat.set_lang("en_US")
     assert huerta >= 70 and szigriszt >= 65
     assert huerta >= english_ease - 10, "about the same ease as the English"
+
+
+def sentences(text: str) -> int:
+    return len(re.findall(r"[.?!؟](?:\s|$)", text))
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_the_translations_keep_the_short_sentences_of_the_english(language):
+    """No text joins the English sentences into longer ones, and the texts are about as long:
+    a rough check of the reading level that works for Arabic too, which textstat cannot score."""
+    with (ROOT / f"rules.{language}.po").open("rb") as file:
+        messages = [m for m in read_po(file) if m.id]
+    assert len(messages) == len(english_texts(RULES_FILE))
+    for message in messages:
+        assert isinstance(message.id, str) and isinstance(message.string, str)
+        assert sentences(message.string) >= sentences(message.id), message.context
+    english = sum(len(str(m.id).split()) for m in messages)
+    translated = sum(len(str(m.string).split()) for m in messages)
+    assert 0.7 <= translated / english <= 1.3

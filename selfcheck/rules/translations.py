@@ -18,6 +18,12 @@ Each catalog carries its own review status in its header comment::
     # Reviewed by: Dr A. Example, consultant neurologist, fluent in Spanish
     # Review date: 2026-01-31
 
+For the web layer: call :func:`translations` once at start-up, beside :func:`load`. For a page
+in language L, use ``found[L].rules`` in place of the English rules when it is not None (the
+same evaluation, in L's words); when it is None, say in L that the translation is being updated
+and link to English, and show nothing of the rules in L. ``status_words`` is the review status
+to show with the summary. Placeholders such as ``{emergency_number}`` are filled as in English.
+
 Plain Python, no web framework (Babel's catalog reader only).
 """
 
