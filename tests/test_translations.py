@@ -175,3 +175,16 @@ def test_a_catalog_of_another_rules_file_is_not_read(edited_rules):
     other = path.with_name("rules.ar.po")
     other.write_text(path.with_name("clinic.es.po").read_text(encoding="utf-8"), encoding="utf-8")
     assert list(translations(load(path))) == ["es"]
+
+
+def test_no_language_is_offered_for_a_rules_file_changed_since_it_was_loaded(edited_rules):
+    """The translated rules are built from the file again: if it changed after the English was
+    loaded, they could hold other questions or rules than the English, so none is offered."""
+    path = edited_rules()
+    write_catalog(path, "es")
+    loaded = load(path)
+    path.write_text(edited(path.read_text(), ("level: urgent", "level: soon")))
+    (spanish,) = translations(loaded).values()
+    assert spanish.rules is None
+    assert "rules.yaml has changed since it was loaded" in spanish.problems[0].message
+    assert translations(load(path))["es"].offered, "loaded again, it is offered"

@@ -137,10 +137,23 @@ def translations(rules: Rules, text: str | None = None) -> dict[str, Translation
     if text is None:
         text = read_text(rules.path, "there is no rules file here")
     doc = parse(text, rules.path)
+    again, problems = build(doc)
+    if has_errors(problems) or replace(again, warnings=rules.warnings) != rules:
+        # The file changed since ``rules`` was loaded: its texts could belong to other rules.
+        return {language: _changed(rules, language, po) for language, po in found.items()}
     english = list(texts(doc))
     return {
         language: translation(rules, doc, english, language, po) for language, po in found.items()
     }
+
+
+def _changed(rules: Rules, language: str, po: Path) -> Translation:
+    message = (
+        f"{po.name}: {Path(rules.path).name} has changed since it was loaded, so no language is "
+        "offered until the app starts again with it"
+    )
+    problem = Problem(rules.path, 1, 1, message, "warning")
+    return Translation(language, None, (problem,), "", "", "", str(po))
 
 
 def _review(catalog: Catalog) -> dict[str, str]:
