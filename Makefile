@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
-	audit lock triage-accuracy
+	audit lock triage-accuracy translations translations-rules
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -32,6 +32,7 @@ help:
 	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
 	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
 	@echo "make lock         write $(LOCK) anew from pyproject.toml (pip-tools, with hashes)"
+	@echo "make translations  the texts into the gettext catalogs (the rules: rules.pot, rules.LANG.po)"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
@@ -119,3 +120,30 @@ triage-accuracy: $(VENV)/.installed
 bench: $(VENV)/.installed-test tools
 	cd tests/benchmarks && npm install --no-audit --no-fund --silent
 	$(BIN)/python -m tests.benchmarks.bench
+
+# ---------------------------------------------------------------------------------------------
+# make translations: the gettext catalogs. Each part adds itself as a prerequisite.
+#
+# The rules' part: every patient-facing text of $(RULES) into rules.pot beside it (the
+# extraction method selfcheck_rules, selfcheck/rules/extract.py), then each rules.LANG.po
+# brought up to date with it: a new or changed English text has no translation, or a fuzzy one,
+# until a translator writes it (rules check says which). A clinic's own rules file:
+# make translations RULES=clinic.yaml RULES_LANGUAGES="es ar".
+RULES ?= rules.yaml
+RULES_LANGUAGES ?= es ar
+RULES_CATALOG = $(basename $(RULES))
+translations: translations-rules
+translations-rules: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F deploy/babel-rules.cfg --no-wrap \
+	  --project "selfcheck rules" --version "$$(sed -n 's/^version: *"*\([^"]*\)"*.*/\1/p' $(RULES))" \
+	  -o $(RULES_CATALOG).pot $(RULES)
+	@for lang in $(RULES_LANGUAGES); do \
+	  po=$(RULES_CATALOG).$$lang.po; \
+	  if [ -f $$po ]; then \
+	    $(BIN)/pybabel -q update --previous --no-wrap --ignore-pot-creation-date \
+	      -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
+	  else \
+	    $(BIN)/pybabel -q init --no-wrap -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
+	  fi; \
+	done
+# (end of the rules' part)
