@@ -28,8 +28,9 @@ DRAFT_HEADER = (
 )
 
 #: The fields of the records that are not words a person reads: ids, answer values, sources,
-#: the review record, the parts of a condition. Every other text of every record must be
-#: translated.
+#: the review record, the parts of a condition, and the clinical codes (SNOMED CT and ICD-10 terms
+#: for a receiving system and the review page, never shown to a patient). Every other text of every
+#: record must be translated.
 NOT_TEXT = frozenset(
     {
         "id",
@@ -47,6 +48,7 @@ NOT_TEXT = frozenset(
         "sources",
         "values",
         "none_of_these",  # in a record, the value of the "None of these" answer
+        "codes",
     }
 )
 
