@@ -131,8 +131,7 @@ def _compared(
 
 def _review_record(old: Rules, new: Rules) -> list[Change]:
     record: Fields = (
-        ("version", "version"), ("status", "status"), ("reviewed by", "reviewed_by"),
-        ("review date", "review_date"),
+        ("version", "version"), ("fingerprint", "short_fingerprint"), ("status", "status_words"),
     )  # fmt: skip
     return _fields("The review record", old, new, record)
 

@@ -285,7 +285,8 @@ def rules_print_css() -> Response:
     page. A stylesheet, because browsers write in a page's margins only what CSS gives them."""
     rules = current_service().rules
     head = _css_text(
-        f"Clonus self-check: clinical rules, version {rules.version}, {rules.status_words}"
+        f"Clonus self-check: clinical rules, version {rules.version} "
+        f"(fingerprint {rules.short_fingerprint}), {rules.status_words}"
     )
     return Response(f"@page rules {{ @top-left {{ content: {head}; }} }}\n", mimetype="text/css")
 
