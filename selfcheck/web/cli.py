@@ -262,7 +262,7 @@ def _approved_content(file: str, rules: Rules) -> str:
 
 
 @rules_cli.command("diff")
-@click.argument("files", nargs=-1, metavar="[FILE]")
+@click.argument("file", nargs=-1, metavar="[FILE]")
 @click.option(
     "--against",
     metavar="OLD",
@@ -273,7 +273,7 @@ def _approved_content(file: str, rules: Rules) -> str:
     metavar="SCENARIOS",
     help="Scenarios to compare (default: scenarios.yaml beside FILE, or the shipped ones).",
 )
-def diff_command(files: tuple[str, ...], against: str | None, scenarios: str | None) -> None:
+def diff_command(file: tuple[str, ...], against: str | None, scenarios: str | None) -> None:
     """Say what changes for patients from the content approved last (or OLD) to FILE.
 
     FILE defaults to the app's rules file. "rules diff OLD NEW" compares two files, as before.
@@ -282,27 +282,29 @@ def diff_command(files: tuple[str, ...], against: str | None, scenarios: str | N
     from selfcheck.changes import as_text, compare
     from selfcheck.scenarios import ScenariosError, load_scenarios
 
-    if len(files) > 2 or (len(files) == 2 and against is not None):
+    if len(file) > 2 or (len(file) == 2 and against is not None):
         raise click.UsageError("give one rules file and --against OLD, or two files: OLD NEW")
-    if len(files) == 2:
-        against, files = files[0], files[1:]
-    new, after = rules_in_use(files[0] if files else None)
+    if len(file) == 2:
+        against, file = file[0], file[1:]
+    new, after = rules_in_use(file[0] if file else None)
     old = against if against is not None else _approved_content(new, after)
     before = _load(old)
-    file = _scenarios_file(scenarios, new)
+    scenarios = _scenarios_file(scenarios, new)
     found: Scenarios | None = None
     problems = []
     # Scenarios are written for the new rules; they may still fit only the old ones.
     for rules in (after, before):
         try:
-            found = load_scenarios(file, rules)
+            found = load_scenarios(scenarios, rules)
             break
         except ScenariosError as error:
             problems.append(str(error.problems[0]))
     if found is not None:
         problems = []
     else:
-        problems = [f"The scenarios in {file} fit neither file, so none were run: {problems[0]}"]
+        problems = [
+            f"The scenarios in {scenarios} fit neither file, so none were run: {problems[0]}"
+        ]
     click.echo(as_text(compare(before, after, found, problems)), nl=False)
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
-from selfcheck.rules import Answers, Page
+from selfcheck.rules import Answers, Page, Rules
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
@@ -275,8 +275,44 @@ def rules_review() -> str:
             trouble = f"line {first.line}: {first.message}"
         suites.append({"kind": kind, "results": results, "problem": trouble})
     return render_template(
-        "rules.html", outline=outline(rules, service.fill), warnings=rules.warnings, suites=suites
+        "rules.html",
+        outline=outline(rules, service.fill),
+        warnings=rules.warnings,
+        suites=suites,
+        since=_since_approval(rules),
     )
+
+
+def _since_approval(rules: Rules) -> dict[str, Any]:
+    """What changed for patients since the content approved last, from the copy that
+    ``rules approve`` keeps beside the rules file: the topics that changed, or why none can be
+    shown. Never a path: the page is public."""
+    from selfcheck.changes import SCENARIOS, compare
+    from selfcheck.rules import RulesError, load
+    from selfcheck.rules.approval import approved_copy
+
+    last = rules.last_approval
+    if last is None or rules.approved:
+        return {"topics": (), "problem": None}
+    copy = approved_copy(rules.path)
+    try:
+        before = load(copy)
+    except RulesError:
+        before = None
+    if before is None or before.fingerprint != last.fingerprint:
+        problem = (
+            f"the copy of the content approved last, {copy.name}, is missing or is not that "
+            "content. Compare the files with: flask --app selfcheck rules diff FILE --against OLD"
+        )
+        return {"topics": (), "problem": problem}
+    found = compare(before, rules).topics
+    # The advice is searched for every set of answers: that none changes is worth saying too.
+    topics = tuple(
+        topic
+        for topic in found
+        if topic.title != SCENARIOS and (topic.changes or topic.title.startswith("Advice"))
+    )
+    return {"topics": topics, "problem": None, "before": before}
 
 
 @bp.get("/rules/print.css")
