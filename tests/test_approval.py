@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -160,5 +161,5 @@ def test_names_with_quotes_and_accents_are_written_safely():
 
 
 def test_the_approved_copy_sits_beside_the_rules_file(tmp_path):
-    assert approved_copy(tmp_path / "rules.yaml") == tmp_path / "rules.approved.yaml"
-    assert approved_copy("clinic/other.yaml").name == "other.approved.yaml"
+    assert approved_copy(tmp_path / "rules.yaml") == tmp_path / "approved" / "rules.yaml"
+    assert approved_copy("clinic/other.yaml") == Path("clinic/approved/other.yaml")

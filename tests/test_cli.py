@@ -349,13 +349,13 @@ def test_approve_then_an_edit_makes_a_draft_that_check_and_diff_explain(runner, 
     assert done.output.splitlines()[1] == (
         f"Approved: version 0.1.0, fingerprint {SHIPPED_FINGERPRINT[:12]}, by Dr A. Example "
         f"(consultant neurologist) on 2026-01-31. Recorded in {path}; the approved content is "
-        f"kept in {folder / 'rules.approved.yaml'}."
+        f"kept in {folder / 'approved' / 'rules.yaml'}."
     )
     # Only the approval was added; the copy is exactly the approved file.
     assert path.read_text().replace(APPROVED[0][1].replace("2025-01-31", "2026-01-31"), "") == (
         SHIPPED.replace(APPROVED[0][0], "")
     )
-    assert (folder / "rules.approved.yaml").read_text() == path.read_text()
+    assert (folder / "approved" / "rules.yaml").read_text() == path.read_text()
     check = runner.invoke(args=["rules", "check", str(path)])
     assert check.output.splitlines() == [
         f"Rules: {path} (version 0.1.0, approved, fingerprint {SHIPPED_FINGERPRINT[:12]})",
@@ -375,7 +375,7 @@ def test_approve_then_an_edit_makes_a_draft_that_check_and_diff_explain(runner, 
     assert "the version is the same: raise it" in check.output
     diff = runner.invoke(args=["rules", "diff", str(path)])
     assert diff.exit_code == 0, diff.output
-    assert f"from: {folder / 'rules.approved.yaml'} (version 0.1.0, approved)" in diff.output
+    assert f"from: {folder / 'approved' / 'rules.yaml'} (version 0.1.0, approved)" in diff.output
     assert "need a check today" in diff.output
     # The same content cannot be approved again under the same version.
     again = approve(runner, path, by="Dr B. Example")
@@ -401,7 +401,7 @@ def test_approve_refuses_a_bad_date_and_changes_nothing(runner, folder, more, sa
     result = approve(runner, folder / "rules.yaml", *more)
     assert result.exit_code == 2 and said in result.output
     assert (folder / "rules.yaml").read_text() == SHIPPED
-    assert not (folder / "rules.approved.yaml").exists()
+    assert not (folder / "approved" / "rules.yaml").exists()
 
 
 def test_approve_refuses_an_empty_name_or_a_file_with_errors(runner, folder):
@@ -414,7 +414,7 @@ def test_approve_refuses_an_empty_name_or_a_file_with_errors(runner, folder):
     assert f"Rules: {path} (it has errors, listed below)" in result.output
     assert f"{path}:{BROKEN_LINE}:22: " in result.output
     assert path.read_text() == edited(SHIPPED, MISSPELT)
-    assert not (folder / "rules.approved.yaml").exists()
+    assert not (folder / "approved" / "rules.yaml").exists()
 
 
 def test_diff_without_an_approval_says_there_is_nothing_to_compare(runner, folder):

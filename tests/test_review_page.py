@@ -201,7 +201,8 @@ def approved_then_changed(folder: Path, keep_copy: bool = True) -> Path:
     reworded, in ``folder``."""
     approved = edited(SHIPPED, *APPROVED)
     if keep_copy:
-        (folder / "rules.approved.yaml").write_text(approved, encoding="utf-8")
+        (folder / "approved").mkdir()
+        (folder / "approved" / "rules.yaml").write_text(approved, encoding="utf-8")
     path = folder / "rules.yaml"
     path.write_text(
         edited(approved, ("should be checked today", "need a check today")), encoding="utf-8"
@@ -245,6 +246,6 @@ def test_a_missing_approved_copy_is_said_without_a_path(tmp_path):
     assert headings(html, "h2")[0] == "Changes since approval"
     assert (
         "The changes cannot be shown: the copy of the content approved last, "
-        "rules.approved.yaml, is missing or is not that content."
+        "approved/rules.yaml, is missing or is not that content."
     ) in text
     assert str(tmp_path) not in html

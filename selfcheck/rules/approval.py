@@ -54,11 +54,15 @@ def file_fingerprint(path: str | Path) -> str:
     return fingerprint(parse(read_text(path, "there is no rules file here"), str(path)).data)
 
 
+#: The folder beside the rules file where ``rules approve`` keeps the copies it approved.
+APPROVED_FOLDER = "approved"
+
+
 def approved_copy(rules_file: str | Path) -> Path:
-    """Where ``rules approve`` keeps an exact copy of the content it approved: beside the rules
-    file, ``rules.approved.yaml`` for ``rules.yaml``."""
+    """Where ``rules approve`` keeps an exact copy of the content it approved: in the folder
+    ``approved`` beside the rules file, under the same name (``approved/rules.yaml``)."""
     path = Path(rules_file)
-    return path.with_name(f"{path.stem}.approved{path.suffix or '.yaml'}")
+    return path.parent / APPROVED_FOLDER / path.name
 
 
 def read_date(text: str) -> datetime.date | None:

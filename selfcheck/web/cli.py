@@ -362,7 +362,8 @@ def approve_command(file: str | None, by: str, role: str, date: str | None) -> N
     """Record that NAME (ROLE) approved the content of a rules file, by its fingerprint.
 
     Adds the approval to the file's approvals and changes nothing else in it; keeps an exact
-    copy of the approved file beside it (rules.approved.yaml for rules.yaml), which "rules diff"
+    copy of the approved file in the folder "approved" beside it (approved/rules.yaml for
+    rules.yaml), which "rules diff"
     compares with. A file with errors cannot be approved.
     """
     by, role, day = _text(by, "the name of the clinician"), _text(role, "their role"), _day(date)
@@ -382,6 +383,7 @@ def approve_command(file: str | None, by: str, role: str, date: str | None) -> N
     # Adding an approval changes nothing else: the content, and so its fingerprint, stays.
     assert written.fingerprint == rules.fingerprint and written.approval == approval
     copy = approved_copy(file)
+    copy.parent.mkdir(exist_ok=True)
     for path in (Path(file), copy):
         part = path.with_name(f".{path.name}.part")
         part.write_text(text, encoding="utf-8")

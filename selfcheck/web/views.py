@@ -301,8 +301,9 @@ def _since_approval(rules: Rules) -> dict[str, Any]:
         before = None
     if before is None or before.fingerprint != last.fingerprint:
         problem = (
-            f"the copy of the content approved last, {copy.name}, is missing or is not that "
-            "content. Compare the files with: flask --app selfcheck rules diff FILE --against OLD"
+            f"the copy of the content approved last, {copy.parent.name}/{copy.name}, is missing "
+            "or is not that content. Compare the files with: "
+            "flask --app selfcheck rules diff FILE --against OLD"
         )
         return {"topics": (), "problem": problem}
     found = compare(before, rules).topics
