@@ -428,3 +428,12 @@ def test_the_app_logs_its_rules_file_version_and_fingerprint_at_start(caplog):
     with caplog.at_level("INFO", logger="selfcheck.web.service"):
         create_app({"TESTING": True, "SECRET_KEY": "k"})
     assert SHIPPED_LINE in [record.getMessage() for record in caplog.records]
+
+
+def test_a_server_process_logs_the_rules_it_starts_with():
+    """As gunicorn makes the app: no command line, no logging set up."""
+    code = "from selfcheck import create_app; create_app({'SECRET_KEY': 'k'})"
+    result = shell(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Rules: " in line]
+    assert len(lines) == 1 and lines[0].endswith(f"[INFO] selfcheck.web.service: {SHIPPED_LINE}")
