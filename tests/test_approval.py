@@ -139,18 +139,22 @@ def test_approvals_written_in_other_ways_are_kept_and_added_to(written: str, kep
     assert rules.approvals == (approval(),) and rules.approved
 
 
-def test_a_one_line_list_is_rewritten_one_value_a_line():
-    old = approval("a" * 64, "0.0.9", "Dr Z. Earlier")
-    line = "approvals: [{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in vars_of(old)) + "}]"
-    text = SHIPPED.replace("approvals: []", line)
-    rules = load("rules.yaml", with_approval(text, approval()))
-    assert rules.approvals == (old, approval())
+FIELDS = ("fingerprint", "version", "by", "role", "date")
 
 
-def vars_of(item: Approval) -> list[tuple[str, str]]:
-    return [
-        (name, getattr(item, name)) for name in ("fingerprint", "version", "by", "role", "date")
-    ]
+@pytest.mark.parametrize("lines", [1, 2], ids=["on one line", "on two lines"])
+def test_approvals_in_brackets_are_rewritten_one_value_a_line(lines: int):
+    old = approval("a" * 64, "0.10", "Dr Z. Earlier")
+    item = ", ".join(f"{key}: {json.dumps(getattr(old, key))}" for key in FIELDS)
+    item = item.replace('"0.10"', "0.10")  # unquoted: still the text "0.10", never 0.1
+    if lines == 2:
+        item = item.replace(", by:", ",\n     by:")
+    text = SHIPPED.replace("approvals: []", "approvals: [{" + item + "}]  # kept")
+    added = with_approval(text, approval())
+    assert "approvals:  # kept\n" in added
+    assert load("rules.yaml", added).approvals == (old, approval())
+    # The bracketed lines become the key and two approvals of five lines each.
+    assert len(added.splitlines()) == len(text.splitlines()) - lines + 1 + 10
 
 
 def test_names_with_quotes_and_accents_are_written_safely():

@@ -356,6 +356,11 @@ def test_approve_then_an_edit_makes_a_draft_that_check_and_diff_explain(runner, 
         SHIPPED.replace(APPROVED[0][0], "")
     )
     assert (folder / "approved" / "rules.yaml").read_text() == path.read_text()
+    # Approving the same content again records nothing.
+    before = path.read_text()
+    again = approve(runner, path, by="Dr B. Example")
+    assert again.exit_code == 0 and "is already approved, by Dr A. Example" in again.output
+    assert path.read_text() == before
     check = runner.invoke(args=["rules", "check", str(path)])
     assert check.output.splitlines() == [
         f"Rules: {path} (version 0.1.0, approved, fingerprint {SHIPPED_FINGERPRINT[:12]})",

@@ -79,18 +79,15 @@ def read_date(text: str) -> datetime.date | None:
 # Adding an approval to the text of a file
 
 
+_FIELDS = ("fingerprint", "version", "by", "role", "date")
+
+
 def _item(approval: Approval, indent: str) -> str:
     """One approval as a block of YAML, each value double-quoted (JSON's quoting is YAML's)."""
-    fields = [
-        ("fingerprint", approval.fingerprint),
-        ("version", approval.version),
-        ("by", approval.by),
-        ("role", approval.role),
-        ("date", approval.date),
-    ]
     lines = [
-        f"{indent}{'- ' if i == 0 else '  '}{key}: {json.dumps(value, ensure_ascii=False)}"
-        for i, (key, value) in enumerate(fields)
+        f"{indent}{'- ' if i == 0 else '  '}{key}: "
+        + json.dumps(getattr(approval, key), ensure_ascii=False)
+        for i, key in enumerate(_FIELDS)
     ]
     return "\n".join(lines) + "\n"
 
@@ -112,8 +109,8 @@ def _last_line(node: yaml.Node) -> int:
 def with_approval(text: str, approval: Approval) -> str:
     """``text`` with ``approval`` added as the last of its approvals, and nothing else changed.
 
-    The file must be one the loader accepts. An empty ``approvals: []`` becomes a list written
-    one value a line; a file without approvals gets them at its end.
+    The file must be one the loader accepts. Approvals written in brackets (``approvals: []``)
+    become a list written one value a line; a file without approvals gets them at its end.
     """
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     assert isinstance(root, yaml.MappingNode)
@@ -130,20 +127,16 @@ def with_approval(text: str, approval: Approval) -> str:
         indent = " " * lines[first.line].rfind("-", 0, first.column)
         at = _last_line(items[-1]) + 1
         return "".join(lines[:at]) + _item(approval, indent) + "".join(lines[at:])
-    # An empty or one-line list: written again as a block, the key's own line kept up to it.
+    # An empty list, or one written in brackets: written again as a block, one value a line,
+    # from the key's own line to the list's end, a comment after it kept.
     start, end = key.start_mark, value.end_mark
-    if end.line != start.line:
-        raise ValueError(f'write "{APPROVALS}" as a list, one value a line')
-    line = lines[start.line]
-    rest = line[end.column :].strip()
-    head = line[: start.column] + f"{APPROVALS}:" + (f"  {rest}" if rest.startswith("#") else "")
+    rest = lines[end.line][end.column :].strip()
+    head = lines[start.line][: start.column] + f"{APPROVALS}:"
+    head += f"  {rest}" if rest.startswith("#") else ""
     indent = " " * (start.column + 2)
-    kept = "".join(_item(Approval(**old), indent) for old in _plain(value))
-    lines[start.line] = head + "\n" + kept + _item(approval, indent)
+    written = parse(text, "rules").data.get(APPROVALS) or []
+    kept = "".join(
+        _item(Approval(**{key: str(item[key]) for key in _FIELDS}), indent) for item in written
+    )
+    lines[start.line : end.line + 1] = [head + "\n" + kept + _item(approval, indent)]
     return "".join(lines)
-
-
-def _plain(node: yaml.Node) -> list[dict[str, str]]:
-    """The approvals written in a one-line list, as plain values."""
-    data = yaml.safe_load(yaml.serialize(node)) or []
-    return [{key: str(item[key]) for key in Approval.__dataclass_fields__} for item in data]

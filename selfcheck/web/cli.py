@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -349,6 +350,30 @@ def _day(value: str | None) -> str:
     return day.isoformat()
 
 
+def _write_approved(file: str, rules: Rules, approval: Approval) -> None:
+    """Add ``approval`` to ``file``, once sure that nothing else in it changes, and keep the
+    approved file's copy beside it: the copy first, so a recorded approval always has one."""
+    try:
+        text = with_approval(Path(file).read_text(encoding="utf-8"), approval)
+        written = load(file, text)
+    except (ValueError, RulesError) as error:
+        raise click.ClickException(f"the approval could not be added to {file}: {error}") from None
+    # Adding an approval changes nothing else: the content, and so its fingerprint, stays.
+    if written.fingerprint != rules.fingerprint or written.approval != approval:
+        raise click.ClickException(
+            f"the approval could not be added to {file} without changing its content; nothing "
+            "was written"
+        )
+    copy = approved_copy(file)
+    copy.parent.mkdir(exist_ok=True)
+    for path in (copy, Path(file)):
+        part = path.with_name(f".{path.name}.part")
+        part.write_text(text, encoding="utf-8")
+        if path.exists():
+            shutil.copymode(path, part)
+        part.replace(path)
+
+
 @rules_cli.command("approve")
 @rules_argument
 @click.option("--by", "by", required=True, metavar="NAME", help="The clinician who approves.")
@@ -378,16 +403,8 @@ def approve_command(file: str | None, by: str, role: str, date: str | None) -> N
             '"version" before this content is approved'
         )
     approval = Approval(rules.fingerprint, rules.version, by, role, day)
-    text = with_approval(Path(file).read_text(encoding="utf-8"), approval)
-    written = load(file, text)
-    # Adding an approval changes nothing else: the content, and so its fingerprint, stays.
-    assert written.fingerprint == rules.fingerprint and written.approval == approval
+    _write_approved(file, rules, approval)
     copy = approved_copy(file)
-    copy.parent.mkdir(exist_ok=True)
-    for path in (Path(file), copy):
-        part = path.with_name(f".{path.name}.part")
-        part.write_text(text, encoding="utf-8")
-        part.replace(path)
     click.echo(
         f"Approved: version {rules.version}, fingerprint {rules.short_fingerprint}, by "
         f"{approval}. Recorded in {file}; the approved content is kept in {_shown(copy)}."
