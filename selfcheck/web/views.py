@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any, cast
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
@@ -279,8 +279,21 @@ def rules_review() -> str:
         outline=outline(rules, service.fill),
         warnings=rules.warnings,
         suites=suites,
-        since=_since_approval(rules),
+        since=_since_approval_once(rules),
     )
+
+
+def _since_approval_once(rules: Rules) -> dict[str, Any]:
+    """:func:`_since_approval`, worked out on the first visit only: the rules and their
+    approvals do not change while the app runs, and the search behind it takes a second."""
+    found = current_app.extensions.get(SINCE_APPROVAL)
+    if found is None:
+        found = current_app.extensions[SINCE_APPROVAL] = _since_approval(rules)
+    return cast(dict[str, Any], found)
+
+
+#: Where the changes since the approval are kept in ``app.extensions`` once worked out.
+SINCE_APPROVAL = "selfcheck.since_approval"
 
 
 def _since_approval(rules: Rules) -> dict[str, Any]:
