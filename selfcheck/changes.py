@@ -1,5 +1,5 @@
 """What changes for patients between two rule sets, in plain words, for the reviewer who
-approves a change (``flask --app selfcheck rules diff OLD NEW``).
+approves a change (``flask --app selfcheck rules diff [FILE] [--against OLD]``).
 
 Three kinds of finding, from the most literal to the most telling:
 

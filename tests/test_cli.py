@@ -442,3 +442,17 @@ def test_a_server_process_logs_the_rules_it_starts_with():
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "Rules: " in line]
     assert len(lines) == 1 and lines[0].endswith(f"[INFO] selfcheck.web.service: {SHIPPED_LINE}")
+
+
+def test_diff_says_when_the_approved_copy_is_missing_or_not_the_approved_content(runner, folder):
+    path = folder / "rules.yaml"
+    assert approve(runner, path, "--date", "2026-01-31").exit_code == 0
+    copy = folder / "approved" / "rules.yaml"
+    copy.write_text(edited(copy.read_text(), ("should be checked today", "can wait")))
+    result = runner.invoke(args=["rules", "diff", str(path)])
+    assert result.exit_code == 1
+    assert f"{copy} is not the content approved last" in result.output
+    copy.unlink()
+    result = runner.invoke(args=["rules", "diff", str(path)])
+    assert result.exit_code == 1
+    assert f"the copy of that content, {copy}, is missing" in result.output
