@@ -166,14 +166,14 @@ def test_the_result_and_the_pdf_name_the_version_fingerprint_and_status(tmp_path
     status = (
         "approved by Dr A. Example (consultant neurologist) on 2025-01-31"
         if state == "approved"
-        else "a draft, not yet approved by a clinician"
+        else "a draft"
     )
     said = f"rules version 0.1.0 (fingerprint {rules.short_fingerprint}), {status}."
     assert len(rules.short_fingerprint) == 12
     assert (rules.short_fingerprint == SHIPPED_FINGERPRINT[:12]) == (
         state != "changed after approval"
     )
-    draft_notice = "These rules are a draft (version 0.1.0). A clinician has not approved them yet."
+    draft_notice = "These rules are a draft, not yet approved by a clinician (version 0.1.0)."
     for shown in (page, paper):
         assert said in shown
         assert (draft_notice in shown) == (state != "approved")
