@@ -1,5 +1,5 @@
 """What changes for patients between two rule sets, in plain words, for the reviewer who
-approves a change (``flask --app selfcheck rules diff OLD NEW``).
+approves a change (``flask --app selfcheck rules diff [FILE] [--against OLD]``).
 
 Three kinds of finding, from the most literal to the most telling:
 
@@ -131,8 +131,7 @@ def _compared(
 
 def _review_record(old: Rules, new: Rules) -> list[Change]:
     record: Fields = (
-        ("version", "version"), ("status", "status"), ("reviewed by", "reviewed_by"),
-        ("review date", "review_date"),
+        ("version", "version"), ("fingerprint", "short_fingerprint"), ("status", "status_words"),
     )  # fmt: skip
     return _fields("The review record", old, new, record)
 

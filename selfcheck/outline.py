@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from selfcheck.rules import NOT_SURE, Code, Condition, Question, Rules
+from selfcheck.rules.approval import SHORT as SHORT_FINGERPRINT
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,12 @@ class Outline:
     """The rule set as a document: its review record, then its sections."""
 
     version: str
-    #: The review record as (label, words) pairs: version, status, who reviewed it and when.
+    #: The review record as (label, words) pairs: version, fingerprint, status.
     record: tuple[tuple[str, str], ...]
     counts: tuple[str, ...]
     sections: tuple[Section, ...]
+    #: Every approval recorded, newest first, in words.
+    approvals: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,14 +457,30 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         f"{len(rules.sources)} sources",
         f"{_coded(rules)} items with clinical codes",
     )
+    return Outline(rules.version, review_record(rules), counts, numbered, approvals(rules))
+
+
+def review_record(rules: Rules) -> tuple[tuple[str, str], ...]:
+    """The version, the fingerprint and the status, with the approval that stands or the last
+    one, which the content no longer matches."""
     status = rules.status_words
-    record = (
+    last = rules.last_approval
+    if rules.changed_since_approval and last is not None:
+        status = f"a draft: the rules changed since version {last.version} was approved by {last}"
+    return (
         ("Version", rules.version),
+        ("Fingerprint", rules.short_fingerprint),
         ("Status", status[0].upper() + status[1:]),
-        ("Reviewed by", rules.reviewed_by or "Nobody yet"),
-        ("Review date", rules.review_date or "Not reviewed yet"),
     )
-    return Outline(rules.version, record, counts, numbered)
+
+
+def approvals(rules: Rules) -> tuple[str, ...]:
+    """Every approval, newest first, each with what it approved."""
+    return tuple(
+        f"Version {a.version}, fingerprint {a.fingerprint[:SHORT_FINGERPRINT]}: approved by {a}"
+        + (" (these rules)" if a.fingerprint == rules.fingerprint else "")
+        for a in reversed(rules.approvals)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,6 +525,11 @@ def as_text(found: Outline, file: str) -> str:
         "The clinical rules of the clonus self-check",
         f"File: {file}",
         *(f"{label}: {words}" for label, words in found.record),
+        *(
+            ["Approvals, newest first:", *(f"  - {words}" for words in found.approvals)]
+            if found.approvals
+            else ["Approvals: none yet"]
+        ),
         "In short: " + ", ".join(found.counts) + ".",
         "Placeholders such as {emergency_number} are filled in from the app's settings.",
         "Each item starts with its anchor in [brackets]: cite it, or find it on the "

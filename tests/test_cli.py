@@ -1,4 +1,5 @@
-"""The clinicians' command line: flask --app selfcheck rules check|show|test|diff.
+"""The clinicians' command line: flask --app selfcheck rules check|show|test|diff|fingerprint|
+approve.
 
 In-process through Flask's CLI runner, and as real processes where what matters is how a
 person's shell sees it: the exit status, and no traceback when the app cannot start.
@@ -6,6 +7,7 @@ person's shell sees it: the exit status, and no traceback when the app cannot st
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -16,28 +18,41 @@ import pytest
 from selfcheck import create_app
 from selfcheck.rules import Rules
 
-from .testing.rules import APPROVED, ROOT, RULES_FILE, SHIPPED, Edit, line_of
+from .testing.rules import (
+    APPROVED,
+    ROOT,
+    RULES_FILE,
+    SHIPPED,
+    SHIPPED_FINGERPRINT,
+    Edit,
+    edited,
+    line_of,
+)
 from .testing.translations import with_shipped_catalogs
 
 BIN = Path(sys.executable).parent
 #: A rule that names a question that does not exist: an error on the line below.
 MISSPELT: Edit = ("when: {question: started, is: days}", "when: {question: startd, is: days}")
 BROKEN_LINE = line_of(SHIPPED, MISSPELT[0])
+#: The first line of every command on the shipped rules.
+SHIPPED_LINE = f"Rules: {RULES_FILE} (version 0.1.0, draft, fingerprint {SHIPPED_FINGERPRINT[:12]})"
+DRAFT_WARNING = (
+    f"rules.yaml:{line_of(SHIPPED, 'approvals: []')}:1: warning: no clinician has approved "
+    "these rules yet: the app shows patients that they are a draft"
+)
 
 
 def test_the_factory_registers_the_rules_commands(app):
     group = app.cli.commands["rules"]
-    assert set(group.commands) == {"check", "show", "test", "diff"}
+    assert set(group.commands) == {"check", "show", "test", "diff", "fingerprint", "approve"}
 
 
 def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith(
-        'rules.yaml:16:9: warning: status is "draft": the app shows '
-        "patients that these rules are not yet approved by a clinician"
-    )
+    assert lines[0] == SHIPPED_LINE
+    assert lines[1].endswith(DRAFT_WARNING)
     assert lines[-1].endswith("rules.yaml: no errors, 1 warning.")
 
 
@@ -47,7 +62,10 @@ def test_check_uses_the_configured_rules_file(edited_rules):
     result = app.test_cli_runner().invoke(args=["rules", "check"])
     assert result.exit_code == 0
     # A file outside the working folder is named in full; one below it, as typed (above).
-    assert result.output.splitlines() == [f"{path}: no errors, no warnings."]
+    assert result.output.splitlines() == [
+        f"Rules: {path} (version 0.1.0, approved, fingerprint {SHIPPED_FINGERPRINT[:12]})",
+        f"{path}: no errors, no warnings.",
+    ]
 
 
 def test_check_a_broken_file_names_the_line_and_exits_1(runner, edited_rules):
@@ -65,7 +83,11 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
     result = runner.invoke(args=["rules", "show"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "Version: 0.1.0 Status: A draft, not yet approved by a clinician" in text
+    assert result.output.splitlines()[0] == SHIPPED_LINE
+    assert (
+        f"Version: 0.1.0 Fingerprint: {SHIPPED_FINGERPRINT[:12]} "
+        "Status: A draft, not yet approved by a clinician Approvals: none yet"
+    ) in text
     for question in rules.questions.values():
         assert question.text in text
         for answer in question.answers:
@@ -105,7 +127,9 @@ def test_show_a_broken_file_prints_its_problems(runner, edited_rules):
 def test_test_runs_every_shipped_scenario(runner):
     result = runner.invoke(args=["rules", "test"])
     assert result.exit_code == 0, result.output
-    scenarios, vignettes = result.output.split("\n\nVignettes in ")
+    first, rest = result.output.split("\n", 1)
+    assert first == SHIPPED_LINE
+    scenarios, vignettes = rest.split("\n\nVignettes in ")
     for table, kind, least in (
         (scenarios, "scenario", 30),
         ("Vignettes in " + vignettes, "vignette", 60),
@@ -145,7 +169,7 @@ def test_test_reports_a_failing_scenario_and_exits_1(runner, edited_scenarios):
             "    answers: {started: days}\n    expect: {urgency: soon, must_list: [stroke]}",
         )
     )
-    result = runner.invoke(args=["rules", "test", str(scenarios)])
+    result = runner.invoke(args=["rules", "test", "--scenarios", str(scenarios)])
     assert result.exit_code == 1
     row = next(line for line in result.output.splitlines() if "urgent_started_in_days" in line)
     assert row.split() == [
@@ -166,7 +190,7 @@ def test_test_reports_a_failing_scenario_and_exits_1(runner, edited_scenarios):
 def test_test_names_the_line_of_a_scenario_that_cannot_run(runner, edited_scenarios):
     scenarios = edited_scenarios(("answers: {started: days}", "answers: {startd: days}"))
     line = line_of(scenarios.read_text(), "startd")
-    result = runner.invoke(args=["rules", "test", str(scenarios)])
+    result = runner.invoke(args=["rules", "test", "--scenarios", str(scenarios)])
     assert result.exit_code == 1
     assert (
         f"{scenarios}:{line}:" in result.output
@@ -237,6 +261,7 @@ def test_the_server_does_not_start_on_a_broken_file(broken):
 def test_the_selfcheck_script_checks_another_file_even_then(broken):
     result = shell(str(BIN / "selfcheck"), "rules", "check", "rules.yaml", rules_file=broken)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == SHIPPED_LINE
     assert result.stdout.splitlines()[-1] == "rules.yaml: no errors, 1 warning."
 
 
@@ -281,3 +306,191 @@ def test_check_names_the_one_english_text_changed_since_translation(edited_rules
             "team (machine-assisted draft)",
         ]
     assert result.output.splitlines()[-1] == f"{path}: no errors, 3 warnings."
+
+
+# --------------------------------------------------------------------------------------------
+# One way to give the rules file; the fingerprint; approvals bound to the content
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the shipped rules, with their scenarios and vignettes beside them."""
+    for name in ("rules.yaml", "scenarios.yaml", "vignettes.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path
+
+
+def approve(runner, path: Path, *more: str, by: str = "Dr A. Example"):
+    return runner.invoke(
+        args=["rules", "approve", str(path), "--by", by, "--role", "consultant neurologist", *more]
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["show"], ["test"], ["diff", "--against", str(RULES_FILE)], ["fingerprint"]],
+    ids=["check", "show", "test", "diff", "fingerprint"],
+)
+def test_every_command_takes_the_rules_file_first_and_says_which_it_used(runner, folder, command):
+    path = folder / "rules.yaml"
+    path.write_text(edited(SHIPPED, ('version: "0.1.0"', 'version: "0.2.0"')), encoding="utf-8")
+    result = runner.invoke(args=["rules", command[0], str(path), *command[1:]])
+    assert result.exit_code == 0, result.output
+    first = result.stderr if command == ["fingerprint"] else result.stdout
+    assert first.splitlines()[0].startswith(f"Rules: {path} (version 0.2.0, draft, fingerprint ")
+
+
+def test_test_runs_the_scenarios_beside_the_rules_file(runner, folder):
+    (folder / "scenarios.yaml").write_text(
+        edited(
+            (ROOT / "scenarios.yaml").read_text(),
+            ("    answers: {started: days}\n    expect: {urgency: urgent}",
+             "    answers: {started: days}\n    expect: {urgency: soon}"),
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = runner.invoke(args=["rules", "test", str(folder / "rules.yaml")])
+    assert result.exit_code == 1
+    assert f"Scenarios in {folder / 'scenarios.yaml'}" in result.output
+    assert 'expected the advice "Soon", but it was "Urgent"' in result.output
+
+
+def test_the_older_form_of_test_still_runs_the_scenarios_given(runner, folder):
+    result = runner.invoke(args=["rules", "test", str(folder / "scenarios.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "the rules file comes first now: rules test [FILE] --scenarios" in result.stderr
+    assert result.stdout.splitlines()[0] == SHIPPED_LINE
+    assert "69 scenarios: 69 passed, 0 failed." in result.stdout
+
+
+def test_fingerprint_prints_the_sha256_of_the_content_alone_on_stdout(runner, folder):
+    result = runner.invoke(args=["rules", "fingerprint"])
+    assert result.exit_code == 0
+    assert result.stdout == SHIPPED_FINGERPRINT + "\n"
+    assert result.stderr.splitlines() == [SHIPPED_LINE]
+    canonical = runner.invoke(args=["rules", "fingerprint", "--canonical"]).stdout
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == SHIPPED_FINGERPRINT
+    # A comment changes nothing; a word of advice does.
+    path = folder / "rules.yaml"
+    path.write_text("# reviewed on paper\n" + SHIPPED, encoding="utf-8")
+    assert runner.invoke(args=["rules", "fingerprint", str(path)]).stdout == result.stdout
+    path.write_text(
+        edited(SHIPPED, ("should be checked today", "need a check today")), encoding="utf-8"
+    )
+    assert runner.invoke(args=["rules", "fingerprint", str(path)]).stdout != result.stdout
+
+
+def test_approve_then_an_edit_makes_a_draft_that_check_and_diff_explain(runner, folder):
+    path = folder / "rules.yaml"
+    done = approve(runner, path, "--date", "2026-01-31")
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[1] == (
+        f"Approved: version 0.1.0, fingerprint {SHIPPED_FINGERPRINT[:12]}, by Dr A. Example "
+        f"(consultant neurologist) on 2026-01-31. Recorded in {path}; the approved content is "
+        f"kept in {folder / 'approved' / 'rules.yaml'}."
+    )
+    # Only the approval was added; the copy is exactly the approved file.
+    assert path.read_text().replace(APPROVED[0][1].replace("2025-01-31", "2026-01-31"), "") == (
+        SHIPPED.replace(APPROVED[0][0], "")
+    )
+    assert (folder / "approved" / "rules.yaml").read_text() == path.read_text()
+    # Approving the same content again records nothing.
+    before = path.read_text()
+    again = approve(runner, path, by="Dr B. Example")
+    assert again.exit_code == 0 and "is already approved, by Dr A. Example" in again.output
+    assert path.read_text() == before
+    check = runner.invoke(args=["rules", "check", str(path)])
+    assert check.output.splitlines() == [
+        f"Rules: {path} (version 0.1.0, approved, fingerprint {SHIPPED_FINGERPRINT[:12]})",
+        f"{path}: no errors, no warnings.",
+    ]
+    path.write_text(
+        path.read_text().replace("should be checked today", "need a check today", 1),
+        encoding="utf-8",
+    )
+    check = runner.invoke(args=["rules", "check", str(path)])
+    assert check.exit_code == 0
+    assert "(version 0.1.0, draft, fingerprint " in check.output.splitlines()[0]
+    assert (
+        "warning: changed since it was approved by Dr A. Example (consultant neurologist) on "
+        "2026-01-31 (version 0.1.0)"
+    ) in check.output
+    assert "the version is the same: raise it" in check.output
+    diff = runner.invoke(args=["rules", "diff", str(path)])
+    assert diff.exit_code == 0, diff.output
+    assert f"from: {folder / 'approved' / 'rules.yaml'} (version 0.1.0, approved)" in diff.output
+    assert "need a check today" in diff.output
+    # The same content cannot be approved again under the same version.
+    again = approve(runner, path, by="Dr B. Example")
+    assert again.exit_code == 1
+    assert 'raise "version" before this content is approved' in again.output
+    path.write_text(path.read_text().replace('"0.1.0"', '"0.2.0"', 1), encoding="utf-8")
+    assert approve(runner, path, by="Dr B. Example").exit_code == 0
+    show = runner.invoke(args=["rules", "show", str(path)])
+    assert "Approvals, newest first:" in show.output
+    assert show.output.index("Dr B. Example") < show.output.index("Dr A. Example")
+
+
+@pytest.mark.parametrize(
+    ("more", "said"),
+    [
+        (["--date", "31/01/2026"], '"31/01/2026" is not a day written as YYYY-MM-DD'),
+        (["--date", "2026-02-30"], '"2026-02-30" is not a day written as YYYY-MM-DD'),
+        (["--date", "2999-01-01"], "2999-01-01 is in the future"),
+    ],
+    ids=["not YYYY-MM-DD", "not a real day", "in the future"],
+)
+def test_approve_refuses_a_bad_date_and_changes_nothing(runner, folder, more, said):
+    result = approve(runner, folder / "rules.yaml", *more)
+    assert result.exit_code == 2 and said in result.output
+    assert (folder / "rules.yaml").read_text() == SHIPPED
+    assert not (folder / "approved" / "rules.yaml").exists()
+
+
+def test_approve_refuses_an_empty_name_or_a_file_with_errors(runner, folder):
+    result = approve(runner, folder / "rules.yaml", by="   ")
+    assert result.exit_code == 2 and "write the name of the clinician" in result.output
+    path = folder / "rules.yaml"
+    path.write_text(edited(SHIPPED, MISSPELT), encoding="utf-8")
+    result = approve(runner, path)
+    assert result.exit_code == 1
+    assert f"Rules: {path} (it has errors, listed below)" in result.output
+    assert f"{path}:{BROKEN_LINE}:22: " in result.output
+    assert path.read_text() == edited(SHIPPED, MISSPELT)
+    assert not (folder / "approved" / "rules.yaml").exists()
+
+
+def test_diff_without_an_approval_says_there_is_nothing_to_compare(runner, folder):
+    result = runner.invoke(args=["rules", "diff", str(folder / "rules.yaml")])
+    assert result.exit_code == 1
+    assert "has no approval yet, so there is nothing to compare it with" in result.output
+    assert "rules diff FILE --against OLD" in result.output
+
+
+def test_the_app_logs_its_rules_file_version_and_fingerprint_at_start(caplog):
+    with caplog.at_level("INFO", logger="selfcheck.web.service"):
+        create_app({"TESTING": True, "SECRET_KEY": "k"})
+    assert SHIPPED_LINE in [record.getMessage() for record in caplog.records]
+
+
+def test_a_server_process_logs_the_rules_it_starts_with():
+    """As gunicorn makes the app: no command line, no logging set up."""
+    code = "from selfcheck import create_app; create_app({'SECRET_KEY': 'k'})"
+    result = shell(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Rules: " in line]
+    assert len(lines) == 1 and lines[0].endswith(f"[INFO] selfcheck.web.service: {SHIPPED_LINE}")
+
+
+def test_diff_says_when_the_approved_copy_is_missing_or_not_the_approved_content(runner, folder):
+    path = folder / "rules.yaml"
+    assert approve(runner, path, "--date", "2026-01-31").exit_code == 0
+    copy = folder / "approved" / "rules.yaml"
+    copy.write_text(edited(copy.read_text(), ("should be checked today", "can wait")))
+    result = runner.invoke(args=["rules", "diff", str(path)])
+    assert result.exit_code == 1
+    assert f"{copy} is not the content approved last" in result.output
+    copy.unlink()
+    result = runner.invoke(args=["rules", "diff", str(path)])
+    assert result.exit_code == 1
+    assert f"the copy of that content, {copy}, is missing" in result.output

@@ -41,6 +41,8 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
     assert "selfcheck/rules.yaml" in names
     assert "selfcheck/scenarios.yaml" in names
     assert {"selfcheck/rules.es.po", "selfcheck/rules.ar.po"} <= names
+    # The folder where "rules approve" keeps the approved content, for rules diff and /rules.
+    assert "selfcheck/approved/README.md" in names
     for template in (ROOT / "templates").glob("*.html"):
         assert f"selfcheck/templates/{template.name}" in names
     for asset in ("selfcheck.css", "print.css", "selfcheck.js"):

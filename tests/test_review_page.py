@@ -16,9 +16,11 @@ from selfcheck.rules import Rules
 
 from .testing.answers import SOON
 from .testing.pages import as_sentences, headings, title, visible_text
-from .testing.rules import APPROVED, ROOT, line_of
+from .testing.rules import APPROVED, ROOT, SHIPPED, SHIPPED_FINGERPRINT, edited, line_of
 from .testing.translations import with_shipped_catalogs
 from .testing.visitor import Journey
+
+SHORT = SHIPPED_FINGERPRINT[:12]
 
 
 def review_app(path: Path):
@@ -32,11 +34,19 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
     assert title(html) == "The clinical rules, version 0.1.0 – Clonus self-check"
     assert headings(html) == ["The clinical rules of this check"]
     assert (
-        "Review record Version 0.1.0 Status A draft, not yet approved by a clinician "
-        "Reviewed by Nobody yet Review date Not reviewed yet"
+        f"Review record Version 0.1.0 Fingerprint {SHORT} "
+        "Status A draft, not yet approved by a clinician"
     ) in text
     assert "These rules are a draft. A clinician has not approved them yet" in text
-    assert 'The check gave 1 warning: Line 16: status is "draft"' in text
+    assert (
+        "No clinician has approved any version of these rules yet, so there are no changes "
+        "since an approval to show."
+    ) in text
+    assert "Changes since approval" not in text
+    assert (
+        f"The check gave 1 warning: Line {line_of(SHIPPED, 'approvals: []')}: no clinician has "
+        "approved these rules yet"
+    ) in text
     sections = headings(html, "h2")
     assert sections[:4] == [
         "Review record",
@@ -50,8 +60,8 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "Approval",
     ]
     assert (
-        "I have reviewed version 0.1.0 of these rules, every item above, the scenarios and the "
-        "vignettes, and approve them for use."
+        f"I have reviewed version 0.1.0 of these rules (fingerprint {SHIPPED_FINGERPRINT}), "
+        "every item above, the scenarios and the vignettes, and approve them for use."
     ) in text
     for key, reference in rules.sources.items():
         assert f"{key} #source-{key} Reference {reference}" in text
@@ -108,14 +118,19 @@ def test_an_approved_file_names_its_reviewer_and_date(edited_rules):
     client = review_app(edited_rules(*APPROVED)).test_client()
     text = visible_text(client.get("/rules").get_data(as_text=True))
     assert (
-        "Status Approved by Dr A. Example, consultant neurologist on 2025-01-31 "
-        "Reviewed by Dr A. Example, consultant neurologist Review date 2025-01-31"
+        f"Version 0.1.0 Fingerprint {SHORT} "
+        "Status Approved by Dr A. Example (consultant neurologist) on 2025-01-31"
+    ) in text
+    assert (
+        f"Approvals, newest first Version 0.1.0, fingerprint {SHORT}: approved by Dr A. Example "
+        "(consultant neurologist) on 2025-01-31 (these rules)"
     ) in text
     assert "draft" not in text.lower()
+    assert "Changes since approval" not in text
     css = client.get("/rules/print.css").get_data(as_text=True)
     assert (
-        'content: "Clonus self-check: clinical rules, version 0.1.0, approved by Dr A. Example, '
-        'consultant neurologist on 2025-01-31"'
+        f'content: "Clonus self-check: clinical rules, version 0.1.0 (fingerprint {SHORT}), '
+        'approved by Dr A. Example (consultant neurologist) on 2025-01-31"'
     ) in css
 
 
@@ -125,7 +140,7 @@ def test_every_printed_page_names_the_version_and_status(client):
     css = response.get_data(as_text=True)
     assert (
         '@page rules { @top-left { content: "Clonus self-check: clinical rules, version '
-        '0.1.0, a draft, not yet approved by a clinician"; } }'
+        f'0.1.0 (fingerprint {SHORT}), a draft, not yet approved by a clinician"; }} }}'
     ) in css
     html = client.get("/rules").get_data(as_text=True)
     assert '<link rel="stylesheet" href="/rules/print.css" media="print">' in html
@@ -210,3 +225,58 @@ def test_the_review_page_says_what_keeps_a_language_from_patients(edited_rules):
             "changed since it was translated"
         ) in text
     assert '<bdi lang="ar">العربية</bdi>' in html
+
+
+def approved_then_changed(folder: Path, keep_copy: bool = True) -> Path:
+    """The shipped rules approved (with the copy ``rules approve`` keeps), then one reason
+    reworded, in ``folder``."""
+    approved = edited(SHIPPED, *APPROVED)
+    if keep_copy:
+        (folder / "approved").mkdir()
+        (folder / "approved" / "rules.yaml").write_text(approved, encoding="utf-8")
+    path = folder / "rules.yaml"
+    path.write_text(
+        edited(approved, ("should be checked today", "need a check today")), encoding="utf-8"
+    )
+    return path
+
+
+def test_changes_since_the_approval_come_first(tmp_path):
+    client = review_app(approved_then_changed(tmp_path)).test_client()
+    html = client.get("/rules").get_data(as_text=True)
+    text = visible_text(html)
+    assert headings(html, "h2")[:2] == ["Changes since approval", "Review record"]
+    assert (
+        "Changes since approval These rules changed after version 0.1.0 was approved by "
+        "Dr A. Example (consultant neurologist) on 2025-01-31. So they are a draft again"
+    ) in text
+    assert (
+        'Urgency rule "started_today": reason changed Before Your symptoms started today. New '
+        "symptoms like these should be checked today. After Your symptoms started today. New "
+        "symptoms like these need a check today."
+    ) in text
+    assert (
+        "Advice and conditions that change for some answers None. Every set of answers a "
+        "person could give gets the same advice"
+    ) in text
+    assert "Status A draft: the rules changed since version 0.1.0 was approved by" in text
+    assert "These rules are a draft. A clinician has not approved them yet" in text
+    assert (
+        f"Version 0.1.0, fingerprint {SHORT}: approved by Dr A. Example (consultant "
+        "neurologist) on 2025-01-31"
+    ) in text
+    assert "(these rules)" not in text
+    css = client.get("/rules/print.css").get_data(as_text=True)
+    assert "a draft, not yet approved by a clinician" in css
+
+
+def test_a_missing_approved_copy_is_said_without_a_path(tmp_path):
+    client = review_app(approved_then_changed(tmp_path, keep_copy=False)).test_client()
+    html = client.get("/rules").get_data(as_text=True)
+    text = visible_text(html)
+    assert headings(html, "h2")[0] == "Changes since approval"
+    assert (
+        "The changes cannot be shown: the copy of the content approved last, "
+        "approved/rules.yaml, is missing or is not that content."
+    ) in text
+    assert str(tmp_path) not in html

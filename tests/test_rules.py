@@ -98,10 +98,11 @@ CASES = [
         'question "conditions" is a "many" question, so test it with "includes:", not "is:"',
     ),
     (
-        "bad status",
-        "status: draft ",
-        "status: ready ",
-        '"status" must be one of: draft, approved (found "ready")',
+        "a status written by hand",
+        "approvals: []\n",
+        "status: approved\napprovals: []\n",
+        '"status" is no longer written by hand: the approvals record who approved which content',
+        "status: approved",
     ),
     (
         "duplicate key",

@@ -68,6 +68,13 @@ def test_the_corpus_covers_every_kind_of_mistake():
         "missing-default-reason",
         "red-flag-id-not-sure",
         "warning-question-never-asked",
+        "approval-bad-date",
+        "approval-not-a-day",
+        "approval-without-name",
+        "approval-bad-fingerprint",
+        "old-review-record",
+        "warning-changed-since-approval",
+        "warning-version-not-raised",
     ]:
         assert kind in names
 
@@ -84,8 +91,11 @@ def test_rules_check_prints_every_problem_and_sets_the_exit_status(runner, path:
     want = expected(path)
     result = runner.invoke(args=["rules", "check", str(path)])
     lines = result.output.splitlines()
-    assert lines[:-1] == [shown(problem, path) for problem in want]
     errors = sum(1 for problem in want if problem[0] == "error")
+    # First, which file was checked; with errors, no version or fingerprint can be told.
+    said = "(it has errors, listed below)" if errors else "(version 1.0, "
+    assert lines[0].startswith(f"Rules: {path.resolve()} {said}"), lines[0]
+    assert lines[1:-1] == [shown(problem, path) for problem in want]
     assert result.exit_code == (1 if errors else 0), result.output
     assert lines[-1].startswith(f"{path}: ")
 

@@ -367,8 +367,7 @@ def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Jou
 
 def test_every_item_has_a_known_source(rules: Rules):
     assert [w.message for w in rules.warnings] == [
-        'status is "draft": the app shows patients that these rules are not yet approved by a '
-        "clinician"
+        "no clinician has approved these rules yet: the app shows patients that they are a draft"
     ]
     items: list[Any] = [
         *rules.levels,

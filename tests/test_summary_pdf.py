@@ -17,11 +17,13 @@ from unittest import mock
 import pytest
 from pypdf import PdfReader
 
+from selfcheck import create_app
 from selfcheck.rules import Rules
 from selfcheck.web import pdf
 
 from .testing.answers import BY_LEVEL, SOON
-from .testing.pages import pdf_info, pdf_words, visible_text, words
+from .testing.pages import pdf_info, pdf_text, pdf_words, visible_text, words
+from .testing.rules import APPROVED, SHIPPED, SHIPPED_FINGERPRINT, edited
 from .testing.visitor import Journey
 
 A4 = (595.3, 841.9)  # points
@@ -142,3 +144,36 @@ def test_list_bullets_hang_in_the_margin(journey: Journey, rules: Rules):
     assert len(bullets) == len(rules.treatments), "a bullet for each treatment"
     assert len(set(bullets)) == 1 and len(text) == 1, (bullets, text)
     assert 4 < text.pop() - bullets[0] < 12, "the text starts just right of its bullet"
+
+
+@pytest.mark.parametrize("state", ["draft", "approved", "changed after approval"])
+def test_the_result_and_the_pdf_name_the_version_fingerprint_and_status(tmp_path, state: str):
+    """Next to the version, the first 12 hex digits of the rules' fingerprint; the status is
+    derived from the approvals, so an edit after the approval shows a draft again."""
+    approved = edited(SHIPPED, *APPROVED)
+    text = {
+        "draft": SHIPPED,
+        "approved": approved,
+        "changed after approval": edited(approved, ("checked today", "seen today")),
+    }[state]
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
+    rules = app.extensions["selfcheck"].rules
+    journey = Journey(app.test_client(), rules)
+    page = visible_text(journey.complete(SOON).get_data(as_text=True))
+    paper = " ".join(pdf_text(journey.submit("pdf").data).split())
+    status = (
+        "approved by Dr A. Example (consultant neurologist) on 2025-01-31"
+        if state == "approved"
+        else "a draft"
+    )
+    said = f"rules version 0.1.0 (fingerprint {rules.short_fingerprint}), {status}."
+    assert len(rules.short_fingerprint) == 12
+    assert (rules.short_fingerprint == SHIPPED_FINGERPRINT[:12]) == (
+        state != "changed after approval"
+    )
+    draft_notice = "These rules are a draft, not yet approved by a clinician (version 0.1.0)."
+    for shown in (page, paper):
+        assert said in shown
+        assert (draft_notice in shown) == (state != "approved")

@@ -13,8 +13,15 @@ from selfcheck.rules import load
 from selfcheck.rules.translations import NOT_REVIEWED, translations
 
 from .testing.answers import BY_LEVEL, NO_SYMPTOMS, URGENT_MEDICINE, as_sets
-from .testing.rules import edited, line_of
-from .testing.translations import english_texts, marked, placeholders, words_of, write_catalog
+from .testing.rules import APPROVED, edited, line_of
+from .testing.translations import (
+    english_texts,
+    marked,
+    placeholders,
+    with_shipped_catalogs,
+    words_of,
+    write_catalog,
+)
 
 
 def test_a_complete_catalog_gives_the_whole_rule_set_in_that_language(edited_rules):
@@ -188,3 +195,15 @@ def test_no_language_is_offered_for_a_rules_file_changed_since_it_was_loaded(edi
     assert spanish.rules is None
     assert "rules.yaml has changed since it was loaded" in spanish.problems[0].message
     assert translations(load(path))["es"].offered, "loaded again, it is offered"
+
+
+def test_approved_rules_stay_approved_in_every_language(edited_rules):
+    """The approval is of the rules' content, whatever the language: the translated rule set
+    names the same fingerprint and status as the English (it has its own review status)."""
+    path = with_shipped_catalogs(edited_rules(*APPROVED))
+    english = load(path)
+    assert english.approved
+    for language in translations(english).values():
+        assert language.rules is not None
+        assert language.rules.fingerprint == english.fingerprint
+        assert language.rules.approved and language.rules.status == english.status

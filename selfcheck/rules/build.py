@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from selfcheck.rules import codes
+from selfcheck.rules.approval import APPROVALS, fingerprint, read_date
 from selfcheck.rules.document import Document, KeyPath, Problem, unknown
 from selfcheck.rules.model import (
     EMERGENCY_CHECK,
@@ -21,6 +22,7 @@ from selfcheck.rules.model import (
     NOT_SURE,
     RED_FLAGS,
     Answer,
+    Approval,
     Cause,
     Condition,
     Contradiction,
@@ -495,22 +497,37 @@ def _treatments(notes: Notes) -> tuple[Treatment, ...]:
     )
 
 
-def _review_record(notes: Notes) -> None:
-    """A draft is said to the reviewer; an approved file must say who approved it, and when."""
+def _approvals(notes: Notes, content: str) -> tuple[Approval, ...]:
+    """The approvals, each a real day; and whether the content is still the content approved
+    last, said to the reviewer."""
     data = notes.doc.data
-    if data["status"] == "draft":
-        notes.warn(
-            ("status",),
-            'status is "draft": the app shows patients that these rules are not yet approved '
-            "by a clinician",
+    approvals = tuple(Approval(**item) for item in data.get(APPROVALS, []))
+    for i, approval in enumerate(approvals):
+        if read_date(approval.date) is None:
+            notes.error((APPROVALS, i, "date"), f'"{approval.date}" is not a day of the calendar')
+    where = (APPROVALS,) if APPROVALS in data else ("version",)
+
+    def warn(message: str) -> None:
+        notes.problems.append(notes.doc.problem(where, message, severity="warning", key=True))
+
+    last = approvals[-1] if approvals else None
+    if last is None:
+        warn(
+            "no clinician has approved these rules yet: the app shows patients that they are "
+            "a draft"
         )
-        return
-    for key, what in (
-        ("reviewed_by", "name the clinician who approved it"),
-        ("review_date", "say when they approved it, as YYYY-MM-DD"),
-    ):
-        if not data[key]:
-            notes.error((key,), f'status is "approved", so "{key}" must {what}')
+    elif last.fingerprint != content:
+        warn(
+            f"changed since it was approved by {last} (version {last.version}): the app shows "
+            "patients that these rules are a draft again",
+        )
+        if last.version == str(data["version"]):
+            notes.warn(
+                ("version",),
+                f'the content changed since version "{last.version}" was approved, but the '
+                "version is the same: raise it",
+            )
+    return approvals
 
 
 def build(doc: Document) -> tuple[Rules, list[Problem]]:
@@ -544,13 +561,13 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
     contradictions = _contradictions(notes, conditions, questions)
     default_reason = str(data["default_reason"])
     notes.text(default_reason, ("default_reason",), '"default_reason"')
-    _review_record(notes)
+    content = fingerprint(data)
+    approvals = _approvals(notes, content)
     rules = Rules(
         path=doc.file,
         version=str(data["version"]),
-        status=data["status"],
-        reviewed_by=data["reviewed_by"],
-        review_date=data["review_date"],
+        fingerprint=content,
+        approvals=approvals,
         sources=dict(data["sources"]),
         levels=levels,
         default_level=default,

@@ -289,15 +289,28 @@ class Contradiction:
     source: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A clinician's approval of the content whose fingerprint is ``fingerprint``."""
+
+    fingerprint: str
+    version: str
+    by: str
+    role: str
+    #: The day they approved it, as YYYY-MM-DD.
+    date: str
+
+    def __str__(self) -> str:
+        """As the pages and the commands say it: "Dr A. Example (neurologist) on 2026-01-31"."""
+        return f"{self.by} ({self.role}) on {self.date}"
+
+
 @dataclass(frozen=True)
 class Rules:
     """A whole, valid rule set. Build it with :func:`selfcheck.rules.load`."""
 
     path: str
     version: str
-    status: str
-    reviewed_by: str
-    review_date: str
     sources: Mapping[str, str]
     levels: tuple[Urgency, ...]
     default_level: Urgency
@@ -312,6 +325,10 @@ class Rules:
     contradictions: tuple[Contradiction, ...] = ()
     warnings: tuple[Problem, ...] = ()
     questions: Mapping[str, Question] = field(default_factory=dict)
+    #: The SHA-256 of the content: everything but the approvals (see :mod:`.approval`).
+    fingerprint: str = ""
+    #: Every approval recorded in the file, oldest first.
+    approvals: tuple[Approval, ...] = ()
 
     @property
     def emergency(self) -> Urgency:
@@ -319,8 +336,33 @@ class Rules:
         return self.levels[0]
 
     @property
+    def last_approval(self) -> Approval | None:
+        """The latest approval, of this content or of an earlier one."""
+        return self.approvals[-1] if self.approvals else None
+
+    @property
+    def approval(self) -> Approval | None:
+        """The approval of this very content, if the latest approval is of it."""
+        last = self.last_approval
+        return last if last is not None and last.fingerprint == self.fingerprint else None
+
+    @property
     def approved(self) -> bool:
-        return self.status == "approved"
+        """Approved only while the content is the content the latest approval names."""
+        return self.approval is not None
+
+    @property
+    def changed_since_approval(self) -> bool:
+        return self.last_approval is not None and not self.approved
+
+    @property
+    def status(self) -> str:
+        return "approved" if self.approved else "draft"
+
+    @property
+    def short_fingerprint(self) -> str:
+        """The first 12 hex digits of the fingerprint, as the pages show it."""
+        return self.fingerprint[:12]
 
     def __str__(self) -> str:
         """The rule set as the commands name it: "rules.yaml (version 0.1.0, draft)"."""
@@ -329,8 +371,8 @@ class Rules:
     @property
     def status_words(self) -> str:
         """The review status as every page, summary and command says it."""
-        if self.approved:
-            return f"approved by {self.reviewed_by} on {self.review_date}"
+        if self.approval is not None:
+            return f"approved by {self.approval}"
         return "a draft, not yet approved by a clinician"
 
     @cached_property

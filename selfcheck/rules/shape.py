@@ -162,15 +162,25 @@ _TREATMENT = _record(
     ask=_TEXT,
 )
 
+#: One approval, as ``rules approve`` writes it (see :mod:`selfcheck.rules.approval`).
+_APPROVAL = _record(
+    ["fingerprint", "version", "by", "role", "date"],
+    fingerprint={"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    version=_TEXT,
+    by=_TEXT,
+    role=_TEXT,
+    date={"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+)
+
+#: The review record of older files, written by hand; approvals replace it.
+OLD_REVIEW_KEYS = ("status", "reviewed_by", "review_date")
+
 RULES_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$defs": {"condition": _CONDITION},
     **_record(
         [
             "version",
-            "status",
-            "reviewed_by",
-            "review_date",
             "sources",
             "urgency_levels",
             "default_level",
@@ -185,11 +195,9 @@ RULES_SCHEMA: dict[str, Any] = {
         ],
         {
             "contradictions": {"type": "array", "items": _CONTRADICTION},
+            "approvals": {"type": "array", "items": _APPROVAL},
         },
         version=_TEXT,
-        status={"enum": ["draft", "approved"]},
-        reviewed_by={"type": "string"},
-        review_date={"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"},
         sources={
             "type": "object",
             "minProperties": 1,
@@ -374,6 +382,7 @@ _ITEM_WORDS = {
     "contradictions": "contradiction",
     "variants": "variant",
     "codes": "code",
+    "approvals": "approval",
 }
 
 #: Lists whose items name themselves (by id), so the list's own key is not said as well.
@@ -427,6 +436,14 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, boo
         known = list(schema.get("properties", {}))
         extra = [k for k in instance if k not in known]
         key = extra[0] if extra else "?"
+        if not path and key in OLD_REVIEW_KEYS:
+            return (
+                (key,),
+                f'"{key}" is no longer written by hand: the approvals record who approved which '
+                'content. Delete "status", "reviewed_by" and "review_date", then run '
+                '"flask --app selfcheck rules approve" (see docs/rules.md)',
+                True,
+            )
         hint = difflib.get_close_matches(key, known, n=1)
         suggestion = (
             f' (did you mean "{hint[0]}"?)'
@@ -449,8 +466,10 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, boo
     if kind in ("minItems", "minProperties"):
         return path, f"{where} needs at least {error.validator_value} item(s)", False
     if kind == "pattern":
-        if path and path[-1] == "review_date":
-            return path, f"{where} must be a date written as YYYY-MM-DD, or empty", False
+        if path and path[-1] == "date":
+            return path, f"{where} must be a date written as YYYY-MM-DD", False
+        if path and path[-1] == "fingerprint":
+            return path, f"{where} must be the 64 hex digits of a fingerprint", False
         return (
             path,
             (

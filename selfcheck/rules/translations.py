@@ -189,7 +189,14 @@ def translation(
                 if p.severity == "error"
             ]
         else:
-            translated = replace(built, warnings=rules.warnings)
+            # The approval is of the content, whatever its language: the same fingerprint and
+            # status as the English (a language has its own review status besides).
+            translated = replace(
+                built,
+                warnings=rules.warnings,
+                fingerprint=rules.fingerprint,
+                approvals=rules.approvals,
+            )
     return Translation(
         language=language,
         rules=translated,

@@ -77,6 +77,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     trusted_hosts = app.config["TRUSTED_HOSTS"] = host_names(app.config["TRUSTED_HOSTS"])
     # The flask command line (run, rules …) is one process; a server has several.
     command_line = click.get_current_context(silent=True) is not None
+    if not command_line:
+        log_to_stderr()
     if not app.config["SECRET_KEY"]:
         # Safe for one process. Several processes or hosts must share SELFCHECK_SECRET_KEY,
         # or a form sent to one would be refused by another (see docs/deploy.md).
@@ -106,6 +108,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     finally:
         app.config["TRUSTED_HOSTS"] = trusted_hosts
     return app
+
+
+def log_to_stderr() -> None:
+    """A server says what it starts with (its rules file, their version and fingerprint) at
+    INFO, on stderr, where gunicorn writes its own log; unless logging is set up already."""
+    package = logging.getLogger("selfcheck")
+    if package.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(levelname)s] %(name)s: %(message)s"))
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
 
 
 def host_names(setting: Any) -> list[str] | None:

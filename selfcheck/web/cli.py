@@ -1,9 +1,13 @@
-"""The command line for clinicians: ``flask --app selfcheck rules check|show|test|diff``.
+"""The command line for clinicians: ``flask --app selfcheck rules check|show|test|diff|
+fingerprint|approve``.
 
 :func:`selfcheck.web.create_app` adds the ``rules`` group to the app's commands. Each command
 reads the files it is given itself, with the same loader the app uses at start-up, so the app
 and the command line never disagree, and ``rules check FILE`` works on a file the app could
-never load. Without a FILE, a command uses the app's configured rules file.
+never load. Every command takes the rules file the same way, as its first argument FILE, the
+app's configured rules file without it; finds scenarios.yaml and vignettes.yaml beside it; and
+says first which file it used (:func:`rules_in_use`): on stdout, or on stderr for a command
+whose stdout is data.
 
 If the configured rules file has errors, the app cannot be made, so no ``flask`` command can
 run: :class:`RulesFileInvalid` then prints the problems, one a line, and exits with status 1.
@@ -13,7 +17,9 @@ the app first, so it can check another file even then.
 
 from __future__ import annotations
 
+import datetime
 import os
+import shutil
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,7 +28,9 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import ScriptInfo
 
 from selfcheck.paths import scenarios_for
-from selfcheck.rules import Problem, Rules, RulesError, load
+from selfcheck.rules import Approval, Problem, Rules, RulesError, load
+from selfcheck.rules.approval import approved_copy, read_date, with_approval
+from selfcheck.rules.document import parse
 
 # create_app registers these commands on every start; what only a command needs is imported
 # when that command runs, so that starting the app stays fast (docs/benchmarks.md).
@@ -83,20 +91,44 @@ def _scenarios_file(given: str | None, rules_file: str) -> str:
     return given if given is not None else _shown(scenarios_for(rules_file))
 
 
-def _fail(error: RulesError) -> None:
+def _fail(error: RulesError, err: bool = False) -> None:
     for problem in error.problems:
-        click.echo(str(problem))
-    click.echo(f"{error.problems[0].file}: {_counted(error.problems)}.")
+        click.echo(str(problem), err=err)
+    click.echo(f"{error.problems[0].file}: {_counted(error.problems)}.", err=err)
     raise SystemExit(1)
 
 
-def _load(file: str) -> Rules:
+def _load(file: str, err: bool = False) -> Rules:
     """The rules in ``file``, or its problems printed and exit status 1."""
     try:
         return load(file)
     except RulesError as error:
-        _fail(error)
+        _fail(error, err)
         raise  # pragma: no cover - _fail always exits
+
+
+def described(rules: Rules) -> str:
+    """ "version 0.1.0, draft, fingerprint 1a2b3c4d5e6f": what a first line says of the rules."""
+    return f"version {rules.version}, {rules.status}, fingerprint {rules.short_fingerprint}"
+
+
+def rules_in_use(file: str | None, *, data: bool = False) -> tuple[str, Rules]:
+    """The rules file a command was given (or the app's), loaded, and said first:
+    ``Rules: /path/rules.yaml (version 0.1.0, draft, fingerprint 1a2b3c4d5e6f)``.
+
+    For a command whose stdout is data (``data``), that line and any problem go to stderr. A
+    file with errors has its problems printed, and the command exits with status 1.
+    """
+    file = _rules_file(file)
+    where = os.path.abspath(file)
+    try:
+        rules = load(file)
+    except RulesError as error:
+        click.echo(f"Rules: {where} (it has errors, listed below)", err=data)
+        _fail(error, data)
+        raise  # pragma: no cover - _fail always exits
+    click.echo(f"Rules: {where} ({described(rules)})", err=data)
+    return file, rules
 
 
 def _load_scenarios(file: str, rules: Rules) -> Scenarios:
@@ -109,17 +141,34 @@ def _load_scenarios(file: str, rules: Rules) -> Scenarios:
         raise  # pragma: no cover - _fail always exits
 
 
+def _holds_scenarios(file: str) -> bool:
+    """Whether ``file`` is a file of scenarios or vignettes rather than of rules."""
+    try:
+        data = parse(Path(file).read_text(encoding="utf-8"), file).data
+    except (OSError, UnicodeDecodeError, RulesError):
+        return False
+    return ("scenarios" in data or "vignettes" in data) and "pages" not in data
+
+
 # --------------------------------------------------------------------------------------------
 # Commands
 
 
 @click.group("rules")
 def rules_cli() -> None:
-    """Check, show, test and compare rules files. See docs/rules.md."""
+    """Check, show, test, compare, fingerprint and approve rules files. See docs/rules.md.
+
+    Every command takes the rules file as its first argument, FILE (the app's rules file
+    without it), and says first which file it used.
+    """
+
+
+#: The rules file, as every command takes it.
+rules_argument = click.argument("file", required=False)
 
 
 @rules_cli.command("check")
-@click.argument("file", required=False)
+@rules_argument
 def check_command(file: str | None) -> None:
     """Check a rules file: every problem as FILE:LINE:COLUMN: message.
 
@@ -128,11 +177,7 @@ def check_command(file: str | None) -> None:
     defaults to the app's rules file. Exit status 1 if there is any error; warnings alone
     give exit status 0.
     """
-    file = _rules_file(file)
-    try:
-        rules = load(file)
-    except RulesError as error:
-        _fail(error)
+    file, rules = rules_in_use(file)
     from selfcheck.rules.translations import translations
 
     found = list(rules.warnings)
@@ -148,7 +193,7 @@ def check_command(file: str | None) -> None:
 
 
 @rules_cli.command("show")
-@click.argument("file", required=False)
+@rules_argument
 def show_command(file: str | None) -> None:
     """Show a rules file in plain words: every question, red flag, rule and cause, with sources.
 
@@ -156,39 +201,43 @@ def show_command(file: str | None) -> None:
     """
     from selfcheck.outline import as_text, outline
 
-    file = _rules_file(file)
-    click.echo(as_text(outline(_load(file)), file), nl=False)
+    file, rules = rules_in_use(file)
+    click.echo(as_text(outline(rules), file), nl=False)
 
 
 @rules_cli.command("test")
-@click.argument("scenarios", required=False)
+@rules_argument
 @click.option(
-    "--rules",
-    "rules_file",
-    metavar="FILE",
-    help="The rules to test (default: the app's rules file).",
+    "--scenarios",
+    metavar="SCENARIOS",
+    help="One file of scenarios or vignettes to run instead of those beside FILE.",
 )
-def test_command(scenarios: str | None, rules_file: str | None) -> None:
+@click.option("--rules", "old_rules", metavar="FILE", hidden=True)
+def test_command(file: str | None, scenarios: str | None, old_rules: str | None) -> None:
     """Run the clinicians' scenarios and vignettes and print a pass/FAIL table of each.
 
-    SCENARIOS is one file of scenarios or vignettes to run instead. By default: scenarios.yaml
-    and vignettes.yaml beside the rules file (or those shipped with the app). Exit status 1 if
-    any fails.
+    By default: scenarios.yaml and vignettes.yaml beside FILE (or those shipped with the app).
+    Exit status 1 if any fails.
     """
     from selfcheck.scenarios import report, run
 
-    rules_file = _rules_file(rules_file)
-    rules = _load(rules_file)
+    if file is not None and scenarios is None and (old_rules or _holds_scenarios(file)):
+        # The older form, "rules test SCENARIOS [--rules FILE]", still works.
+        click.echo(
+            f"Note: {file} holds scenarios; the rules file comes first now: "
+            f"rules test [FILE] --scenarios {file}",
+            err=True,
+        )
+        file, scenarios = old_rules, file
+    file, rules = rules_in_use(file or old_rules)
     files = (
         [scenarios]
         if scenarios is not None
-        else [
-            _shown(scenarios_for(rules_file, name)) for name in ("scenarios.yaml", "vignettes.yaml")
-        ]
+        else [_shown(scenarios_for(file, name)) for name in ("scenarios.yaml", "vignettes.yaml")]
     )
     failed = False
-    for i, file in enumerate(files):
-        found = _load_scenarios(file, rules)
+    for i, name in enumerate(files):
+        found = _load_scenarios(name, rules)
         results = run(rules, found)
         click.echo(("\n" if i else "") + report(rules, found, results), nl=False)
         if found.kind == "vignette":
@@ -200,35 +249,174 @@ def test_command(scenarios: str | None, rules_file: str | None) -> None:
         raise SystemExit(1)
 
 
+def _approved_content(file: str, rules: Rules) -> str:
+    """The copy of the content approved last, kept beside ``file`` by ``rules approve``."""
+    last = rules.last_approval
+    copy = _shown(approved_copy(file))
+    if last is None:
+        raise click.ClickException(
+            f"{file} has no approval yet, so there is nothing to compare it with. "
+            "Give an older file: rules diff FILE --against OLD"
+        )
+    if not Path(copy).exists():
+        raise click.ClickException(
+            f"{file} was last approved by {last}, but the copy of that content, {copy}, is "
+            "missing. Give an older file: rules diff FILE --against OLD"
+        )
+    approved = _load(copy)
+    if approved.fingerprint != last.fingerprint:
+        raise click.ClickException(
+            f"{copy} is not the content approved last (its fingerprint is "
+            f"{approved.short_fingerprint}, the approval's {last.fingerprint[:12]}). Give an "
+            "older file: rules diff FILE --against OLD"
+        )
+    return copy
+
+
 @rules_cli.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("file", nargs=-1, metavar="[FILE]")
+@click.option(
+    "--against",
+    metavar="OLD",
+    help="The older rules file to compare with (default: the content approved last).",
+)
 @click.option(
     "--scenarios",
-    metavar="FILE",
-    help="Scenarios to compare (default: scenarios.yaml beside NEW, or the shipped ones).",
+    metavar="SCENARIOS",
+    help="Scenarios to compare (default: scenarios.yaml beside FILE, or the shipped ones).",
 )
-def diff_command(old: str, new: str, scenarios: str | None) -> None:
-    """Say what changes for patients from the rules file OLD to the rules file NEW.
+def diff_command(file: tuple[str, ...], against: str | None, scenarios: str | None) -> None:
+    """Say what changes for patients from the content approved last (or OLD) to FILE.
 
+    FILE defaults to the app's rules file. "rules diff OLD NEW" compares two files, as before.
     Exit status 1 if either file has errors.
     """
     from selfcheck.changes import as_text, compare
     from selfcheck.scenarios import ScenariosError, load_scenarios
 
-    before, after = _load(old), _load(new)
-    file = _scenarios_file(scenarios, new)
+    if len(file) > 2 or (len(file) == 2 and against is not None):
+        raise click.UsageError("give one rules file and --against OLD, or two files: OLD NEW")
+    if len(file) == 2:
+        against, file = file[0], file[1:]
+    new, after = rules_in_use(file[0] if file else None)
+    old = against if against is not None else _approved_content(new, after)
+    before = _load(old)
+    scenarios = _scenarios_file(scenarios, new)
     found: Scenarios | None = None
     problems = []
     # Scenarios are written for the new rules; they may still fit only the old ones.
     for rules in (after, before):
         try:
-            found = load_scenarios(file, rules)
+            found = load_scenarios(scenarios, rules)
             break
         except ScenariosError as error:
             problems.append(str(error.problems[0]))
     if found is not None:
         problems = []
     else:
-        problems = [f"The scenarios in {file} fit neither file, so none were run: {problems[0]}"]
+        problems = [
+            f"The scenarios in {scenarios} fit neither file, so none were run: {problems[0]}"
+        ]
     click.echo(as_text(compare(before, after, found, problems)), nl=False)
+
+
+@rules_cli.command("fingerprint")
+@rules_argument
+@click.option(
+    "--canonical",
+    is_flag=True,
+    help="Print the content the fingerprint is the SHA-256 of, instead of the fingerprint.",
+)
+def fingerprint_command(file: str | None, canonical: bool) -> None:
+    """Print the fingerprint of a rules file: the SHA-256 of its content, 64 hex digits.
+
+    The content is everything the app reads but the approvals; comments and layout do not
+    count. "rules fingerprint --canonical FILE | sha256sum" computes it again.
+    """
+    from selfcheck.rules.approval import canonical as content
+
+    file, rules = rules_in_use(file, data=True)
+    if canonical:
+        text = Path(file).read_text(encoding="utf-8")
+        click.echo(content(parse(text, file).data), nl=False)
+    else:
+        click.echo(rules.fingerprint)
+
+
+def _text(value: str, what: str) -> str:
+    words = " ".join(value.split())
+    if not words:
+        raise click.BadParameter(f"write {what}; it cannot be empty")
+    return words
+
+
+def _day(value: str | None) -> str:
+    if value is None:
+        return datetime.date.today().isoformat()
+    day = read_date(value)
+    if day is None:
+        raise click.BadParameter(f'"{value}" is not a day written as YYYY-MM-DD, e.g. 2026-01-31')
+    if day > datetime.date.today():
+        raise click.BadParameter(f"{value} is in the future; give the day of the approval")
+    return day.isoformat()
+
+
+def _write_approved(file: str, rules: Rules, approval: Approval) -> None:
+    """Add ``approval`` to ``file``, once sure that nothing else in it changes, and keep the
+    approved file's copy beside it: the copy first, so a recorded approval always has one."""
+    try:
+        text = with_approval(Path(file).read_text(encoding="utf-8"), approval)
+        written = load(file, text)
+    except (ValueError, RulesError) as error:
+        raise click.ClickException(f"the approval could not be added to {file}: {error}") from None
+    # Adding an approval changes nothing else: the content, and so its fingerprint, stays.
+    if written.fingerprint != rules.fingerprint or written.approval != approval:
+        raise click.ClickException(
+            f"the approval could not be added to {file} without changing its content; nothing "
+            "was written"
+        )
+    copy = approved_copy(file)
+    copy.parent.mkdir(exist_ok=True)
+    for path in (copy, Path(file)):
+        part = path.with_name(f".{path.name}.part")
+        part.write_text(text, encoding="utf-8")
+        if path.exists():
+            shutil.copymode(path, part)
+        part.replace(path)
+
+
+@rules_cli.command("approve")
+@rules_argument
+@click.option("--by", "by", required=True, metavar="NAME", help="The clinician who approves.")
+@click.option(
+    "--role", required=True, metavar="ROLE", help="Their role, e.g. consultant neurologist."
+)
+@click.option(
+    "--date", "date", metavar="YYYY-MM-DD", help="The day they approved (default: today)."
+)
+def approve_command(file: str | None, by: str, role: str, date: str | None) -> None:
+    """Record that NAME (ROLE) approved the content of a rules file, by its fingerprint.
+
+    Adds the approval to the file's approvals and changes nothing else in it; keeps an exact
+    copy of the approved file in the folder "approved" beside it (approved/rules.yaml for
+    rules.yaml), which "rules diff"
+    compares with. A file with errors cannot be approved.
+    """
+    by, role, day = _text(by, "the name of the clinician"), _text(role, "their role"), _day(date)
+    file, rules = rules_in_use(file)
+    if rules.approval is not None:
+        click.echo(f"{file} is already approved, by {rules.approval}: nothing to record.")
+        return
+    last = rules.last_approval
+    if last is not None and last.version == rules.version:
+        raise click.ClickException(
+            f'version "{rules.version}" was approved by {last} with other content: raise '
+            '"version" before this content is approved'
+        )
+    approval = Approval(rules.fingerprint, rules.version, by, role, day)
+    _write_approved(file, rules, approval)
+    copy = approved_copy(file)
+    click.echo(
+        f"Approved: version {rules.version}, fingerprint {rules.short_fingerprint}, by "
+        f"{approval}. Recorded in {file}; the approved content is kept in {_shown(copy)}."
+    )

@@ -47,6 +47,13 @@ def init_app(app: Flask) -> None:
     rules_file = app.config["RULES_FILE"] or str(default_rules())
     app.config["RULES_FILE"] = rules_file
     rules = load(rules_file)
+    log.info(
+        "Rules: %s (version %s, %s, fingerprint %s)",
+        rules_file,
+        rules.version,
+        rules.status,
+        rules.short_fingerprint,
+    )
     for warning in rules.warnings:
         log.info("%s", warning)
     # Numbers such as 999 arrive from the environment as integers; the app shows them as text.

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
-from selfcheck.rules import Answers, Page
+from selfcheck.rules import Answers, Page, Rules
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
@@ -281,7 +281,54 @@ def rules_review() -> str:
         warnings=rules.warnings,
         suites=suites,
         languages=translations(rules),
+        since=_since_approval_once(rules),
     )
+
+
+def _since_approval_once(rules: Rules) -> dict[str, Any]:
+    """:func:`_since_approval`, worked out on the first visit only: the rules and their
+    approvals do not change while the app runs, and the search behind it takes a second."""
+    found = current_app.extensions.get(SINCE_APPROVAL)
+    if found is None:
+        found = current_app.extensions[SINCE_APPROVAL] = _since_approval(rules)
+    return cast(dict[str, Any], found)
+
+
+#: Where the changes since the approval are kept in ``app.extensions`` once worked out.
+SINCE_APPROVAL = "selfcheck.since_approval"
+
+
+def _since_approval(rules: Rules) -> dict[str, Any]:
+    """What changed for patients since the content approved last, from the copy that
+    ``rules approve`` keeps beside the rules file: the topics that changed, or why none can be
+    shown. Never a path: the page is public."""
+    from selfcheck.changes import SCENARIOS, compare
+    from selfcheck.rules import RulesError, load
+    from selfcheck.rules.approval import approved_copy
+
+    last = rules.last_approval
+    if last is None or rules.approved:
+        return {"topics": (), "problem": None}
+    copy = approved_copy(rules.path)
+    try:
+        before = load(copy)
+    except RulesError:
+        before = None
+    if before is None or before.fingerprint != last.fingerprint:
+        problem = (
+            f"the copy of the content approved last, {copy.parent.name}/{copy.name}, is missing "
+            "or is not that content. Compare the files with: "
+            "flask --app selfcheck rules diff FILE --against OLD"
+        )
+        return {"topics": (), "problem": problem}
+    found = compare(before, rules).topics
+    # The advice is searched for every set of answers: that none changes is worth saying too.
+    topics = tuple(
+        topic
+        for topic in found
+        if topic.title != SCENARIOS and (topic.changes or topic.title.startswith("Advice"))
+    )
+    return {"topics": topics, "problem": None, "before": before}
 
 
 @bp.get("/rules/print.css")
@@ -290,7 +337,8 @@ def rules_print_css() -> Response:
     page. A stylesheet, because browsers write in a page's margins only what CSS gives them."""
     rules = current_service().rules
     head = _css_text(
-        f"Clonus self-check: clinical rules, version {rules.version}, {rules.status_words}"
+        f"Clonus self-check: clinical rules, version {rules.version} "
+        f"(fingerprint {rules.short_fingerprint}), {rules.status_words}"
     )
     return Response(f"@page rules {{ @top-left {{ content: {head}; }} }}\n", mimetype="text/css")
 

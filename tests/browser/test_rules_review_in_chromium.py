@@ -9,9 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from ..testing.rules import SHIPPED_FINGERPRINT
+
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": 375, "desktop": 1280}
+SHORT = SHIPPED_FINGERPRINT[:12]
 
 
 def test_the_footer_leads_to_the_review_page(page: Page):
@@ -45,12 +48,14 @@ def test_the_printed_document_names_the_version_on_every_page(page: Page):
     assert len(texts) > 5
     for number, text in enumerate(texts, start=1):
         assert (
-            "Clonus self-check: clinical rules, version 0.1.0, a draft, not yet approved by a "
-            "clinician"
+            f"Clonus self-check: clinical rules, version 0.1.0 (fingerprint {SHORT}), a draft, "
+            "not yet approved by a clinician"
         ) in text, number
         assert f"Page {number} of {len(texts)}" in text
         assert "Skip to main content" not in text and "Start again" not in text
-    assert "Review record Version 0.1.0 Status A draft" in texts[0]
+    assert f"Review record Version 0.1.0 Fingerprint {SHORT} Status A draft" in texts[0]
+    # The clinician signs under the whole fingerprint of what they approve.
+    assert SHIPPED_FINGERPRINT in texts[-1].replace(" ", "")
     assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:", texts[-1])
     assert "To approve a version, a clinician signs a printed copy" not in " ".join(texts)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from selfcheck.rules.approval import fingerprint
+from selfcheck.rules.document import parse
+
 ROOT = Path(__file__).resolve().parents[2]
 RULES_FILE = ROOT / "rules.yaml"
 SCENARIOS_FILE = ROOT / "scenarios.yaml"
@@ -15,13 +18,22 @@ SCENARIOS = SCENARIOS_FILE.read_text(encoding="utf-8")
 #: -1 for every place).
 Edit = tuple[str, str] | tuple[str, str, int]
 
-#: The edits that mark the shipped rules approved by a clinician, with a name and a date.
+#: The fingerprint of the shipped rules' content.
+SHIPPED_FINGERPRINT = fingerprint(parse(SHIPPED, str(RULES_FILE)).data)
+
+#: The edit that records a clinician's approval of the shipped content, with a name and a date,
+#: as ``rules approve`` would. With any other edit, the content is no longer the one approved.
 APPROVED: tuple[Edit, ...] = (
     (
-        'status: draft          # draft or approved\nreviewed_by: ""',
-        'status: approved\nreviewed_by: "Dr A. Example, consultant neurologist"',
+        "approvals: []\n",
+        f"""approvals:
+  - fingerprint: "{SHIPPED_FINGERPRINT}"
+    version: "0.1.0"
+    by: "Dr A. Example"
+    role: "consultant neurologist"
+    date: "2025-01-31"
+""",
     ),
-    ('review_date: ""', 'review_date: "2025-01-31"'),
 )
 
 

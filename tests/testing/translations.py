@@ -43,6 +43,8 @@ NOT_TEXT = frozenset(
         "status",
         "reviewed_by",
         "review_date",
+        "fingerprint",
+        "approvals",
         "op",
         "question",
         "sources",
