@@ -193,7 +193,7 @@ def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journ
 
 def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
-    assert sorted(posts) == ["/check", "/start-again", "/summary.pdf"]
+    assert sorted(posts) == ["/check", "/start-again", "/summary.fhir.json", "/summary.pdf"]
     client.get("/check")  # a session, but no token in the form
     same_site = {"Sec-Fetch-Site": "same-origin"}
     for path in posts:

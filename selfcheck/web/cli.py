@@ -83,10 +83,10 @@ def _scenarios_file(given: str | None, rules_file: str) -> str:
     return given if given is not None else _shown(scenarios_for(rules_file))
 
 
-def _fail(error: RulesError) -> None:
+def _fail(error: RulesError, err: bool = False) -> None:
     for problem in error.problems:
-        click.echo(str(problem))
-    click.echo(f"{error.problems[0].file}: {_counted(error.problems)}.")
+        click.echo(str(problem), err=err)
+    click.echo(f"{error.problems[0].file}: {_counted(error.problems)}.", err=err)
     raise SystemExit(1)
 
 
@@ -187,6 +187,37 @@ def test_command(scenarios: str | None, rules_file: str | None) -> None:
         failed = failed or not all(result.passed for result in results)
     if failed:
         raise SystemExit(1)
+
+
+@rules_cli.command("fhir")
+@click.argument("file", required=False)
+@click.option(
+    "--base",
+    metavar="URL",
+    envvar="SELFCHECK_FHIR_BASE",
+    help="Where the canonical addresses start (default: the FHIR_BASE setting).",
+)
+def fhir_command(file: str | None, base: str | None) -> None:
+    """Print the rules as a FHIR R4 Questionnaire, in JSON (see docs/fhir.md).
+
+    FILE defaults to the app's rules file. Which file was used, and any problem, is said on
+    stderr, so that stdout is the JSON alone.
+    """
+    import json
+
+    from selfcheck.fhir import DEFAULT_BASE, questionnaire
+
+    file = _rules_file(file)
+    where = os.path.abspath(file)
+    try:
+        rules = load(file)
+    except RulesError as error:
+        click.echo(f"Rules: {where} (it has errors, listed below)", err=True)
+        _fail(error, err=True)
+        raise  # pragma: no cover - _fail always exits
+    click.echo(f"Rules: {where} (version {rules.version}, {rules.status})", err=True)
+    made = questionnaire(rules, base or DEFAULT_BASE)
+    click.echo(json.dumps(made, ensure_ascii=False, indent=2))
 
 
 @rules_cli.command("diff")

@@ -35,6 +35,7 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
     seen.append(journey.submit("next"))
     fields = journey.form().fields
     seen.append(journey.submit("pdf"))
+    seen.append(journey.submit("fhir"))
     seen.append(
         client.post("/check", data=MultiDict([*fields, ("go", "next"), ("note", "my secret")]))
     )
@@ -50,7 +51,7 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
 
 
 #: The status of each step of :func:`whole_journey`.
-STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 400, 413, 400, 400]
+STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 200, 400, 413, 400, 400]
 
 
 def sent_answers(rules: Rules) -> dict[str, list[str]]:
