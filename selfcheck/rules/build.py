@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from selfcheck.rules import codes
 from selfcheck.rules.document import Document, KeyPath, Problem, unknown
 from selfcheck.rules.model import (
     EMERGENCY_CHECK,
@@ -141,7 +142,9 @@ def _level(
 
 
 def _answer(item: Mapping[str, Any]) -> Answer:
-    return Answer(item["value"], item["label"], item["worry"], item.get("hint"))
+    return Answer(
+        item["value"], item["label"], item["worry"], item.get("hint"), codes.codes_of(item)
+    )
 
 
 def _answer_list(
@@ -152,6 +155,7 @@ def _answer_list(
         if answer["value"] in values:
             notes.error(path + (i, "value"), f'{owner} offers the answer "{answer["value"]}" twice')
         values.add(answer["value"])
+        codes.check(notes, answer, path + (i,), f'{owner}, answer "{answer["value"]}"')
     return tuple(_answer(a) for a in spec)
 
 
@@ -169,6 +173,7 @@ def _answers(notes: Notes, spec: Any, path: KeyPath, owner: str) -> tuple[Answer
 def _question(notes: Notes, item: Mapping[str, Any], path: KeyPath, page_id: str) -> Question:
     owner = f'question "{item["id"]}"'
     answers = _answers(notes, item["answers"], path + ("answers",), owner)
+    codes.check(notes, item, path, owner)
     none = item.get("none_of_these")
     if none is not None:
         where = path + ("none_of_these",)
@@ -187,6 +192,7 @@ def _question(notes: Notes, item: Mapping[str, Any], path: KeyPath, page_id: str
         source=notes.source(item, path, owner),
         none_of_these=none,
         page_id=page_id,
+        codes=codes.codes_of(item),
     )
 
 
@@ -222,8 +228,10 @@ def _red_flags(
                 reason=notes.text(item["reason"], path + ("reason",), owner),
                 leads_to=leads_to,
                 source=notes.source(item, path, owner),
+                codes=codes.codes_of(item),
             )
         )
+        codes.check(notes, item, path, owner)
     notes.source(block, ("red_flags",), '"red_flags"')
     question = Question(
         id=RED_FLAGS,
@@ -231,7 +239,7 @@ def _red_flags(
         text=block["question"],
         hint=block["hint"],
         answers=(
-            *(Answer(f.id, f.label, 1, f.hint) for f in flags),
+            *(Answer(f.id, f.label, 1, f.hint, f.codes) for f in flags),
             *([Answer(NOT_SURE, block["not_sure"], 1)] if "not_sure" in block else []),
             Answer(NONE_OF_THESE, block["none_of_these"], 0),
         ),
@@ -465,8 +473,10 @@ def _causes(notes: Notes, conditions: _Conditions) -> tuple[Cause, ...]:
                 if when == NO_OTHER_CAUSE
                 else conditions.build(when, path + ("when",), owner),
                 source=notes.source(item, path, owner),
+                codes=codes.codes_of(item),
             )
         )
+        codes.check(notes, item, path, owner)
     return tuple(causes)
 
 

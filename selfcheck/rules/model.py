@@ -24,6 +24,32 @@ NOT_SURE = "not_sure"
 #: A person's answers as the rules read them: each question id to the set of values chosen.
 Answers = Mapping[str, frozenset[str]]
 
+#: The code systems rules.yaml may name, by the short name clinicians write, to the system URI
+#: FHIR uses for each.
+SYSTEMS = {"snomed": "http://snomed.info/sct", "icd-10": "http://hl7.org/fhir/sid/icd-10"}
+#: What each system is called where people read it.
+SYSTEM_NAMES = {"http://snomed.info/sct": "SNOMED CT", "http://hl7.org/fhir/sid/icd-10": "ICD-10"}
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A clinical code for a question, answer or cause: ``system`` is the FHIR system URI,
+    ``source`` the key of the rules' ``sources`` entry where the code was checked."""
+
+    system: str
+    code: str
+    display: str
+    source: str
+
+    @property
+    def system_name(self) -> str:
+        """The system as people name it: "SNOMED CT" or "ICD-10"."""
+        return SYSTEM_NAMES.get(self.system, self.system)
+
+    def __str__(self) -> str:
+        """The code as the review page and ``rules show`` list it: "SNOMED CT 36649002 Clonus"."""
+        return f"{self.system_name} {self.code} {self.display}"
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -33,6 +59,7 @@ class Answer:
     label: str
     worry: int
     hint: str | None = None
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +78,7 @@ class Question:
     page_id: str = ""
     #: When the question is asked, tested on the answers of earlier pages; None: always.
     ask_when: Condition | None = None
+    codes: tuple[Code, ...] = ()
     #: The values of the answers offered, worked out once: forms check every answer against it.
     values: frozenset[str] = field(init=False, repr=False, compare=False)
     #: The words of each answer on its own, by its value, worked out once for :meth:`labels`.
@@ -108,6 +136,7 @@ class RedFlag:
     reason: str
     leads_to: Urgency
     source: str | None
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +242,7 @@ class Cause:
     about: str
     when: Condition | None
     source: str | None
+    codes: tuple[Code, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

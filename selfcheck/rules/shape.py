@@ -43,8 +43,23 @@ def _record(
     }
 
 
+#: A clinical code: the system by its short name (see ``selfcheck.rules.model.SYSTEMS``), the
+#: code in quotes (a SNOMED CT id is long digits), its words in that system, and its source.
+_CODE = _record(
+    ["system", "code", "display", "source"],
+    system={"enum": ["snomed", "icd-10"]},
+    code=_TEXT,
+    display=_TEXT,
+    source=_SOURCE,
+)
+_CODES = {"type": "array", "items": _CODE, "minItems": 1}
+
 _ANSWER = _record(
-    ["value", "label", "worry"], {"hint": _TEXT}, value=_ID, label=_TEXT, worry=_WORRY
+    ["value", "label", "worry"],
+    {"hint": _TEXT, "codes": _CODES},
+    value=_ID,
+    label=_TEXT,
+    worry=_WORRY,
 )
 
 _CONDITION: dict[str, Any] = {
@@ -69,6 +84,7 @@ _QUESTION = _record(
         "source": _SOURCE,
         "ask_when": {"$ref": "#/$defs/condition"},
         "summary_only": {"type": "boolean"},
+        "codes": _CODES,
     },
     id=_ID,
     type={"enum": ["one", "many"]},
@@ -88,7 +104,7 @@ _PAGE = _record(
 
 _RED_FLAG = _record(
     ["id", "label", "reason", "leads_to"],
-    {"hint": _TEXT, "source": _SOURCE},
+    {"hint": _TEXT, "source": _SOURCE, "codes": _CODES},
     id=_ID,
     label=_TEXT,
     reason=_TEXT,
@@ -115,7 +131,7 @@ _URGENCY_RULE = _record(
 
 _CAUSE = _record(
     ["id", "name", "about", "when"],
-    {"source": _SOURCE},
+    {"source": _SOURCE, "codes": _CODES},
     id=_ID,
     name=_TEXT,
     about=_TEXT,
@@ -357,10 +373,18 @@ _ITEM_WORDS = {
     "vignettes": "vignette",
     "contradictions": "contradiction",
     "variants": "variant",
+    "codes": "code",
 }
 
 #: Lists whose items name themselves (by id), so the list's own key is not said as well.
 _SILENT_KEYS = frozenset(_ITEM_WORDS) - {"advice", "text", "variants"}
+
+
+def _ident(node: Any) -> Any:
+    """What an item of a list is called by: its id, an answer's value, a code's code."""
+    if not isinstance(node, dict):
+        return None
+    return node.get("id") or node.get("value") or node.get("code")
 
 
 def _name(path: Iterable[str | int], data: Any) -> str:
@@ -377,7 +401,7 @@ def _name(path: Iterable[str | int], data: Any) -> str:
         if isinstance(step, int):
             node = node[step] if isinstance(node, list) and step < len(node) else None
             label = _ITEM_WORDS.get(parent or "", "item")
-            ident = node.get("id") or node.get("value") if isinstance(node, dict) else None
+            ident = _ident(node)
             words.append(f'{label} "{ident}"' if ident else f'{label} {step + 1} of "{parent}"')
         else:
             node = node.get(step) if isinstance(node, dict) else None
@@ -412,6 +436,8 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, boo
         return path + (key,), f'unknown key "{key}" in {where}{suggestion}', True
     if kind == "type":
         wanted = _TYPE_WORDS.get(value, value) if isinstance(value, str) else "text"
+        if path and path[-1] == "code" and isinstance(instance, int):
+            return path, f'{where} must be in quotes ("{instance}") so that no digit is lost', False
         return path, f"{where} should be {wanted}, not {_describe(instance)}", False
     if kind == "enum":
         options = ", ".join(str(o) for o in value)
