@@ -28,7 +28,7 @@ from typing import Any
 from selfcheck.answers import asked
 from selfcheck.outcome import Because, Outcome, evaluate
 from selfcheck.outline import Clause, clause
-from selfcheck.rules import Answers, Condition, Question, Rules
+from selfcheck.rules import Answer, Answers, Cause, Condition, Question, Rules
 
 Resource = dict[str, Any]
 
@@ -51,7 +51,8 @@ SURVEY = {
 
 NOT_A_DIAGNOSIS = (
     "This is the advice of a self-check, made from the person's own answers. It is not a "
-    "diagnosis. The health problems listed are worth discussing; none of them was found."
+    "diagnosis. The health problems listed are worth discussing: the self-check cannot tell "
+    "whether the person has any of them."
 )
 
 
@@ -70,16 +71,37 @@ def system(base: str, name: str) -> str:
     return f"{_base(base)}/CodeSystem/{NAME}-{name}"
 
 
+def group_id(page_id: str) -> str:
+    """The linkId of a page's group: "page:" and its id, for a page may share its id with a
+    question (the "pregnancy" page and question), and linkIds must differ."""
+    return f"page:{page_id}"
+
+
 def _coding(system_url: str, code: str, display: str) -> Resource:
     return {"system": system_url, "code": code, "display": display}
 
 
-def _clinical(item: object) -> list[Resource]:
+#: HL7's extension for codes of other systems that mean the same as a code.
+ALTERNATE_CODES = "http://hl7.org/fhir/StructureDefinition/alternate-codes"
+
+
+def _clinical(item: Question | Answer | Cause) -> list[Resource]:
     """The clinical codes (SNOMED CT, ICD-10) the rules give ``item``, where they give any."""
     return [
-        {"system": code.system, "code": code.code, "display": code.display}
-        for code in getattr(item, "codes", ())
+        {"system": code.system, "code": code.code, "display": code.display} for code in item.codes
     ]
+
+
+def _answer_coding(question: Question, answer: Answer, base: str) -> Resource:
+    """An answer as a Coding in the question's own code system, with the clinical codes the
+    rules give it, where they give any, as alternate codes of the same meaning."""
+    found = _coding(system(base, f"answers-{question.id}"), answer.value, answer.label)
+    clinical = _clinical(answer)
+    if clinical:
+        found["_code"] = {
+            "extension": [{"url": ALTERNATE_CODES, "valueCodeableConcept": {"coding": clinical}}]
+        }
+    return found
 
 
 def _now() -> str:
@@ -144,7 +166,6 @@ def enable_when(condition: Condition, base: str = DEFAULT_BASE) -> Resource | No
 
 
 def _question_item(rules: Rules, question: Question, base: str) -> Resource:
-    codes = system(base, f"answers-{question.id}")
     item: Resource = {"linkId": question.id, "text": question.text}
     clinical = _clinical(question)
     if clinical:
@@ -166,7 +187,7 @@ def _question_item(rules: Rules, question: Question, base: str) -> Resource:
         else:
             item.update(found)
     item["answerOption"] = [
-        {"valueCoding": _coding(codes, answer.value, answer.label)} for answer in question.answers
+        {"valueCoding": _answer_coding(question, answer, base)} for answer in question.answers
     ]
     return item
 
@@ -194,7 +215,7 @@ def questionnaire(rules: Rules, base: str = DEFAULT_BASE) -> Resource:
     )
     found["item"] = [
         {
-            "linkId": page.id,
+            "linkId": group_id(page.id),
             "text": page.title,
             "type": "group",
             "item": [_question_item(rules, question, base) for question in page.questions],
@@ -234,7 +255,7 @@ def response(
                     "linkId": question.id,
                     "answer": [
                         {
-                            "valueCoding": _coding(codes, answer.value, answer.label)
+                            "valueCoding": _answer_coding(question, answer, base)
                             if words
                             else {"system": codes, "code": answer.value}
                         }
@@ -244,7 +265,7 @@ def response(
                 }
             )
         if items:
-            groups.append({"linkId": page.id, "item": items})
+            groups.append({"linkId": group_id(page.id), "item": items})
     return {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{canonical(base)}|{rules.version}",
