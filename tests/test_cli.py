@@ -26,7 +26,7 @@ BROKEN_LINE = line_of(SHIPPED, MISSPELT[0])
 
 def test_the_factory_registers_the_rules_commands(app):
     group = app.cli.commands["rules"]
-    assert set(group.commands) == {"check", "show", "test", "diff"}
+    assert set(group.commands) == {"check", "show", "test", "diff", "fhir"}
 
 
 def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):

@@ -56,6 +56,8 @@ LARGEST: Given = {
     "pregnancy_signs": ["swelling"],
 }
 
+AUTHORED = "2026-11-30T09:30:00+00:00"
+
 CASES: dict[str, Given] = {
     "soon": SOON,
     "urgent-medicine": URGENT_MEDICINE,
@@ -125,15 +127,20 @@ def test_a_code_drawn_too_small_would_not_scan(journey: Journey):
     assert scanned(pdf) == []
 
 
-def test_the_largest_answers_fit_a_code_that_scans(rules: Rules):
-    """The longest code a person can make (LARGEST) is the size docs/fhir.md says: 1040
-    characters, version 26 at level M, 51.6 mm a side at 0.4 mm a square. (A change that
-    makes the code larger fails here first: measure it again and update the docs.)"""
-    payload = fhir.qr_payload(fhir.response(rules, as_sets(LARGEST), words=False))
+@pytest.mark.parametrize(
+    ("case", "length", "version", "side"),
+    [("emergency", 324, 13, 30.8), ("soon", 800, 23, 46.8), ("largest", 1038, 26, 51.6)],
+)
+def test_the_codes_are_the_sizes_the_docs_say(rules: Rules, case, length, version, side):
+    """docs/fhir.md's table of sizes: the text, the QR version at level M, and the side on
+    paper at 0.4 mm a square. LARGEST is the longest code a person can make; a change that
+    makes codes larger fails here first: measure again, and check the PDF still scans."""
+    answers = as_sets(CASES[case])
+    # At a fixed time: the length of what compresses changes by a character or two with it.
+    payload = fhir.qr_payload(fhir.response(rules, answers, AUTHORED, words=False))
     code = segno.make(payload, error=record.ERROR_LEVEL, micro=False, boost_error=False)
-    assert (len(payload), code.version) == (1040, 26)
-    side = code.symbol_size(scale=1, border=4)[0] * record.MODULE_MM
-    assert side == pytest.approx(51.6)
+    assert (len(payload), code.version) == (length, version)
+    assert code.symbol_size(scale=1, border=4)[0] * record.MODULE_MM == pytest.approx(side)
 
 
 def test_the_pdfs_code_has_alt_text_for_a_clinician(journey: Journey):

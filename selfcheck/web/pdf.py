@@ -107,10 +107,10 @@ class _Typst(HTMLParser):
             self.out.append(f"#text(size: {10 if small else 11}pt)[#list(tight: true,")
         elif tag == "div" and {"cause", "handwritten"} & set(classes):
             self.out.append("#block(breakable: false)[")
-        elif tag == "div" and "with-code" in classes:  # the answers, and the QR code beside
-            self.out.append("#grid(columns: (1fr, auto), column-gutter: 4mm, [")
-        elif tag == "div" and "record-code" in classes:
-            self.out.append("], [")
+        elif tag == "div" and "with-code" in classes:  # the QR code, at the right of the answers
+            self.out.append(
+                "#grid(columns: (1fr, auto), column-gutter: 4mm, grid.cell(x: 1, y: 0)["
+            )
 
     def picture(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """An element of the QR code's <svg>, kept as SVG for Typst to draw."""
@@ -155,6 +155,8 @@ class _Typst(HTMLParser):
             self.out.append(")]\n")
         elif tag == "section" or tag == "div" and ({"cause", "handwritten"} & set(classes)):
             self.out.append("]\n")
+        elif tag == "div" and "record-code" in classes:
+            self.out.append("], grid.cell(x: 0, y: 0)[")
         elif tag == "div" and "with-code" in classes:
             self.out.append("])\n")
         elif tag == "body":

@@ -35,7 +35,8 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
     seen.append(journey.submit("next"))
     fields = journey.form().fields
     seen.append(journey.submit("pdf"))
-    seen.append(journey.submit("fhir"))
+    # The download for a clinician's record, from the same result page.
+    seen.append(client.post("/summary.fhir.json", data=MultiDict([*fields, ("go", "fhir")])))
     seen.append(
         client.post("/check", data=MultiDict([*fields, ("go", "next"), ("note", "my secret")]))
     )
