@@ -187,7 +187,7 @@ class _Typst(HTMLParser):
             elif len(self.write_lines) > 2:
                 self.out.append(f"#{self.write_lines[-1]}\n")
         elif "record-caption" in classes:
-            self.out.append(f"#text(size: 10pt)[{text}]\n\n")
+            self.out.append(f"#block(width: {self.svg_width})[#text(size: 10pt)[{text}]]\n")
         elif "notice" in classes:
             self.out.append(f"#block(stroke: 1pt, inset: (x: 2mm, y: 1mm))[#strong[{text}]]\n")
         elif "not-diagnosis" in classes:

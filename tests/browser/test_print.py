@@ -88,7 +88,8 @@ def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper:
 @pytest.mark.parametrize("state", PRINTED, ids=[s.name for s in PRINTED])
 def test_paper_says_what_the_screen_says(page: Page, state: State):
     """Word for word the same, leaving out only the buttons (screen only), and the lines to
-    write on at the appointment and the QR code for a clinic's record (paper only)."""
+    write on at the appointment and the QR code for a clinic's record with its caption (paper
+    only)."""
     screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
     screen.open(page)
     # Every section that folds on screen, opened: on paper they are all open.
@@ -105,6 +106,7 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     code = page.locator(".record-code")
     expect(code).to_be_visible()
     expect(code.locator("svg")).to_be_visible()
+    expect(code).to_contain_text("For your clinician: scan this code")
     code.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
     on_paper = page.evaluate(SUMMARY_TEXT)
     assert words(on_paper) == words(on_screen)
