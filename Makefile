@@ -48,19 +48,21 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, nginx (make
+# Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, zbar-tools
+# to read the QR code on a PDF's page as a scanner would (tests/test_fhir_qr.py), nginx (make
 # serve and the production tests), wrk and curl (make load), hyperfine (make bench), and podman
 # and debootstrap to build the container image from a Debian base made here (the container
 # tests). Installed when one is missing.
 TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
-	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl
+	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl /usr/bin/zbarimg
 browser: tools
 tools:
 	@for tool in $(TOOLS); do [ -x $$tool ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium poppler-utils nginx-light wrk curl hyperfine podman debootstrap openssl; \
+	    chromium poppler-utils zbar-tools nginx-light wrk curl hyperfine podman debootstrap \
+	    openssl; \
 	fi
 
 run: $(VENV)/.installed

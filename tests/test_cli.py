@@ -44,7 +44,9 @@ DRAFT_WARNING = (
 
 def test_the_factory_registers_the_rules_commands(app):
     group = app.cli.commands["rules"]
-    assert set(group.commands) == {"check", "show", "test", "diff", "fingerprint", "approve"}
+    assert set(group.commands) == {
+        "check", "show", "test", "diff", "fingerprint", "approve", "fhir"
+    }
 
 
 def test_check_passes_the_shipped_rules_with_the_draft_warning(runner):

@@ -31,6 +31,7 @@ GETS = [
     "/static/favicon.svg",
     "/no-such-page",
     "/summary.pdf",
+    "/summary.fhir.json",
     "/static/no-such-file.css",
 ]
 
@@ -193,7 +194,7 @@ def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journ
 
 def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
-    assert sorted(posts) == ["/check", "/start-again", "/summary.pdf"]
+    assert sorted(posts) == ["/check", "/start-again", "/summary.fhir.json", "/summary.pdf"]
     client.get("/check")  # a session, but no token in the form
     same_site = {"Sec-Fetch-Site": "same-origin"}
     for path in posts:
@@ -210,7 +211,7 @@ def test_every_post_route_checks_the_csrf_token(app: Flask, client):
             assert "selfcheck-answers=;" not in response.headers.get("Set-Cookie", "")
 
 
-@pytest.mark.parametrize("path", ["/check", "/summary.pdf"])
+@pytest.mark.parametrize("path", ["/check", "/summary.pdf", "/summary.fhir.json"])
 @pytest.mark.parametrize("site", ["same-origin", None])
 def test_a_red_flag_shows_the_emergency_advice_whatever_the_token(client, path, site):
     """A person in danger is never asked to confirm first: a refused token (a page left open

@@ -273,6 +273,29 @@ def _approved_content(file: str, rules: Rules) -> str:
     return copy
 
 
+@rules_cli.command("fhir")
+@rules_argument
+@click.option(
+    "--base",
+    metavar="URL",
+    envvar="SELFCHECK_FHIR_BASE",
+    help="Where the canonical addresses start (default: the FHIR_BASE setting).",
+)
+def fhir_command(file: str | None, base: str | None) -> None:
+    """Print the rules as a FHIR R4 Questionnaire, in JSON (see docs/fhir.md).
+
+    FILE defaults to the app's rules file. Which file was used, and any problem, is said on
+    stderr, so that stdout is the JSON alone.
+    """
+    import json
+
+    from selfcheck.fhir import DEFAULT_BASE, questionnaire
+
+    file, rules = rules_in_use(file, data=True)
+    made = questionnaire(rules, base or DEFAULT_BASE)
+    click.echo(json.dumps(made, ensure_ascii=False, indent=2))
+
+
 @rules_cli.command("diff")
 @click.argument("file", nargs=-1, metavar="[FILE]")
 @click.option(

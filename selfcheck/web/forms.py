@@ -34,7 +34,7 @@ from selfcheck.rules import RED_FLAGS, Answers, Page, Question, Rules
 FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
 
 #: The buttons' values, besides "change:<page>" on the outcome page.
-BUTTONS = frozenset({"next", "back", "pdf"})
+BUTTONS = frozenset({"next", "back", "pdf", "fhir"})
 
 #: What a person reads for each fault but a missing answer (that message is the question's).
 MESSAGES = {

@@ -18,6 +18,7 @@ the DejaVu fonts.
 
 from __future__ import annotations
 
+import html as markup
 import json
 import re
 import threading
@@ -72,6 +73,10 @@ class _Typst(HTMLParser):
         self.title = ""
         self.because: list[str] = []
         self.write_lines: list[str] = []
+        #: The QR code's <svg> as it is read, and its width.
+        self.svg: list[str] = []
+        self.svg_width = "auto"
+        self.svg_alt = ""
 
     def within(self, name: str) -> bool:
         return any(name in classes for _, classes in self.stack)
@@ -79,7 +84,9 @@ class _Typst(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
         self.stack.append((tag, classes))
-        if tag == "body":
+        if tag == "svg" or self.svg:
+            self.picture(tag, attrs)
+        elif tag == "body":
             self.in_body = True
         elif tag in ("strong", "em"):
             normal = tag == "em" and self.within("treatments")
@@ -100,6 +107,21 @@ class _Typst(HTMLParser):
             self.out.append(f"#text(size: {10 if small else 11}pt)[#list(tight: true,")
         elif tag == "div" and {"cause", "handwritten"} & set(classes):
             self.out.append("#block(breakable: false)[")
+        elif tag == "div" and "with-code" in classes:  # the QR code, at the right of the answers
+            self.out.append(
+                "#grid(columns: (1fr, auto), column-gutter: 4mm, grid.cell(x: 1, y: 0)["
+            )
+
+    def picture(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """An element of the QR code's <svg>, kept as SVG for Typst to draw."""
+        if tag == "svg":
+            found = dict(attrs)
+            self.svg_width = found.get("width") or "auto"
+            self.svg_alt = found.get("aria-label") or ""
+        written = "".join(
+            f' {name}="{markup.escape(value or "", quote=True)}"' for name, value in attrs
+        )
+        self.svg.append(f"<{tag}{written}>")
 
     def text(self) -> str:
         text = "".join(self.inline).strip()
@@ -108,7 +130,15 @@ class _Typst(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         _, classes = self.stack.pop() if self.stack else (tag, [])
-        if tag in ("strong", "em") and self.marks:
+        if self.svg:
+            self.svg.append(f"</{tag}>")
+            if tag == "svg":  # drawn from its own SVG, with its alt text for a screen reader
+                self.out.append(
+                    f'#image(bytes({_string("".join(self.svg))}), format: "svg", '
+                    f"width: {self.svg_width}, alt: {_string(self.svg_alt)})\n"
+                )
+                self.svg = []
+        elif tag in ("strong", "em") and self.marks:
             self.marks.pop()
         elif tag == "li" and self.within("because-list"):
             self.because.append(self.text())
@@ -125,6 +155,10 @@ class _Typst(HTMLParser):
             self.out.append(")]\n")
         elif tag == "section" or tag == "div" and ({"cause", "handwritten"} & set(classes)):
             self.out.append("]\n")
+        elif tag == "div" and "record-code" in classes:
+            self.out.append("], grid.cell(x: 0, y: 0)[")
+        elif tag == "div" and "with-code" in classes:
+            self.out.append("])\n")
         elif tag == "body":
             self.in_body = False
 
@@ -152,6 +186,8 @@ class _Typst(HTMLParser):
                 self.out.append(f"#grid({GRID} {', '.join(self.write_lines)})\n")
             elif len(self.write_lines) > 2:
                 self.out.append(f"#{self.write_lines[-1]}\n")
+        elif "record-caption" in classes:
+            self.out.append(f"#block(width: {self.svg_width})[#text(size: 10pt)[{text}]]\n")
         elif "notice" in classes:
             self.out.append(f"#block(stroke: 1pt, inset: (x: 2mm, y: 1mm))[#strong[{text}]]\n")
         elif "not-diagnosis" in classes:

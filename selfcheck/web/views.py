@@ -23,6 +23,7 @@ from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
 from selfcheck.web.pdf import render_pdf
+from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
 from selfcheck.web.service import current_service
 
@@ -128,12 +129,30 @@ def summary_pdf() -> Response | str:
     sent = submission()
     if not finished(current_service().rules, sent.answers()):
         return _moved(sent, _where(sent))
-    html = render_template("summary.html", **_outcome_context(sent))
+    html = render_template("summary.html", **_outcome_context(sent.answers(), sent.carried()))
     date = datetime.date.today().isoformat()
     return Response(
         render_pdf(html),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'},
+    )
+
+
+@bp.post("/summary.fhir.json")
+def summary_fhir() -> Response:
+    """The answers and the advice for a clinic's record: a FHIR R4 Bundle, made from the
+    answers this POST carries, as the PDF is, and kept nowhere."""
+    sent = submission()
+    service = current_service()
+    if not finished(service.rules, sent.answers()):
+        return _moved(sent, _where(sent))
+    date = datetime.date.today().isoformat()
+    return Response(
+        bundle_json(service.rules, sent.answers(), service.fill),
+        mimetype=MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="clonus-self-check-{date}.fhir.json"'
+        },
     )
 
 
@@ -203,15 +222,21 @@ def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
     return question_page(page, fields, sent.carried(page), step, steps)
 
 
-def _outcome_context(sent: Submission) -> dict[str, object]:
-    outcome = evaluate(current_service().rules, sent.answers())
-    return {"outcome": outcome, "carried": sent.carried(), "today": today()}
+def _outcome_context(answers: Answers, carried: Sequence[tuple[str, str]]) -> dict[str, object]:
+    """What the summary shows: the outcome, the answers carried on, the date and the QR
+    code for a clinic's record."""
+    rules = current_service().rules
+    return {
+        "outcome": evaluate(rules, answers),
+        "carried": carried,
+        "today": today(),
+        "record_code": summary_code(rules, answers),
+    }
 
 
 def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
     """The outcome of ``answers``, with the answers carried on for Change and the PDF."""
-    outcome = evaluate(current_service().rules, answers)
-    return render_template("outcome.html", outcome=outcome, carried=carried, today=today())
+    return render_template("outcome.html", **_outcome_context(answers, carried))
 
 
 @bp.get("/privacy")

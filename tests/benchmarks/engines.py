@@ -51,7 +51,10 @@ def summary_html(form: MultiDict[str, str]) -> str:
 #: floats in two columns instead of CSS columns (which WeasyPrint balances by laying them out
 #: again and again, about 1 s a summary) or a grid (each item laid out twice); the Name and Date
 #: lines as floats, not a flexible box; a list's bullet inside its item, pulled back into the
-#: margin by the width of "• " in DejaVu Sans (.908em); the page number's box with a width.
+#: margin by the width of "• " in DejaVu Sans (.908em); the page number's box with a width. The
+#: QR code of the answers (issue 14) is left out, its caption kept: beside two columns of
+#: answers it pushed the person's part onto a third page, and WeasyPrint cropped it when made
+#: smaller. The engines are compared on the words and the layout of the text.
 WEASYPRINT_CSS = """
 .answers, .other-causes { columns: auto; display: flow-root; }
 .answers::after, .other-causes::after { content: ""; display: block; clear: both; }
@@ -65,6 +68,8 @@ WEASYPRINT_CSS = """
 .write-line:nth-of-type(3) { clear: both; }
 ul.list > li { list-style-position: inside; text-indent: -.908em; }
 @page { @bottom-right { width: 40mm; } }
+.record-code, .record-code[hidden] { float: none; width: auto; }
+.record-code svg { display: none; }
 """
 
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from selfcheck import fhir
+
+from ..testing.servers import program
 from .states import OUTCOMES, STATES, State
 
 pytestmark = pytest.mark.browser
@@ -26,6 +33,7 @@ NOT_ON_PAPER = [
     "Start again",
     "Privacy",
     "Download the summary",
+    "Download for your clinician",
     "Print this page",
     "Change",
 ]
@@ -79,8 +87,9 @@ def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper:
 
 @pytest.mark.parametrize("state", PRINTED, ids=[s.name for s in PRINTED])
 def test_paper_says_what_the_screen_says(page: Page, state: State):
-    """Word for word the same, leaving out only the buttons (screen only) and the lines to
-    write on at the appointment (paper only)."""
+    """Word for word the same, leaving out only the buttons (screen only), and the lines to
+    write on at the appointment and the QR code for a clinic's record with its caption (paper
+    only)."""
     screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
     screen.open(page)
     # Every section that folds on screen, opened: on paper they are all open.
@@ -94,6 +103,11 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     expect(handwritten).to_be_visible()
     expect(handwritten).to_contain_text("Notes:")
     handwritten.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
+    code = page.locator(".record-code")
+    expect(code).to_be_visible()
+    expect(code.locator("svg")).to_be_visible()
+    expect(code).to_contain_text("For your clinician: scan this code")
+    code.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
     on_paper = page.evaluate(SUMMARY_TEXT)
     assert words(on_paper) == words(on_screen)
     assert len(words(on_paper)) > 80
@@ -121,3 +135,37 @@ def test_the_pdf_download_fits_on_two_sheets_and_matches_the_print(page: Page, l
     text = " ".join(pages)
     missing = [block for block in blocks if block not in text]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("paper", PAPER)
+def test_the_printed_summary_has_a_qr_code_that_scans_at_200_dpi(page: Page, paper: str):
+    """What Chromium prints from the result page carries the QR code of the answers beside
+    them, as the PDF does, and a 200 dpi scan of page 1 reads it: the answers the page shows."""
+    ON_SCREEN["outcome-soon"].open(page)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format=paper)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "printed.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [program("pdftoppm"), "-r", "200", "-f", "1", "-l", "1", "-gray", "-png"]
+            + [str(source), str(Path(folder) / "page")],
+            check=True,
+        )
+        (picture,) = Path(folder).glob("page*.png")
+        read = subprocess.run(
+            [program("zbarimg"), "--quiet", "--raw", str(picture)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    (text,) = read.stdout.splitlines()
+    response = fhir.read_qr_payload(text)
+    QuestionnaireResponse.model_validate(response)
+    codes = [
+        answer["valueCoding"]["code"]
+        for group in response["item"]
+        for item in group["item"]
+        for answer in item["answer"]
+    ]
+    assert codes[:3] == ["none", "adult", "self"], "the emergency check, then the person"

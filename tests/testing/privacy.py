@@ -35,6 +35,8 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
     seen.append(journey.submit("next"))
     fields = journey.form().fields
     seen.append(journey.submit("pdf"))
+    # The download for a clinician's record, from the same result page.
+    seen.append(client.post("/summary.fhir.json", data=MultiDict([*fields, ("go", "fhir")])))
     seen.append(
         client.post("/check", data=MultiDict([*fields, ("go", "next"), ("note", "my secret")]))
     )
@@ -50,7 +52,7 @@ def whole_journey(journey: Journey, late: bool = True) -> list[Any]:
 
 
 #: The status of each step of :func:`whole_journey`.
-STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 400, 413, 400, 400]
+STATUSES = [200, 200, 404, 200, 200, 200, 200, 200, 200, 400, 413, 400, 400]
 
 
 def sent_answers(rules: Rules) -> dict[str, list[str]]:
