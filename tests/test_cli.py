@@ -45,7 +45,13 @@ DRAFT_WARNING = (
 def test_the_factory_registers_the_rules_commands(app):
     group = app.cli.commands["rules"]
     assert set(group.commands) == {
-        "check", "show", "test", "diff", "fingerprint", "approve", "fhir"
+        "check",
+        "show",
+        "test",
+        "diff",
+        "fingerprint",
+        "approve",
+        "fhir",
     }
 
 
