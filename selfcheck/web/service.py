@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
+from flask_babel import gettext
 from jinja2 import StrictUndefined
 
 from selfcheck.paths import default_rules
 from selfcheck.rules import Rules, load
+from selfcheck.web import language
 from selfcheck.web.forms import PageForms
+from selfcheck.web.language import ENGLISH
 from selfcheck.web.pieces import Pieces
 
 log = logging.getLogger(__name__)
@@ -37,10 +40,49 @@ class Service:
     #: Patient-facing text with its placeholders filled in from the settings.
     fill: Callable[[str], str]
     pieces: Pieces
+    #: The language of the rules' text and of the pages this service makes.
+    language: str = ENGLISH
+    #: Who translated this language's text, who reviewed it and when ("" while nobody has).
+    translated_by: str = ""
+    reviewed_by: str = ""
+    review_date: str = ""
+
+    def review(self) -> str:
+        """Who translated this language's text and whether a fluent clinician reviewed it, as
+        the printed summary and the PDF say it; "" in English."""
+        if self.language == ENGLISH:
+            return ""
+        who = self.translated_by or gettext("the team that runs this check")
+        if self.reviewed_by:
+            return gettext(
+                "Translated by %(who)s. Reviewed by %(reviewer)s, a clinician fluent in this "
+                "language, on %(date)s.",
+                who=who,
+                reviewer=self.reviewed_by,
+                date=self.review_date,
+            )
+        return gettext(
+            "Translated by %(who)s. Not yet reviewed by a clinician fluent in this language.",
+            who=who,
+        )
+
+
+#: Where the service of each language is kept in ``app.extensions``.
+LANGUAGES_KEY = "selfcheck-by-language"
+
+
+def translated_rules(rules: Rules) -> dict[str, Any]:
+    """The rules' text in each translated language (selfcheck/rules/translations.py).
+
+    Until that module is merged in from the i18n-rules branch no language has its rules text,
+    so every translated language is withheld.
+    """
+    return {}
 
 
 def init_app(app: Flask) -> None:
-    """Load and check the app's rules file, and make the service of ``app`` from it.
+    """Load and check the app's rules file, and make the service of ``app`` from it, in
+    English and in each translated language whose rules text and pages are complete.
 
     Raises :class:`selfcheck.rules.RulesError` when the rules file has an error.
     """
@@ -59,8 +101,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    translations = translated_rules(rules)
+
+    def rules_problems(code: str) -> list[str]:
+        found = translations.get(code)
+        if found is None:
+            return [f"no translation of the rules into {code!r}"]
+        return [] if found.rules is not None else [str(p) for p in found.problems] or ["withheld"]
+
+    language.decide(app, rules_problems)
     app.jinja_env.globals.update(
-        rules=rules,
         emergency_number=number,
         non_emergency_number=str(app.config["NON_EMERGENCY_NUMBER"]),
         non_emergency_link=link(app, "NON_EMERGENCY_LINK", ("https://", "http://")),
@@ -68,7 +118,34 @@ def init_app(app: Flask) -> None:
         contact=link(app, "CONTACT", ("mailto:", "https://", "http://")),
     )
     app.jinja_env.filters["fill"] = fill
-    app.extensions[KEY] = Service(rules, PageForms(rules), number, fill, Pieces(app, rules))
+    services: dict[str, Service] = {}
+    app.extensions[LANGUAGES_KEY] = services
+
+    @app.context_processor
+    def the_rules() -> dict[str, Any]:
+        """The rules of the page's language, for the templates (none while it is being made)."""
+        service = services.get(language.page_language())
+        return {"rules": service.rules, "translation": service.review()} if service else {}
+
+    for code, offered in language.languages_of(app).items():
+        if not offered:
+            continue
+        found = translations.get(code)
+        edition = rules if found is None else found.rules
+        service = Service(
+            edition,
+            PageForms(edition),
+            number,
+            fill,
+            Pieces(app, edition, language=code),
+            code,
+            getattr(found, "translated_by", "") or "",
+            getattr(found, "reviewed_by", "") or "",
+            str(getattr(found, "review_date", "") or ""),
+        )
+        services[code] = service
+        service.pieces.make_first_page(app, edition)
+    app.extensions[KEY] = services[ENGLISH]
 
 
 def link(app: Flask, name: str, schemes: tuple[str, ...]) -> str:
@@ -81,5 +158,11 @@ def link(app: Flask, name: str, schemes: tuple[str, ...]) -> str:
 
 
 def current_service() -> Service:
-    """The service of the app handling the current request or command."""
+    """The service of the app handling the current request or command, in the language of the
+    page asked for (English outside a request, or when that language is withheld)."""
+    if has_request_context():
+        services = current_app.extensions[LANGUAGES_KEY]
+        found = services.get(language.page_language())
+        if found is not None:
+            return cast(Service, found)
     return cast(Service, current_app.extensions[KEY])
