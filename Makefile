@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
-	audit lock triage-accuracy
+	audit lock triage-accuracy translations
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -32,6 +32,7 @@ help:
 	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
 	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
 	@echo "make lock         write $(LOCK) anew from pyproject.toml (pip-tools, with hashes)"
+	@echo "make translations extract the pages' text into their catalogs and compile them (pybabel)"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
@@ -92,6 +93,18 @@ PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(BIN)/pip-compile --qu
 lock: $(VENV)/.installed-test
 	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
 	$(PIP_COMPILE) --output-file deploy/build.lock deploy/build.in
+
+# The pages' own text (templates, selfcheck/web/): extracted into selfcheck/translations/
+# messages.pot, merged into each language's messages.po (a changed English text becomes fuzzy,
+# so that language is withheld till a translator checks it), then compiled to the messages.mo
+# files that ship in the wheel. tests/test_translations.py fails while any step is left undone.
+PAGES_CATALOGS := selfcheck/translations
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+	  --project selfcheck --copyright-holder selfcheck -o $(PAGES_CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(PAGES_CATALOGS)/messages.pot -d $(PAGES_CATALOGS) \
+	  --previous --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(PAGES_CATALOGS) --statistics
 
 fuzz: $(VENV)/.installed-test
 	SELFCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py \
