@@ -119,7 +119,7 @@ def decide(app: Flask, rules_problems: Callable[[str], list[str]]) -> None:
     """Offer each translated language only while ``rules_problems(code)`` (what its rules
     text lacks) and its catalog say nothing is missing; log why one is withheld."""
     for code in TRANSLATED:
-        problems = (*rules_problems(code), *catalog_problems(code))
+        problems = (*rules_problems(code), *catalog_problems(code, CATALOGS))
         app.extensions[KEY][code] = Language(code, not problems, tuple(problems))
         if problems:
             log.info("%s is withheld: %s", NAMES[code], problems[0])
@@ -153,7 +153,7 @@ def in_language(code: str) -> str:
         and request.routing_exception is None
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
     ):
-        return url_for(endpoint, **(request.view_args or {}), lang=code)
+        return url_for(endpoint, **{**(request.view_args or {}), "lang": code})
     return url_for("selfcheck.start", lang=code)
 
 

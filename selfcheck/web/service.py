@@ -95,8 +95,13 @@ def init_app(app: Flask) -> None:
     number = str(app.config["EMERGENCY_NUMBER"])
 
     def fill(text: str) -> str:
-        """Patient-facing text with its placeholders filled in from the settings."""
-        return text.replace("{emergency_number}", number)
+        """Patient-facing text with its placeholders filled in from the settings. Inside text
+        written right to left the number is isolated (U+2066 … U+2069), so that it reads left
+        to right and keeps its place among the words, in a title as in the page."""
+        shown = number
+        if has_request_context() and language.page_language() in language.RIGHT_TO_LEFT:
+            shown = f"\u2066{number}\u2069"
+        return text.replace("{emergency_number}", shown)
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True

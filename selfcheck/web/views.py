@@ -26,7 +26,7 @@ from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
 from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_language, suggested
-from selfcheck.web.pdf import render_pdf
+from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.render import first_question_page, question_page
 from selfcheck.web.service import current_service
 
@@ -170,7 +170,13 @@ def summary_pdf() -> Response | str:
     html = render_template("summary.html", **_outcome_context(sent))
     date = datetime.date.today().isoformat()
     return Response(
-        render_pdf(html),
+        render_pdf(
+            html,
+            Sheet(
+                gettext("Clonus self-check: summary for an appointment"),
+                gettext("Page %(page)s of %(pages)s"),
+            ),
+        ),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'},
     )
