@@ -51,16 +51,19 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # Debian's Chromium for the browser tests, poppler-utils to look at PDFs as pictures, nginx (make
 # serve and the production tests), wrk and curl (make load), hyperfine (make bench), and podman
 # and debootstrap to build the container image from a Debian base made here (the container
-# tests). Installed when one is missing.
+# tests), and fonts-dejavu-core: DejaVu Sans sets the PDF, and the Arabic pages and PDF (it
+# has the Arabic letters; `fc-list :lang=ar` lists it). Installed when one is missing.
 TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
-	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl
+	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 browser: tools
 tools:
-	@for tool in $(TOOLS); do [ -x $$tool ] || missing=1; done; \
+	@for tool in $(TOOLS); do [ -e $$tool ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium poppler-utils nginx-light wrk curl hyperfine podman debootstrap openssl; \
+	    chromium poppler-utils nginx-light wrk curl hyperfine podman debootstrap openssl \
+	    fonts-dejavu-core; \
 	fi
 
 run: $(VENV)/.installed
