@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
-	audit lock triage-accuracy translations
+	audit lock triage-accuracy translations translations-rules translations-pages
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -32,7 +32,8 @@ help:
 	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
 	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
 	@echo "make lock         write $(LOCK) anew from pyproject.toml (pip-tools, with hashes)"
-	@echo "make translations extract the pages' text into their catalogs and compile them (pybabel)"
+	@echo "make translations  the texts into the gettext catalogs (the rules: rules.pot, rules.LANG.po;"
+	@echo "                   the pages: selfcheck/translations/, compiled to the .mo files that ship)"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
@@ -102,7 +103,8 @@ lock: $(VENV)/.installed-test
 # so that language is withheld till a translator checks it), then compiled to the messages.mo
 # files that ship in the wheel. tests/test_translations.py fails while any step is left undone.
 PAGES_CATALOGS := selfcheck/translations
-translations: $(VENV)/.installed
+translations: translations-pages
+translations-pages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
 	  --project selfcheck --copyright-holder selfcheck -o $(PAGES_CATALOGS)/messages.pot .
 	$(BIN)/pybabel update -i $(PAGES_CATALOGS)/messages.pot -d $(PAGES_CATALOGS) \
@@ -135,3 +137,29 @@ triage-accuracy: $(VENV)/.installed
 bench: $(VENV)/.installed-test tools
 	cd tests/benchmarks && npm install --no-audit --no-fund --silent
 	$(BIN)/python -m tests.benchmarks.bench
+
+# ---------------------------------------------------------------------------------------------
+# make translations: the gettext catalogs. Each part adds itself as a prerequisite.
+#
+# The rules' part: every patient-facing text of $(RULES) into rules.pot beside it (the
+# extraction method selfcheck_rules, selfcheck/rules/extract.py), then each rules.LANG.po
+# brought up to date with it: a new or changed English text has no translation, or a fuzzy one,
+# until a translator writes it (rules check says which). A clinic's own rules file:
+# make translations RULES=clinic.yaml RULES_LANGUAGES="es ar".
+RULES ?= rules.yaml
+RULES_LANGUAGES ?= es ar
+RULES_CATALOG = $(basename $(RULES))
+translations: translations-rules
+translations-rules: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F deploy/babel-rules.cfg --no-wrap \
+	  --project "selfcheck rules" --version "$$(sed -n 's/^version: *"*\([^"]*\)"*.*/\1/p' $(RULES))" \
+	  -o $(RULES_CATALOG).pot $(RULES)
+	@for lang in $(RULES_LANGUAGES); do \
+	  po=$(RULES_CATALOG).$$lang.po; \
+	  if [ -f $$po ]; then \
+	    $(BIN)/pybabel -q update --previous --no-wrap -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
+	  else \
+	    $(BIN)/pybabel -q init --no-wrap -i $(RULES_CATALOG).pot -o $$po -l $$lang; \
+	  fi; \
+	done
+# (end of the rules' part)

@@ -3,7 +3,8 @@
 rules.yaml, scenarios.yaml, vignettes.yaml and templates/ live at the top of the repository,
 where clinicians and designers find them. The wheel carries them inside the package (see
 pyproject.toml), so an installed app looks there first and a checkout falls back to the top of
-the repository.
+the repository. The translations of rules.yaml (rules.es.po, rules.ar.po) ship beside it, where
+:func:`selfcheck.rules.translations.catalogs` looks for the catalogs of any rules file.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from selfcheck import create_app
 from selfcheck.rules import Rules
 
 from .testing.rules import APPROVED, ROOT, RULES_FILE, SHIPPED, Edit, line_of
+from .testing.translations import with_shipped_catalogs
 
 BIN = Path(sys.executable).parent
 #: A rule that names a question that does not exist: an error on the line below.
@@ -243,3 +244,40 @@ def test_flask_rules_check_on_the_shipped_rules():
     result = shell(str(BIN / "flask"), "--app", "selfcheck", "rules", "check")
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1] == "rules.yaml: no errors, 1 warning."
+
+
+def test_check_reports_each_language_of_the_shipped_rules(runner):
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for language, name in (("es", "Spanish (español)"), ("ar", "Arabic (العربية)")):
+        assert (
+            f"rules.{language}.po: {name}: complete, offered to patients; translated, not yet "
+            "reviewed by a clinician fluent in the language, by selfcheck team "
+            "(machine-assisted draft)"
+        ) in lines
+    assert lines[-1].endswith("rules.yaml: no errors, 1 warning.")
+
+
+def test_check_names_the_one_english_text_changed_since_translation(edited_rules):
+    old = "text: Do your muscles feel stiff or tight (hypertonia)?"
+    path = with_shipped_catalogs(edited_rules((old, old.replace("stiff", "hard"))))
+    result = (
+        create_app({"TESTING": True, "SECRET_KEY": "k"})
+        .test_cli_runner()
+        .invoke(args=["rules", "check", str(path)])
+    )
+    assert result.exit_code == 0, "a stale translation is a warning, not an error"
+    line = line_of(path.read_text(), "text: Do your muscles feel hard")
+    column = path.read_text().splitlines()[line - 1].index("Do your") + 1
+    for language, name in (("es", "Spanish (español)"), ("ar", "Arabic (العربية)")):
+        stale = [entry for entry in result.output.splitlines() if f"rules.{language}.po: " in entry]
+        assert stale == [
+            f"{path}:{line}:{column}: warning: rules.{language}.po: question stiffness / text "
+            f"(rules.yaml line {line}) has no current translation: the English text changed "
+            "since it was translated",
+            f"rules.{language}.po: {name}: withheld from patients (English instead): 1 problem; "
+            "translated, not yet reviewed by a clinician fluent in the language, by selfcheck "
+            "team (machine-assisted draft)",
+        ]
+    assert result.output.splitlines()[-1] == f"{path}: no errors, 3 warnings."

@@ -40,6 +40,7 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "selfcheck/rules.yaml" in names
     assert "selfcheck/scenarios.yaml" in names
+    assert {"selfcheck/rules.es.po", "selfcheck/rules.ar.po"} <= names
     for template in (ROOT / "templates").glob("*.html"):
         assert f"selfcheck/templates/{template.name}" in names
     for asset in ("selfcheck.css", "print.css", "selfcheck.js"):
@@ -88,18 +89,23 @@ def site(wheel, tmp_path_factory) -> Path:
     return target
 
 
+def installed(site: Path, elsewhere: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python run with the installed wheel only, from a folder away from the checkout."""
+    env = {**os.environ, "PYTHONPATH": str(site), "SELFCHECK_SECRET_KEY": "k"}
+    return subprocess.run(
+        [sys.executable, *args], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+
+
 def test_the_installed_app_works_from_any_directory(site, tmp_path):
-    target, elsewhere = site, tmp_path
+    target = site
     code = (
         "import selfcheck; from selfcheck import create_app; "
         "app = create_app({'SECRET_KEY': 'k'}); c = app.test_client(); "
         "assert c.get('/').status_code == 200; assert c.get('/check').status_code == 200; "
         "print(selfcheck.__file__); print(app.config['RULES_FILE'])"
     )
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
-    )
+    result = installed(site, tmp_path, "-c", code)
     assert result.returncode == 0, result.stderr
     module, rules_file = result.stdout.split()
     assert module.startswith(str(target))
@@ -107,18 +113,18 @@ def test_the_installed_app_works_from_any_directory(site, tmp_path):
 
 
 def test_the_installed_rules_commands_find_the_shipped_files(site, tmp_path):
-    target, elsewhere = site, tmp_path
-    env = {**os.environ, "PYTHONPATH": str(target), "SELFCHECK_SECRET_KEY": "k"}
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "selfcheck", "rules", "test"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    target = site
+    result = installed(site, tmp_path, "-m", "flask", "--app", "selfcheck", "rules", "test")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (
         f"Scenarios in {target / 'selfcheck' / 'scenarios.yaml'}, run against "
         f"{target / 'selfcheck' / 'rules.yaml'}" in result.stdout
     )
     assert " 0 failed." in result.stdout
+
+
+def test_the_installed_rules_check_offers_the_shipped_translations(site, tmp_path):
+    result = installed(site, tmp_path, "-m", "flask", "--app", "selfcheck", "rules", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for catalog in ("rules.es.po: Spanish (español)", "rules.ar.po: Arabic (العربية)"):
+        assert f"{catalog}: complete, offered to patients;" in result.stdout

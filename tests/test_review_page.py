@@ -17,6 +17,7 @@ from selfcheck.rules import Rules
 from .testing.answers import SOON
 from .testing.pages import as_sentences, headings, title, visible_text
 from .testing.rules import APPROVED, ROOT, line_of
+from .testing.translations import with_shipped_catalogs
 from .testing.visitor import Journey
 
 
@@ -179,3 +180,33 @@ def test_the_review_page_reads_at_grade_8_or_lower(client):
     # Written for clinicians, but linked from every page, so anyone may read it.
     html = client.get("/rules").get_data(as_text=True)
     assert textstat.flesch_kincaid_grade(as_sentences(html)) <= 8
+
+
+def test_the_review_page_shows_each_language_and_its_review_status(client):
+    text = visible_text(client.get("/rules").get_data(as_text=True))
+    for english, own in (("Spanish", "español"), ("Arabic", "العربية")):
+        assert (
+            f"{english} ({own}) Offered to patients Yes: every text is translated "
+            "Translated by selfcheck team (machine-assisted draft) "
+            "Reviewed by Not yet reviewed by a clinician fluent in the language "
+            "Review date None yet"
+        ) in text
+
+
+def test_the_review_page_says_what_keeps_a_language_from_patients(edited_rules):
+    old = "summary: Pain or discomfort"
+    path = with_shipped_catalogs(edited_rules((old, "summary: Pain or aching")))
+    html = review_app(path).test_client().get("/rules").get_data(as_text=True)
+    text = visible_text(html)
+    line = line_of(path.read_text(), "summary: Pain or aching")
+    for language, english in (("es", "Spanish (español)"), ("ar", "Arabic (العربية)")):
+        assert (
+            f"{english} Offered to patients No: withheld until every text below has a current "
+            "translation Translated by selfcheck team (machine-assisted draft)"
+        ) in text
+        assert (
+            f"What keeps it from patients (1): Line {line}: rules.{language}.po: question pain / "
+            f"summary (rules.yaml line {line}) has no current translation: the English text "
+            "changed since it was translated"
+        ) in text
+    assert '<bdi lang="ar">العربية</bdi>' in html

@@ -123,7 +123,9 @@ def rules_cli() -> None:
 def check_command(file: str | None) -> None:
     """Check a rules file: every problem as FILE:LINE:COLUMN: message.
 
-    FILE defaults to the app's rules file. Exit status 1 if there is any error; warnings alone
+    Then each translation beside it (rules.LANG.po): every text without a current translation,
+    at the line of its English text, and whether the language is offered or withheld. FILE
+    defaults to the app's rules file. Exit status 1 if there is any error; warnings alone
     give exit status 0.
     """
     file = _rules_file(file)
@@ -131,9 +133,18 @@ def check_command(file: str | None) -> None:
         rules = load(file)
     except RulesError as error:
         _fail(error)
+    from selfcheck.rules.translations import translations
+
+    found = list(rules.warnings)
     for warning in rules.warnings:
         click.echo(str(warning))
-    click.echo(f"{file}: {_counted(list(rules.warnings))}.")
+    # Each language beside the file: what keeps it from patients, then its state.
+    for language in translations(rules).values():
+        for problem in language.problems:
+            click.echo(str(problem))
+        click.echo(language.report())
+        found += language.problems
+    click.echo(f"{file}: {_counted(found)}.")
 
 
 @rules_cli.command("show")

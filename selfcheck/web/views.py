@@ -305,6 +305,7 @@ def rules_review() -> str:
     # Only reviewers open this page: what it alone needs loads when it is first asked for.
     from selfcheck.outline import outline
     from selfcheck.paths import scenarios_for
+    from selfcheck.rules.translations import translations
     from selfcheck.scenarios import ScenariosError, load_scenarios, run
 
     service = current_service()
@@ -320,7 +321,11 @@ def rules_review() -> str:
             trouble = f"line {first.line}: {first.message}"
         suites.append({"kind": kind, "results": results, "problem": trouble})
     return render_template(
-        "rules.html", outline=outline(rules, service.fill), warnings=rules.warnings, suites=suites
+        "rules.html",
+        outline=outline(rules, service.fill),
+        warnings=rules.warnings,
+        suites=suites,
+        languages=translations(rules),
     )
 
 
