@@ -3,9 +3,8 @@ link, form and redirect keeping it, a language link on every page, Accept-Langua
 suggesting, nothing stored, and a language withheld, in its own words, while its rules text or
 its pages' text is incomplete.
 
-Until the rules' own translations (rules.LANG.po) are merged in, the shipped English rules stand
-in for the rules text of a language that is to be offered (tests/testing/languages.py): these
-tests are about the pages' own text and their addresses.
+The rules' text of each language comes from the shipped rules.es.po and rules.ar.po
+(tests/testing/languages.py); their own tests are in tests/test_translations.py.
 """
 
 from __future__ import annotations
@@ -46,9 +45,10 @@ def cookie_names(response) -> set[str]:
 
 
 def catalog(code: str) -> dict[str, str]:
+    """Each message of the pages' catalog of ``code`` and its translation (none is plural)."""
     path = language.CATALOGS / code / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as file:
-        return {m.id: m.string for m in read_po(file) if m.id}
+        return {str(m.id): str(m.string) for m in read_po(file) if m.id}
 
 
 @pytest.fixture
@@ -170,14 +170,15 @@ def test_every_page_text_is_translated_and_current_in_each_catalog():
         assert {m.id for m in found if m.id and m.string and not m.fuzzy} >= wanted, code
 
 
-def test_a_withheld_language_says_so_in_itself_and_links_to_english(app):
-    """With no rules text in Spanish or Arabic (as now, before the rules' catalogs come), every
-    page under /es/ and /ar/ says, in that language alone, that the translation is being
-    updated, with a link to the same page in English; English pages offer neither."""
-    client = app.test_client()
+def test_a_withheld_language_says_so_in_itself_and_links_to_english():
+    """With no rules text in Spanish or Arabic, every page under /es/ and /ar/ says, in that
+    language alone, that the translation is being updated, with a link to the same page in
+    English; English pages offer neither."""
+    with offering({}) as app:
+        client = app.test_client()
     words = {
         "es": ("Estamos actualizando esta traducción", "Ver esta página en inglés"),
-        "ar": ("نعمل على تحديث هذه الترجمة", "عرض هذه الصفحة بالعربية"),
+        "ar": ("نعمل على تحديث هذه الترجمة", "عرض هذه الصفحة بالإنجليزية"),
     }
     for code in ("es", "ar"):
         for path in ["/check", "/result", "/privacy", "/check/3", "/no-such-page"]:
@@ -186,14 +187,14 @@ def test_a_withheld_language_says_so_in_itself_and_links_to_english(app):
             assert response.status_code == 503
             assert f'<html lang="{code}"' in html
             assert title(html).startswith(words[code][0])
-            english = "/check" if path == "/no-such-page" else path
-            if path == "/no-such-page":
-                english = "/"
-            assert f'href="{english}" hreflang="en" role="button"' in html, path
+            # The same page in English; a page that does not exist, the English start.
+            english = "/" if path == "/no-such-page" else path
+            assert f'href="{english}" hreflang="en" role="button">{words[code][1]}<' in html
             main = blocks(html)
             assert not any(re.search(r"\b(the|you|your|this)\b", text) for text in main), main
         # A form sent to a withheld language gets the same page, never advice in English.
-        sent = client.post(f"{PREFIX[code]}/check", data={"red_flags": "breathing_collapse_seizure"}, headers=SAME_SITE)
+        flag = {"red_flags": "breathing_collapse_seizure"}
+        sent = client.post(f"{PREFIX[code]}/check", data=flag, headers=SAME_SITE)
         assert sent.status_code == 503 and words[code][0] in sent.get_data(True)
     for path in PAGES:
         html = client.get(path).get_data(True)

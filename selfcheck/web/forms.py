@@ -3,7 +3,8 @@
 Adding a question to rules.yaml adds a field here with no code change. What a person may answer
 is decided in :mod:`selfcheck.answers`; this module only says it in a person's words. Every
 message a person can see comes from rules.yaml (the question's ``error``) or from
-:data:`MESSAGES`, in the page's language (Flask-Babel). CSRF is checked once for every POST by Flask-WTF's CSRFProtect.
+:data:`MESSAGES`, in the page's language (Flask-Babel). CSRF is checked once for every POST
+by Flask-WTF's CSRFProtect.
 """
 
 from __future__ import annotations

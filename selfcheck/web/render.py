@@ -43,5 +43,5 @@ def first_question_page(rules: Rules, pieces: Any) -> str:
     page's language, see pieces.py)."""
     page = rules.pages[0]
     steps = len(shown_pages(rules, {}))
-    fields = [(q, [], "") for q in page.questions]
+    fields: list[Field] = [(q, [], "") for q in page.questions]
     return question_page(page, fields, step=1, steps=steps, pieces=pieces)

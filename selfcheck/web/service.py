@@ -18,6 +18,7 @@ from jinja2 import StrictUndefined
 
 from selfcheck.paths import default_rules
 from selfcheck.rules import Rules, load
+from selfcheck.rules.translations import Translation, translations
 from selfcheck.web import language
 from selfcheck.web.forms import PageForms
 from selfcheck.web.language import ENGLISH
@@ -54,16 +55,20 @@ class Service:
             return ""
         who = self.translated_by or gettext("the team that runs this check")
         if self.reviewed_by:
-            return gettext(
-                "Translated by %(who)s. Reviewed by %(reviewer)s, a clinician fluent in this "
-                "language, on %(date)s.",
-                who=who,
-                reviewer=self.reviewed_by,
-                date=self.review_date,
+            return str(
+                gettext(
+                    "Translated by %(who)s. Reviewed by %(reviewer)s, a clinician fluent in this "
+                    "language, on %(date)s.",
+                    who=who,
+                    reviewer=self.reviewed_by,
+                    date=self.review_date,
+                )
             )
-        return gettext(
-            "Translated by %(who)s. Not yet reviewed by a clinician fluent in this language.",
-            who=who,
+        return str(
+            gettext(
+                "Translated by %(who)s. Not yet reviewed by a clinician fluent in this language.",
+                who=who,
+            )
         )
 
 
@@ -71,13 +76,10 @@ class Service:
 LANGUAGES_KEY = "selfcheck-by-language"
 
 
-def translated_rules(rules: Rules) -> dict[str, Any]:
-    """The rules' text in each translated language (selfcheck/rules/translations.py).
-
-    Until that module is merged in from the i18n-rules branch no language has its rules text,
-    so every translated language is withheld.
-    """
-    return {}
+def translated_rules(rules: Rules) -> dict[str, Translation]:
+    """The rules' text in each translated language, from the catalogs beside the rules file
+    (rules.LANG.po, read by selfcheck/rules/translations.py)."""
+    return translations(rules)
 
 
 def init_app(app: Flask) -> None:
@@ -106,10 +108,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    translations = translated_rules(rules)
+    languages = translated_rules(rules)
 
     def rules_problems(code: str) -> list[str]:
-        found = translations.get(code)
+        found = languages.get(code)
         if found is None:
             return [f"no translation of the rules into {code!r}"]
         return [] if found.rules is not None else [str(p) for p in found.problems] or ["withheld"]
@@ -135,8 +137,9 @@ def init_app(app: Flask) -> None:
     for code, offered in language.languages_of(app).items():
         if not offered:
             continue
-        found = translations.get(code)
-        edition = rules if found is None else found.rules
+        # English, or a language offered: one whose rules text is complete.
+        found = languages.get(code) if code != ENGLISH else None
+        edition = found.rules if found is not None and found.rules is not None else rules
         service = Service(
             edition,
             PageForms(edition),
@@ -144,9 +147,9 @@ def init_app(app: Flask) -> None:
             fill,
             Pieces(app, edition, language=code),
             code,
-            getattr(found, "translated_by", "") or "",
-            getattr(found, "reviewed_by", "") or "",
-            str(getattr(found, "review_date", "") or ""),
+            found.translated_by if found else "",
+            found.reviewed_by if found else "",
+            found.review_date if found else "",
         )
         services[code] = service
         service.pieces.make_first_page(app, edition)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from babel.dates import get_month_names
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
@@ -42,7 +42,9 @@ def page(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], Vie
 
     def register(view: View) -> View:
         bp.add_url_rule(rule, view_func=view, methods=methods, defaults={"lang": ENGLISH})
-        bp.add_url_rule(f"/<any({', '.join(TRANSLATED)}):lang>{rule}", view_func=view, methods=methods)
+        bp.add_url_rule(
+            f"/<any({', '.join(TRANSLATED)}):lang>{rule}", view_func=view, methods=methods
+        )
         return view
 
     return register
@@ -91,7 +93,7 @@ def today() -> str:
     if code == ENGLISH:
         return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
     month = get_month_names("wide", "format", locale=code)[date.month]
-    return gettext("%(day)s %(month)s %(year)s", day=date.day, month=month, year=date.year)
+    return str(gettext("%(day)s %(month)s %(year)s", day=date.day, month=month, year=date.year))
 
 
 @page("/")

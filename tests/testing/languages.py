@@ -2,8 +2,8 @@
 Spanish and Arabic.
 
 The rules' text comes through ``selfcheck.web.service.translated_rules`` (the rules' own
-catalogs, rules.LANG.po). ``offering`` gives a language the rules it is to have: a test of the
-pages' own text, routing and layout needs only some complete rules text for it.
+catalogs, rules.LANG.po). ``offering`` gives each language the rules text it is to have: the
+shipped translations, none (withheld), or the English rules standing in for a complete one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask import Flask
 
 from selfcheck import create_app
 from selfcheck.rules import Rules
+from selfcheck.rules.translations import translations
 
 SETTINGS = {"TESTING": True, "SECRET_KEY": "test key", "EMERGENCY_NUMBER": "999"}
 
@@ -45,5 +46,7 @@ def offering(given: Mapping[str, Any], **settings: Any) -> Iterator[Flask]:
 
 
 def every_language(rules: Rules) -> dict[str, Any]:
-    """Spanish and Arabic with complete rules text (the shipped rules stand in for it)."""
-    return {"es": translation(rules), "ar": translation(rules)}
+    """Spanish and Arabic as the shipped catalogs translate the rules (rules.es.po, rules.ar.po)."""
+    found = translations(rules)
+    assert all(found[code].rules is not None for code in ("es", "ar")), "the rules are translated"
+    return found
