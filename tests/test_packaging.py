@@ -48,7 +48,7 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
     assert not any(name.startswith("tests/") for name in names)
 
 
-def test_the_wheel_carries_the_compiled_catalogs_of_the_pages(wheel, site):
+def test_the_wheel_carries_the_compiled_catalogs_of_the_pages(wheel, site, tmp_path):
     """Each translated language's messages.mo, compiled from its messages.po, and the
     messages.pot the app checks them against, are in the wheel: installed, the pages of a
     language whose catalog is complete come out in it."""
@@ -62,7 +62,9 @@ def test_the_wheel_carries_the_compiled_catalogs_of_the_pages(wheel, site):
         "language.catalog_problems('ar'))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(site / "selfcheck" / "translations"), "[]", "[]"]
 
