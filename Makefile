@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
-	audit lock triage-accuracy translations translations-rules
+	audit lock triage-accuracy translations translations-rules translations-pages
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -32,7 +32,8 @@ help:
 	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
 	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
 	@echo "make lock         write $(LOCK) anew from pyproject.toml (pip-tools, with hashes)"
-	@echo "make translations  the texts into the gettext catalogs (the rules: rules.pot, rules.LANG.po)"
+	@echo "make translations  the texts into the gettext catalogs (the rules: rules.pot, rules.LANG.po;"
+	@echo "                   the pages: selfcheck/translations/, compiled to the .mo files that ship)"
 	@echo "make fuzz         $(FUZZ_EXAMPLES) hypothesis examples against each POST route"
 	@echo "make clean        remove the virtual environment and caches"
 
@@ -52,17 +53,19 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # to read the QR code on a PDF's page as a scanner would (tests/test_fhir_qr.py), nginx (make
 # serve and the production tests), wrk and curl (make load), hyperfine (make bench), and podman
 # and debootstrap to build the container image from a Debian base made here (the container
-# tests). Installed when one is missing.
+# tests), and fonts-dejavu-core: DejaVu Sans sets the PDF, and the Arabic pages and PDF (it
+# has the Arabic letters; `fc-list :lang=ar` lists it). Installed when one is missing.
 TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
-	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl /usr/bin/zbarimg
+	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl /usr/bin/zbarimg \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 browser: tools
 tools:
-	@for tool in $(TOOLS); do [ -x $$tool ] || missing=1; done; \
+	@for tool in $(TOOLS); do [ -e $$tool ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    chromium poppler-utils zbar-tools nginx-light wrk curl hyperfine podman debootstrap \
-	    openssl; \
+	    openssl fonts-dejavu-core; \
 	fi
 
 run: $(VENV)/.installed
@@ -95,6 +98,19 @@ PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(BIN)/pip-compile --qu
 lock: $(VENV)/.installed-test
 	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
 	$(PIP_COMPILE) --output-file deploy/build.lock deploy/build.in
+
+# The pages' own text (templates, selfcheck/web/): extracted into selfcheck/translations/
+# messages.pot, merged into each language's messages.po (a changed English text becomes fuzzy,
+# so that language is withheld till a translator checks it), then compiled to the messages.mo
+# files that ship in the wheel. tests/test_translations.py fails while any step is left undone.
+PAGES_CATALOGS := selfcheck/translations
+translations: translations-pages
+translations-pages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+	  --project selfcheck --copyright-holder selfcheck -o $(PAGES_CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(PAGES_CATALOGS)/messages.pot -d $(PAGES_CATALOGS) \
+	  --previous --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(PAGES_CATALOGS) --statistics
 
 fuzz: $(VENV)/.installed-test
 	SELFCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py \

@@ -1,7 +1,8 @@
 """Write PNGs of every page and state at 375 and 1280 px into docs/screenshots/.
 
 Run with `make screenshots`. The states are the table the browser tests check
-(tests/browser/states.py), so a page added there is drawn here too. The printed summary is drawn
+(tests/browser/states.py), in English and again in Spanish and Arabic (es-…, ar-…), so a page
+added there is drawn here too. The printed summary is drawn
 page by page (with pdftoppm) on A4 and US Letter as Chromium prints it, and as the PDF download,
 so a person can look at everything the app shows without running it.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-from .browser.states import STATES, State, text_zoom
+from .browser.states import LANGUAGES, STATES, TRANSLATED, State, text_zoom
 from .testing.browser import CHROMIUM, CHROMIUM_ARGS, browser_app
 from .testing.servers import in_thread
 
@@ -60,13 +61,13 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()
-    by_name = {state.name: state for state in STATES}
+    by_name = {state.name: state for state in [*STATES, *TRANSLATED]}
     with in_thread(browser_app(), quiet=True) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width in WIDTHS:
             context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
             page = context.new_page()
-            for state in STATES:
+            for state in [*STATES, *TRANSLATED]:
                 state.open(page)
                 save(page, f"{state.name}-{width}")
             context.close()
@@ -88,6 +89,16 @@ def main() -> int:
         with page.expect_download() as download:
             page.get_by_role("button", name="Download the summary (PDF)").click()
         pdf_pages(Path(download.value.path()).read_bytes(), "summary-pdf")
+        # The printed summary and the PDF in each language, Arabic set right to left.
+        for code in LANGUAGES:
+            printed = by_name[f"{code}-{PRINTED}"]
+            printed.open(page)
+            pdf_pages(page.pdf(format="A4"), f"{code}-{PRINTED}-a4")
+            printed.open(page)
+            page.emulate_media(media="screen")
+            with page.expect_download() as download:
+                page.locator("button[value=pdf]").click()
+            pdf_pages(Path(download.value.path()).read_bytes(), f"{code}-summary-pdf")
         # The review page as docs/rules.md shows it: an item opened by its anchor, and the first
         # two printed pages (a clinician prints and signs the whole document).
         page.set_viewport_size({"width": 1280, "height": 900})

@@ -158,7 +158,7 @@ def test_the_first_page_made_at_start_up_is_the_page_made_for_each_visitor(app):
     service = app.extensions["selfcheck"]
     with app.test_request_context("/check"):
         token = generate_csrf()
-        made_now = first_question_page(service.rules)
+        made_now = first_question_page(service.rules, service.pieces)
         assert service.pieces.first_page.with_token(token) == made_now
     client = app.test_client()
     for root in ("", "/clinic"):

@@ -28,7 +28,7 @@ from .testing.rules import (
     edited,
     line_of,
 )
-from .testing.translations import with_shipped_catalogs
+from .testing.translations import TRANSLATED_BY, with_shipped_catalogs
 
 BIN = Path(sys.executable).parent
 #: A rule that names a question that does not exist: an error on the line below.
@@ -286,8 +286,7 @@ def test_check_reports_each_language_of_the_shipped_rules(runner):
     for language, name in (("es", "Spanish (español)"), ("ar", "Arabic (العربية)")):
         assert (
             f"rules.{language}.po: {name}: complete, offered to patients; translated, not yet "
-            "reviewed by a clinician fluent in the language, by selfcheck team "
-            "(machine-assisted draft)"
+            f"reviewed by a clinician fluent in the language, by {TRANSLATED_BY[language]}"
         ) in lines
     assert lines[-1].endswith("rules.yaml: no errors, 1 warning.")
 
@@ -310,8 +309,8 @@ def test_check_names_the_one_english_text_changed_since_translation(edited_rules
             f"(rules.yaml line {line}) has no current translation: the English text changed "
             "since it was translated",
             f"rules.{language}.po: {name}: withheld from patients (English instead): 1 problem; "
-            "translated, not yet reviewed by a clinician fluent in the language, by selfcheck "
-            "team (machine-assisted draft)",
+            "translated, not yet reviewed by a clinician fluent in the language, by "
+            f"{TRANSLATED_BY[language]}",
         ]
     assert result.output.splitlines()[-1] == f"{path}: no errors, 3 warnings."
 

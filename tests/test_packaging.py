@@ -50,6 +50,27 @@ def test_the_wheel_carries_the_rules_and_templates(wheel):
     assert not any(name.startswith("tests/") for name in names)
 
 
+def test_the_wheel_carries_the_compiled_catalogs_of_the_pages(wheel, site, tmp_path):
+    """Each translated language's messages.mo, compiled from its messages.po, and the
+    messages.pot the app checks them against, are in the wheel: installed, the pages of a
+    language whose catalog is complete come out in it."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "selfcheck/translations/messages.pot" in names
+    for code in ("es", "ar"):
+        assert f"selfcheck/translations/{code}/LC_MESSAGES/messages.mo" in names
+    code = (
+        "from selfcheck.web import language; "
+        "print(language.CATALOGS); print(language.catalog_problems('es'), "
+        "language.catalog_problems('ar'))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(site / "selfcheck" / "translations"), "[]", "[]"]
+
+
 @pytest.fixture(scope="module")
 def site(wheel, tmp_path_factory) -> Path:
     """The wheel installed into a folder of its own, away from the checkout."""

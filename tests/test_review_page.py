@@ -17,7 +17,7 @@ from selfcheck.rules import Rules
 from .testing.answers import SOON
 from .testing.pages import as_sentences, headings, title, visible_text
 from .testing.rules import APPROVED, ROOT, SHIPPED, SHIPPED_FINGERPRINT, edited, line_of
-from .testing.translations import with_shipped_catalogs
+from .testing.translations import TRANSLATED_BY, with_shipped_catalogs
 from .testing.visitor import Journey
 
 SHORT = SHIPPED_FINGERPRINT[:12]
@@ -199,10 +199,10 @@ def test_the_review_page_reads_at_grade_8_or_lower(client):
 
 def test_the_review_page_shows_each_language_and_its_review_status(client):
     text = visible_text(client.get("/rules").get_data(as_text=True))
-    for english, own in (("Spanish", "español"), ("Arabic", "العربية")):
+    for language, english, own in (("es", "Spanish", "español"), ("ar", "Arabic", "العربية")):
         assert (
             f"{english} ({own}) Offered to patients Yes: every text is translated "
-            "Translated by selfcheck team (machine-assisted draft) "
+            f"Translated by {TRANSLATED_BY[language]} "
             "Reviewed by Not yet reviewed by a clinician fluent in the language "
             "Review date None yet"
         ) in text
@@ -217,7 +217,7 @@ def test_the_review_page_says_what_keeps_a_language_from_patients(edited_rules):
     for language, english in (("es", "Spanish (español)"), ("ar", "Arabic (العربية)")):
         assert (
             f"{english} Offered to patients No: withheld until every text below has a current "
-            "translation Translated by selfcheck team (machine-assisted draft)"
+            f"translation Translated by {TRANSLATED_BY[language]}"
         ) in text
         assert (
             f"What keeps it from patients (1): Line {line}: rules.{language}.po: question pain / "

@@ -17,6 +17,7 @@ from selfcheck.rules import NOT_SURE, RED_FLAGS, Rules, load
 from selfcheck.scenarios import Scenario, Scenarios, ScenariosError, load_scenarios, run
 
 from .testing.facts import FACTS_TOLD_LATER
+from .testing.languages import PREFIX, every_language, offering
 from .testing.pages import headings
 from .testing.rules import ROOT, RULES_FILE
 from .testing.visitor import Journey
@@ -57,6 +58,20 @@ def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Sc
     names = {cause.id: cause.name for cause in rules.causes}
     assert {names[c] for c in scenario.must_list} <= set(shown)
     assert not {names[c] for c in scenario.must_not_list} & set(shown)
+
+
+@pytest.mark.parametrize("code", ["es", "ar"])
+def test_the_vignettes_through_the_pages_in_each_language(rules: Rules, code: str):
+    """The vignettes' answers through the pages in Spanish and in Arabic give the level each
+    expects, as in English: the level of the outcome page, whatever its words. (The
+    clinicians' scenarios run through the English pages above; the vignettes are the stories
+    of real people, and suffice to show that no language changes the advice.)"""
+    with offering(every_language(rules)) as app:
+        for scenario in VIGNETTES.scenarios:
+            journey = Journey(app.test_client(), rules, PREFIX[code])
+            journey.complete(as_form(scenario, rules))
+            assert f'<html lang="{code}"' in journey.html
+            assert f'class="urgency urgency-{scenario.urgency}"' in journey.html, scenario.id
 
 
 def test_the_vignettes_cover_every_story_the_brief_names(rules: Rules):

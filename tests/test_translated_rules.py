@@ -23,7 +23,7 @@ from selfcheck.rules.translations import NOT_REVIEWED, Translation, translations
 from selfcheck.scenarios import Scenario, load_scenarios
 
 from .testing.rules import ROOT, RULES_FILE
-from .testing.translations import SHIPPED_LANGUAGES, english_texts
+from .testing.translations import SHIPPED_LANGUAGES, TRANSLATED_BY, english_texts
 
 ARABIC_LETTERS = range(0x0600, 0x0700)
 
@@ -73,7 +73,7 @@ def test_the_shipped_translation_is_complete_and_offered(shipped, language):
     translation = shipped[language]
     assert translation.problems == ()
     assert translation.offered
-    assert translation.translated_by == "selfcheck team (machine-assisted draft)"
+    assert translation.translated_by == TRANSLATED_BY[language]
     assert translation.reviewed_by == "" and translation.review_date == ""
     assert translation.status_words == NOT_REVIEWED
 

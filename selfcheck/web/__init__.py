@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from selfcheck.paths import shipped
 from selfcheck.rules import RulesError
-from selfcheck.web import errors, health, security, service, views
+from selfcheck.web import errors, health, language, security, service, views
 from selfcheck.web.cli import RulesFileInvalid, rules_cli
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     # Before CSRFProtect, whose check runs on every POST and must see a well-formed form.
     security.init_app(app)
+    language.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(views.bp)
     errors.init_app(app)

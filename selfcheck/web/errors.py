@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -21,36 +23,43 @@ log = logging.getLogger(__name__)
 #: What each error means for the person, in plain words: (title, explanation).
 MESSAGES = {
     400: (
-        "Something went wrong with that page",
-        "The page could not be read. Please go back and try again.",
+        _("Something went wrong with that page"),
+        _("The page could not be read. Please go back and try again."),
     ),
-    404: ("Page not found", "Check the web address, or start the check from the beginning."),
-    405: ("That page cannot be used like this", "Please start the check from the beginning."),
+    404: (_("Page not found"), _("Check the web address, or start the check from the beginning.")),
+    405: (_("That page cannot be used like this"), _("Please start the check from the beginning.")),
     413: (
-        "Too much was sent",
-        "The form was much larger than any real set of answers, so it was not read. "
-        "Please start again.",
+        _("Too much was sent"),
+        _(
+            "The form was much larger than any real set of answers, so it was not read. "
+            "Please start again."
+        ),
     ),
     500: (
-        "Sorry, there is a problem with the service",
-        "Please try again later. If you feel unwell now, do not wait: contact a doctor, "
-        "or call {emergency_number} in an emergency.",
+        _("Sorry, there is a problem with the service"),
+        _(
+            "Please try again later. If you feel unwell now, do not wait: contact a doctor, "
+            "or call {emergency_number} in an emergency."
+        ),
     ),
 }
 
 
 #: Shown for :class:`UnexpectedForm`: a changed form is refused whole, and the person is told.
 UNEXPECTED = (
-    "We could not use that form",
-    "The form held something that this check does not ask for, so we did not use "
-    "any of it. Please start the check again. If you feel very unwell now, call "
-    "{emergency_number}.",
+    _("We could not use that form"),
+    _(
+        "The form held something that this check does not ask for, so we did not use "
+        "any of it. Please start the check again. If you feel very unwell now, call "
+        "{emergency_number}."
+    ),
 )
 
 
-def error_page(code: int, message: tuple[str, str] | None = None) -> tuple[str, int]:
+def error_page(code: int, message: tuple[Any, Any] | None = None) -> tuple[str, int]:
+    """The page of error ``code``, in the page's language."""
     title, text = message or MESSAGES.get(code, MESSAGES[400])
-    return render_template("error.html", title=title, text=text, code=code), code
+    return render_template("error.html", title=str(title), text=str(text), code=code), code
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,8 @@
 Adding a question to rules.yaml adds a field here with no code change. What a person may answer
 is decided in :mod:`selfcheck.answers`; this module only says it in a person's words. Every
 message a person can see comes from rules.yaml (the question's ``error``) or from
-:data:`MESSAGES`. CSRF is checked once for every POST by Flask-WTF's CSRFProtect.
+:data:`MESSAGES`, in the page's language (Flask-Babel). CSRF is checked once for every POST
+by Flask-WTF's CSRFProtect.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from wtforms import Field, Form, RadioField, SelectMultipleField
@@ -38,9 +40,9 @@ BUTTONS = frozenset({"next", "back", "pdf", "fhir"})
 
 #: What a person reads for each fault but a missing answer (that message is the question's).
 MESSAGES = {
-    Fault.NOT_OFFERED: "Select one of the answers shown",
-    Fault.SEVERAL: "Select only one answer",
-    Fault.NONE_WITH_OTHERS: 'Select "{none}" on its own, or untick it',
+    Fault.NOT_OFFERED: lazy_gettext("Select one of the answers shown"),
+    Fault.SEVERAL: lazy_gettext("Select only one answer"),
+    Fault.NONE_WITH_OTHERS: lazy_gettext('Select "{none}" on its own, or untick it'),
 }
 
 
@@ -58,7 +60,7 @@ def problem(question: Question, sent: list[str]) -> str | None:
     if found is Fault.UNANSWERED:
         return question.error
     none = question.label(question.none_of_these) if question.none_of_these else ""
-    return MESSAGES[found].format(none=none)
+    return str(MESSAGES[found]).format(none=none)
 
 
 class Checked:

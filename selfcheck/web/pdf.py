@@ -22,6 +22,7 @@ import html as markup
 import json
 import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from typing import Any
@@ -37,11 +38,11 @@ GRID = "columns: (1fr, 1fr), column-gutter: 7mm, row-gutter: 0.8mm,"
 #: lists indented 5 mm with the bullet hanging to the left of the text, the summary's name at the
 #: foot on the left and the page number on the right.
 PREAMBLE = """#set document(title: {title})
-#set text(font: "DejaVu Sans", size: 10pt, lang: "en", hyphenate: false)
+#set text(font: "DejaVu Sans", size: 10pt, lang: {lang}, dir: {dir}, hyphenate: false)
 #set par(leading: 0.5em, spacing: 1.6mm)
 #set block(spacing: 1.5mm)
 #set page(paper: "a4", margin: (top: 8mm, x: 10mm, bottom: 10mm),
-  footer: context text(size: 10pt)[Clonus self-check: summary for an appointment #h(1fr) Page #counter(page).display() of #counter(page).final().first()])
+  footer: context text(size: 10pt)[{name} #h(1fr) {numbering}])
 #show heading: set block(above: 3mm, below: 1mm)
 #show heading.where(level: 1): set text(size: 17pt)
 #show heading.where(level: 2): set text(size: 13pt)
@@ -71,6 +72,8 @@ class _Typst(HTMLParser):
         self.stack: list[tuple[str, list[str]]] = []
         self.in_body = False
         self.title = ""
+        self.lang = "en"
+        self.direction = "ltr"
         self.because: list[str] = []
         self.write_lines: list[str] = []
         #: The QR code's <svg> as it is read, and its width.
@@ -86,14 +89,19 @@ class _Typst(HTMLParser):
         self.stack.append((tag, classes))
         if tag == "svg" or self.svg:
             self.picture(tag, attrs)
+        elif tag == "html":
+            self.lang = dict(attrs).get("lang") or "en"
+            self.direction = dict(attrs).get("dir") or "ltr"
         elif tag == "body":
             self.in_body = True
         elif tag in ("strong", "em"):
             normal = tag == "em" and self.within("treatments")
             self.marks.append("em-normal" if normal else tag)
         elif tag == "section":
+            # The thick rule on the side where the text starts: the right in Arabic.
+            start = "right" if self.direction == "rtl" else "left"
             self.out.append(
-                "#block(stroke: (rest: 2pt + black, left: 6pt + black), inset: "
+                f"#block(stroke: (rest: 2pt + black, {start}: 6pt + black), inset: "
                 "(x: 4mm, top: 2.5mm, bottom: 1.5mm), width: 100%, breakable: false)["
             )
         elif tag == "ul" and "other-causes" in classes:
@@ -210,11 +218,37 @@ class _Typst(HTMLParser):
         self.inline.append(piece)
 
 
-def to_typst(html: str) -> str:
-    """A rendered summary page as a Typst document with the same words."""
+@dataclass(frozen=True)
+class Sheet:
+    """What the foot of each sheet says, in the summary's language: its name, and its number
+    with the placeholders ``%(page)s`` and ``%(pages)s``."""
+
+    name: str = "Clonus self-check: summary for an appointment"
+    numbering: str = "Page %(page)s of %(pages)s"
+
+    def typst(self) -> tuple[str, str]:
+        counters = {"page": "#counter(page).display()", "pages": "#counter(page).final().first()"}
+        parts = re.split(r"%\((page|pages)\)s", self.numbering)
+        numbering = "".join(
+            counters[part] if odd else "#" + _string(part) if part else ""
+            for odd, part in ((i % 2, part) for i, part in enumerate(parts))
+        )
+        return "#" + _string(self.name), numbering
+
+
+def to_typst(html: str, sheet: Sheet | None = None) -> str:
+    """A rendered summary page as a Typst document with the same words, in the language and
+    the direction its ``<html>`` element names (Arabic from right to left)."""
     parser = _Typst()
     parser.feed(html)
-    return PREAMBLE.format(title=_string(parser.title.strip())) + "".join(parser.out)
+    name, numbering = (sheet or Sheet()).typst()
+    return PREAMBLE.format(
+        title=_string(parser.title.strip()),
+        lang=_string(parser.lang),
+        dir="rtl" if parser.direction == "rtl" else "ltr",
+        name=name,
+        numbering=numbering,
+    ) + "".join(parser.out)
 
 
 _compiling = threading.Lock()
@@ -229,10 +263,12 @@ def _compiler() -> Any:
     return typst.Compiler(font_paths=[FONTS], ignore_system_fonts=True)
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of a rendered summary page: A4, tagged to PDF/UA-1."""
+def render_pdf(html: str, sheet: Sheet | None = None) -> bytes:
+    """The PDF of a rendered summary page: A4, tagged to PDF/UA-1; ``sheet``: the words at the
+    foot of each sheet, in the summary's language."""
+    source = to_typst(html, sheet).encode()
     # One compile at a time per compiler (the development server answers in threads).
     with _compiling:
-        pdf = _compiler().compile(input=to_typst(html).encode(), format="pdf", pdf_standards="ua-1")
+        pdf = _compiler().compile(input=source, format="pdf", pdf_standards="ua-1")
     assert isinstance(pdf, bytes)
     return pdf

@@ -63,34 +63,45 @@ class ReadyPage:
 
 
 class Pieces:
-    """Ready-made markup from the templates of ``app``, for the items of ``rules``.
+    """Ready-made markup from the templates of ``app``, for the items of ``rules``, in
+    ``language`` (the rules' text and the pages' own words both in it).
 
     ``ahead``: render every piece now (as the app does); False renders each piece when it is
     asked for, and makes no ready page, as if there were none (``make bench`` measures what
     they save).
     """
 
-    def __init__(self, app: Flask, rules: Rules, ahead: bool = True) -> None:
-        # A module of its own, not the template's cached one: that one is made on first use,
-        # with every template global (these pieces among them) already in place.
+    def __init__(self, app: Flask, rules: Rules, ahead: bool = True, language: str = "en") -> None:
+        self.ahead = ahead
+        self.language = language
+        # A module of its own, not the template's cached one: that one is made on first use.
         with app.app_context():
             fields: Any = app.jinja_env.get_template("_fields.html").make_module()
+
+        def unanswered(ident: str) -> str:
+            with app.test_request_context(_address(language, "/check")):
+                return str(fields.question_field(rules.questions[ident], [], ""))
+
         #: Each question as a page first shows it, nothing chosen and no error, by question id.
-        self.unanswered = Rendered(
-            lambda ident: fields.question_field(rules.questions[ident], [], ""),
-            rules.questions,
-            ahead,
-        )
-        # The templates find these pieces as ``pieces``; the whole page below is made with them.
-        app.jinja_env.globals["pieces"] = self
-        #: The emergency check, empty: the first question page, as every visitor first sees it.
-        self.first_page = _ready_page(app, rules) if ahead else None
+        self.unanswered = Rendered(unanswered, rules.questions, ahead)
+        #: The emergency check, empty: the first question page, as every visitor first sees it
+        #: (made by :meth:`make_first_page` once the service of ``language`` is in place).
+        self.first_page: ReadyPage | None = None
+
+    def make_first_page(self, app: Flask, rules: Rules) -> None:
+        """Render the emergency check as every visitor first sees it, with these pieces."""
+        if self.ahead:
+            self.first_page = _ready_page(app, rules, self)
 
 
-def _ready_page(app: Flask, rules: Rules) -> ReadyPage:
+def _address(language: str, path: str) -> str:
+    return path if language == "en" else f"/{language}{path}"
+
+
+def _ready_page(app: Flask, rules: Rules, pieces: Pieces) -> ReadyPage:
     """The emergency check as a visitor first sees it, with a slot for the form's token."""
-    with app.test_request_context("/check"):
-        html = first_question_page(rules)
+    with app.test_request_context(_address(pieces.language, "/check")):
+        html = first_question_page(rules, pieces)
         token = str(escape(generate_csrf()))
         root = request.script_root
     assert html.count(token) == 1, "the page holds its form's token once"

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from selfcheck import fhir
@@ -23,11 +24,17 @@ MODULE_MM = 0.4
 #: The QR code's error correction: level M still reads with 15 % of it smudged or folded.
 ERROR_LEVEL = "m"
 
-#: What the QR code is, for a clinician who hears it read out (the PDF's alt text too).
-ALT = (
-    "QR code for your clinician: it holds your answers as a FHIR R4 QuestionnaireResponse "
-    "(the text SELFCHECK: then zlib-compressed JSON in base64url), to add them to a record."
-)
+
+def alt() -> str:
+    """What the QR code is, for a clinician who hears it read out (the PDF's alt text too), in
+    the page's language."""
+    return str(
+        gettext(
+            "QR code for your clinician: it holds your answers as a FHIR R4 QuestionnaireResponse "
+            "(the text SELFCHECK: then zlib-compressed JSON in base64url), to add them to a record."
+        )
+    )
+
 
 MEDIA_TYPE = "application/fhir+json"
 
@@ -52,7 +59,7 @@ def qr_svg(text: str) -> Markup:
     drawn = code.svg_inline(scale=1, border=4, omitsize=True, svgclass=None, lineclass=None)
     side = f"{code.symbol_size(scale=1, border=4)[0] * MODULE_MM:.1f}mm"
     assert drawn.startswith("<svg ")
-    head = f'<svg role="img" aria-label="{escape(ALT)}" width="{side}" height="{side}" '
+    head = f'<svg role="img" aria-label="{escape(alt())}" width="{side}" height="{side}" '
     return Markup(head + drawn.removeprefix("<svg "))
 
 

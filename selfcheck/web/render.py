@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import render_template
 
@@ -19,22 +20,28 @@ def question_page(
     carried: Sequence[tuple[str, str]] = (),
     step: int = 1,
     steps: int = 1,
+    pieces: Any = None,
 ) -> str:
     """A page of questions, each with the answers chosen and its error message (or ""), and
-    the answers of the other pages carried in hidden fields; page ``step`` of ``steps``."""
+    the answers of the other pages carried in hidden fields; page ``step`` of ``steps``;
+    ``pieces``: the questions ready made in the page's language (pieces.py)."""
     return render_template(
         "page.html",
+        pieces=pieces,
         page=page,
         fields=fields,
         carried=carried,
         step=step,
         steps=steps,
-        errors=[(question.id, error) for question, _, error in fields if error],
+        # Each link of the list of problems leads to its question's first answer.
+        errors=[(q.id, q.answers[0].value, error) for q, _, error in fields if error],
     )
 
 
-def first_question_page(rules: Rules) -> str:
-    """The emergency check as every visitor first sees it."""
+def first_question_page(rules: Rules, pieces: Any) -> str:
+    """The emergency check as every visitor first sees it, made with ``pieces`` (those of the
+    page's language, see pieces.py)."""
     page = rules.pages[0]
     steps = len(shown_pages(rules, {}))
-    return question_page(page, [(q, [], "") for q in page.questions], step=1, steps=steps)
+    fields: list[Field] = [(q, [], "") for q in page.questions]
+    return question_page(page, fields, step=1, steps=steps, pieces=pieces)

@@ -10,10 +10,13 @@ file: the app keeps nothing, and any copy of it can serve any step.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from typing import Any, cast
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
+from babel.dates import get_month_names
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from selfcheck.answers import finished
@@ -22,12 +25,44 @@ from selfcheck.rules import Answers, Page, Rules
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
-from selfcheck.web.pdf import render_pdf
+from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_language, suggested
+from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
 from selfcheck.web.service import current_service
 
+View = TypeVar("View", bound=Callable[..., Any])
+
 bp = Blueprint("selfcheck", __name__)
+
+
+def page(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
+    """A page at ``rule`` in English and at ``/<lang>rule`` in each translated language: the
+    language is in the address, and every link, form and redirect made with ``url_for`` keeps
+    it (:func:`keep_language`)."""
+
+    def register(view: View) -> View:
+        bp.add_url_rule(rule, view_func=view, methods=methods, defaults={"lang": ENGLISH})
+        bp.add_url_rule(
+            f"/<any({', '.join(TRANSLATED)}):lang>{rule}", view_func=view, methods=methods
+        )
+        return view
+
+    return register
+
+
+@bp.url_value_preprocessor
+def drop_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The language is read from the address by language.py; the views never see it."""
+    if values is not None:
+        values.pop("lang", None)
+
+
+@bp.url_defaults
+def keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    """Every address made for a page keeps the language of the page being made."""
+    if "lang" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = page_language()
 
 
 MONTHS = (
@@ -52,18 +87,23 @@ def submission() -> Submission:
 
 
 def today() -> str:
-    """Today's date written out in full, as on a letter: "24 November 2026"."""
+    """Today's date written out in full, as on a letter: "24 November 2026", "24 de noviembre
+    de 2026"; the digits are always 0 to 9, as the rules' version and the numbers to call."""
     date = datetime.date.today()
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    code = page_language()
+    if code == ENGLISH:
+        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    month = get_month_names("wide", "format", locale=code)[date.month]
+    return str(gettext("%(day)s %(month)s %(year)s", day=date.day, month=month, year=date.year))
 
 
-@bp.get("/")
+@page("/")
 def start() -> str:
     """The start page: what the check is for, what it is not, and that nothing is kept."""
     return render_template("start.html")
 
 
-@bp.get("/check")
+@page("/check")
 def first_page() -> Response | str:
     """The first question page, the emergency check: with the answers the browser holds, or
     empty, made at start-up but for its form's token (see pieces.py), or, under another
@@ -72,12 +112,13 @@ def first_page() -> Response | str:
     if found is not None:
         return _page_at(found, 1)
     ready = current_service().pieces.first_page
-    if ready is not None and request.script_root == ready.root:
+    # The ready page suggests no other language: a browser that prefers one gets a page made now.
+    if ready is not None and request.script_root == ready.root and suggested() is None:
         return ready.with_token(generate_csrf())
-    return first_question_page(current_service().rules)
+    return first_question_page(current_service().rules, current_service().pieces)
 
 
-@bp.get("/check/<int:number>")
+@page("/check/<int:number>")
 def step(number: int) -> Response | str:
     """Step ``number`` of the questions asked of this person, from the answers the browser
     holds: where Continue, Back and Change lead, and where the browser's Back comes."""
@@ -87,7 +128,7 @@ def step(number: int) -> Response | str:
     return _page_at(found, number)
 
 
-@bp.get("/result")
+@page("/result")
 def result() -> Response | str:
     """The outcome of the answers the browser holds; the first page still to answer while
     there is one."""
@@ -100,7 +141,7 @@ def result() -> Response | str:
     return outcome_page(sent.answers(), sent.carried())
 
 
-@bp.post("/check")
+@page("/check", methods=("POST",))
 def check() -> Response:
     """Every step after the first: Continue, Back, and Change from the outcome page. Each
     answers with a redirect to a page the browser fetches, so that its Back button works."""
@@ -123,7 +164,7 @@ def check() -> Response:
     return _moved(sent, _where(sent))
 
 
-@bp.post("/summary.pdf")
+@page("/summary.pdf", methods=("POST",))
 def summary_pdf() -> Response | str:
     """The summary to bring to an appointment, as a PDF made on the server."""
     sent = submission()
@@ -132,13 +173,19 @@ def summary_pdf() -> Response | str:
     html = render_template("summary.html", **_outcome_context(sent.answers(), sent.carried()))
     date = datetime.date.today().isoformat()
     return Response(
-        render_pdf(html),
+        render_pdf(
+            html,
+            Sheet(
+                gettext("Clonus self-check: summary for an appointment"),
+                gettext("Page %(page)s of %(pages)s"),
+            ),
+        ),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="clonus-self-check-{date}.pdf"'},
     )
 
 
-@bp.post("/summary.fhir.json")
+@page("/summary.fhir.json", methods=("POST",))
 def summary_fhir() -> Response:
     """The answers and the advice for a clinic's record: a FHIR R4 Bundle, made from the
     answers this POST carries, as the PDF is, and kept nowhere."""
@@ -219,7 +266,7 @@ def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
         error = field.errors[0] if with_errors and field.errors else ""
         fields.append((question, chosen, error))
     step, steps = _step_of(sent, page)
-    return question_page(page, fields, sent.carried(page), step, steps)
+    return question_page(page, fields, sent.carried(page), step, steps, current_service().pieces)
 
 
 def _outcome_context(answers: Answers, carried: Sequence[tuple[str, str]]) -> dict[str, object]:
@@ -239,39 +286,39 @@ def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
     return render_template("outcome.html", **_outcome_context(answers, carried))
 
 
-@bp.get("/privacy")
+@page("/privacy")
 def privacy() -> str:
     """What happens to a person's answers: nothing is kept."""
     return render_template("privacy.html")
 
 
-@bp.get("/start-again")
+@page("/start-again")
 def start_again() -> str:
     """Asks before any answer is cleared, with a way back to the step the person was on."""
     found = _kept()
     return render_template("start_again.html", back=_where(found[0]) if found else None)
 
 
-@bp.post("/start-again")
+@page("/start-again", methods=("POST",))
 def clear_answers() -> Response:
     """Clears the answers the browser holds, then opens the first question page."""
     return keep(_see_other(url_for(".first_page")), request, None)
 
 
-@bp.get("/help")
+@page("/help")
 def non_emergency_help() -> str:
     """Where to get medical help that is not an emergency: the settings' number and link."""
     return render_template("help.html")
 
 
-@bp.get("/contact")
+@page("/contact")
 def contact() -> str:
     """Who runs this copy of the check, and how to contact them or give feedback. The app
     keeps nothing sent this way: it only links to an email address or a page."""
     return render_template("contact.html")
 
 
-@bp.get("/accessibility")
+@page("/accessibility")
 def accessibility() -> str:
     """The accessibility statement: what is met, how it is tested, known gaps, how to report."""
     return render_template("accessibility.html")
@@ -354,6 +401,26 @@ def _since_approval(rules: Rules) -> dict[str, Any]:
         if topic.title != SCENARIOS and (topic.changes or topic.title.startswith("Advice"))
     )
     return {"topics": topics, "problem": None, "before": before}
+
+
+@page("/print.css")
+def print_footer() -> Response:
+    """What the printed summary says at the foot of each sheet, in the page's language: the
+    sheet's name on the side where the text starts, the page number on the other."""
+    name = _css_text(gettext("Clonus self-check: summary for an appointment"))
+    # "Page %(page)s of %(pages)s", its placeholders as CSS's page counters.
+    parts = re.split(r"%\((\w+)\)s", gettext("Page %(page)s of %(pages)s"))
+    number = " ".join(
+        f"counter({part})" if odd else _css_text(part)
+        for odd, part in ((i % 2, part) for i, part in enumerate(parts))
+        if odd or part
+    )
+    start, end = ("right", "left") if page_language() in RIGHT_TO_LEFT else ("left", "right")
+    return Response(
+        f"@page {{ @bottom-{start} {{ content: {name}; }} "
+        f"@bottom-{end} {{ content: {number}; }} }}\n",
+        mimetype="text/css",
+    )
 
 
 @bp.get("/rules/print.css")

@@ -36,7 +36,7 @@ def summary_html(form: MultiDict[str, str]) -> str:
     app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
     seen: list[str] = []
 
-    def keep(html: str) -> bytes:
+    def keep(html: str, sheet: object = None) -> bytes:
         seen.append(html)
         return render_pdf(html)
 

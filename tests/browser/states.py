@@ -2,7 +2,8 @@
 `make screenshots`.
 
 The accessibility checks (axe, keyboard focus, target sizes, reflow and zoom) and the
-screenshots run over STATES. To cover a new page, add one line to STATES: its name (the test
+screenshots run over STATES, and over TRANSLATED: each state again in Spanish (/es/) and Arabic
+(/ar/), its title from the catalogs. To cover a new page, add one line to STATES: its name (the test
 id and the screenshot's file name), the title a person hears first, and how to reach it, for
 example ``State("rules", "Review the rules – Clonus self-check", opened("/rules"))``.
 """
@@ -11,17 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from playwright.sync_api import Page
 
 from ..testing.answers import ROUTINE, SOON, URGENT_MEDICINE
 from ..testing.browser import BROKEN_PATH
+from ..testing.languages import title_in
 
 SERVICE = "Clonus self-check"
-#: The red flag ticked to reach the emergency outcome.
+#: The red flag ticked to reach the emergency outcome: its label, and its value.
 RED_FLAG = "Signs of a stroke"
+RED_FLAG_VALUE = "stroke_signs"
+
+
+#: The address of the language of the state being opened: "", "/es" or "/ar" (State.open).
+_prefix = [""]
+
+
+def go(page: Page, path: str) -> None:
+    """Open ``path`` in the language of the state being opened."""
+    page.goto(_prefix[0] + path)
 
 
 def answer(page: Page, answers: Mapping[str, object]) -> None:
@@ -35,14 +47,17 @@ def answer(page: Page, answers: Mapping[str, object]) -> None:
 def proceed(page: Page, button: str = "Continue") -> None:
     """Press a button that sends the form, and wait until the next page has loaded."""
     with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
+        if button == "Continue":  # by its value: the same button in every language
+            page.locator("button[value=next]").click()
+        else:
+            page.get_by_role("button", name=button).click()
 
 
 def opened(path: str) -> Callable[[Page], None]:
     """Reach a page by its address."""
 
     def reach(page: Page) -> None:
-        page.goto(path)
+        go(page, path)
 
     return reach
 
@@ -65,14 +80,14 @@ def answered(answers: Mapping[str, object], pages: int | None = None) -> Callabl
     number, every page asked (which ones depends on the answers) up to the outcome."""
 
     def reach(page: Page) -> None:
-        page.goto("/check")
+        go(page, "/check")
         if pages is not None:
             for _ in range(pages):
                 answer(page, answers)
                 proceed(page)
             return
         for _ in range(MOST_PAGES):
-            if not page.get_by_role("button", name="Continue").count():
+            if not page.locator("button[value=next]").count():
                 return
             answer(page, answers)
             proceed(page)
@@ -99,22 +114,22 @@ def clash(page: Page) -> None:
 
 
 def emergency(page: Page) -> None:
-    page.goto("/check")
-    page.get_by_label(RED_FLAG).check()
+    go(page, "/check")
+    page.locator(f"#q-red_flags-{RED_FLAG_VALUE}").check()
     proceed(page)
 
 
 def stale_form(page: Page) -> None:
     """A form whose security code has run out, as after a page left open for hours."""
-    page.goto("/check")
-    page.get_by_label("None of these").check()
+    go(page, "/check")
+    page.locator("#q-red_flags-none").check()
     page.locator("input[name=csrf_token]").evaluate("input => { input.value = 'stale'; }")
     proceed(page)
 
 
 def form_from_another_site(page: Page) -> None:
     """A form on another website that posts to the check: the browser says it is cross-site."""
-    page.goto("/")
+    go(page, "/")
     check = page.url.rstrip("/") + "/check"
     page.goto("about:blank")
     page.set_content(
@@ -127,7 +142,7 @@ def form_from_another_site(page: Page) -> None:
 
 def oversized_form(page: Page) -> None:
     """A form far larger than any real set of answers (a forged one)."""
-    page.goto("/check")
+    go(page, "/check")
     page.locator("form").evaluate(
         "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
         " extra.name = 'padding'; extra.value = 'x'.repeat(100000); form.append(extra); }"
@@ -137,8 +152,8 @@ def oversized_form(page: Page) -> None:
 
 def forged_form(page: Page) -> None:
     """A form with a field no page sends (a changed or forged form)."""
-    page.goto("/check")
-    page.get_by_label("None of these").check()
+    go(page, "/check")
+    page.locator("#q-red_flags-none").check()
     page.locator("form").evaluate(
         "form => { const extra = document.createElement('input'); extra.type = 'hidden';"
         " extra.name = 'is_admin'; extra.value = 'yes'; form.append(extra); }"
@@ -154,12 +169,18 @@ class State:
     title: str
     reach: Callable[[Page], object]
     media: Literal["screen", "print"] = "screen"
+    #: The language's address: "" (English), "/es", "/ar".
+    prefix: str = ""
 
     def open(self, page: Page) -> None:
         # A new visitor: no answers held from a page opened before.
         page.context.clear_cookies()
         page.emulate_media(media="screen")
-        self.reach(page)
+        _prefix[0] = self.prefix
+        try:
+            self.reach(page)
+        finally:
+            _prefix[0] = ""
         page.emulate_media(media=self.media)
         # Chromium loads a stylesheet for another medium late, without holding up the page.
         page.wait_for_function(
@@ -197,7 +218,7 @@ def start_again_asked(page: Page) -> None:
     """Tap "Start again" in the footer part way through the check."""
     answered(SOON, 2)(page)
     with page.expect_navigation():
-        page.get_by_role("link", name="Start again").click()
+        page.locator(".footer-links a[href$='/start-again']").click()
 
 
 def went_back(page: Page) -> None:
@@ -278,6 +299,25 @@ STATES = [
         f"Sorry, there is a problem with the service – {SERVICE}",
         opened(BROKEN_PATH),
     ),
+]
+
+
+#: The translated languages, each at its own address.
+LANGUAGES = ("es", "ar")
+#: The clinicians' review page of the rules is in English only.
+ENGLISH_ONLY = {"rules"}
+
+
+def in_language(state: State, code: str) -> State:
+    """``state`` in language ``code``: reached the same way under /code/, with its title in
+    that language."""
+    return replace(state, name=f"{code}-{state.name}", title=title_in(code, state.title),
+                   prefix=f"/{code}")  # fmt: skip
+
+
+#: Every state of STATES in Spanish and in Arabic.
+TRANSLATED = [
+    in_language(s, code) for code in LANGUAGES for s in STATES if s.name not in ENGLISH_ONLY
 ]
 
 

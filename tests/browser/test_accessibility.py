@@ -4,6 +4,13 @@ Each check runs over the table of page states in states.py, at a phone's width a
 axe-core finds nothing to fix, each title says where the person is, every control shows a
 clear focus, every target is large enough for a shaky hand, nothing scrolls sideways at 320 px,
 and text at twice its size loses nothing. A page added to that table is checked here too.
+
+In Spanish and Arabic (states.TRANSLATED) every state gets axe, its title, reflow at 320 px and
+text at twice its size, at both widths: translated text is longer, and Arabic is laid out from
+right to left. The focus and target checks, which look at each control's drawing, run in
+Arabic too (mirrored, every ring and target must still show and fit), not again in Spanish,
+whose layout is the English one, left to right. The keyboard tests take a representative set
+(test_keyboard.py).
 """
 
 from __future__ import annotations
@@ -17,12 +24,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from .focus import UNFOCUS, controls, focus_change, unfocused
-from .states import STATES, State, text_zoom
+from .states import LANGUAGES, STATES, TRANSLATED, State, text_zoom
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = (375, 1280)
 SCREEN = [state for state in STATES if state.media == "screen"]
+SCREEN_TRANSLATED = [state for state in TRANSLATED if state.media == "screen"]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_OPTIONS = {
@@ -45,7 +53,9 @@ class Shown:
         return self.state.media == "print"
 
 
-CASES = [(state, width) for state in STATES for width in WIDTHS]
+CASES = [(state, width) for state in [*STATES, *TRANSLATED] for width in WIDTHS]
+#: English and Arabic: the focus rings and the targets, drawn left to right and mirrored.
+DRAWN = [(state, width) for state, width in CASES if not state.name.startswith("es-")]
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +69,14 @@ def shown(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> It
     context.close()
 
 
-def in_every_state(test: Any) -> Any:
+def in_every_state(test: Any, cases: list[tuple[State, int]] = CASES) -> Any:
     return pytest.mark.parametrize(
-        "shown", CASES, indirect=True, ids=[f"{s.name}-{w}" for s, w in CASES]
+        "shown", cases, indirect=True, ids=[f"{s.name}-{w}" for s, w in cases]
     )(test)
+
+
+def drawn_in_every_state(test: Any) -> Any:
+    return in_every_state(test, DRAWN)
 
 
 @pytest.fixture
@@ -92,7 +106,8 @@ def test_the_title_says_where_the_person_is(shown: Shown, page_of: Page):
     expect(page_of.get_by_role("heading", level=1)).to_have_count(1)
 
 
-def test_no_two_pages_share_a_title():
+@pytest.mark.parametrize("code", ["en", *LANGUAGES])
+def test_no_two_pages_share_a_title(code):
     # Answers that clash are the symptoms page with an error, as a missing answer is; Back
     # shows the symptoms page again; a result with its sections opened is the same result.
     same_page = {
@@ -100,11 +115,12 @@ def test_no_two_pages_share_a_title():
         "back-to-symptoms",
         "outcome-urgent-every-section-open",
     }
-    titles = [state.title for state in SCREEN if state.name not in same_page]
-    assert len(set(titles)) == len(titles)
+    states = SCREEN if code == "en" else [s for s in SCREEN_TRANSLATED if s.prefix == f"/{code}"]
+    titles = [s.title for s in states if s.name.removeprefix(f"{code}-") not in same_page]
+    assert len(set(titles)) == len(titles) > 20
 
 
-@in_every_state
+@drawn_in_every_state
 def test_every_control_shows_a_clear_focus(shown: Shown, page_of: Page):
     """Focus changes each control's look, over at least a 1 px ring's worth of pixels that
     change by 3:1 or more in contrast (the contrast asked of a focus indicator). On paper no
@@ -135,7 +151,7 @@ TARGETS = """() => [...document.querySelectorAll(
   })"""
 
 
-@in_every_state
+@drawn_in_every_state
 def test_targets_are_large_enough_for_shaky_hands(shown: Shown, page_of: Page):
     """At least 24 by 24 px, and 44 by 44 px for the main buttons (WCAG 2.5.8 and 2.5.5)."""
     targets = page_of.evaluate(TARGETS)
@@ -151,12 +167,16 @@ OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   return [...document.querySelectorAll('body *')]
     .filter(element => element.getClientRects().length)
-    .filter(element => element.getBoundingClientRect().right > width + 0.5)
+    .filter(element => element.getBoundingClientRect().right > width + 0.5
+                       || element.getBoundingClientRect().left < -0.5
+                          && element.getBoundingClientRect().right > 0)  // right to left
     .map(element => element.tagName + ' ' + (element.textContent || '').trim().slice(0, 40));
 }"""
 
 
-@pytest.mark.parametrize("state", SCREEN, ids=[s.name for s in SCREEN])
+@pytest.mark.parametrize(
+    "state", [*SCREEN, *SCREEN_TRANSLATED], ids=[s.name for s in [*SCREEN, *SCREEN_TRANSLATED]]
+)
 def test_nothing_scrolls_sideways_at_320_px(page: Page, state: State):
     """WCAG 1.4.10: at 320 px wide (a 1280 px window zoomed to 400%) nothing needs scrolling
     sideways."""
@@ -195,8 +215,9 @@ TEXT = """() => {
                 size: parseFloat(getComputedStyle(element).fontSize)});
   }
   const boxes = [...document.querySelectorAll('.choice')].map(choice => {
-    const r = choice.getBoundingClientRect();  // the drawn radio or checkbox, 40 px square
-    const left = r.left + scrollX, top = r.top + scrollY;
+    const r = choice.getBoundingClientRect();  // the drawn radio or checkbox, 40 px square,
+    const rtl = getComputedStyle(choice).direction === 'rtl';  // at the side the text starts
+    const left = (rtl ? r.right - 40 : r.left) + scrollX, top = r.top + scrollY;
     return {left, top, right: left + 40, bottom: top + 40};
   });
   return {found, boxes, width: document.documentElement.clientWidth,
@@ -229,7 +250,14 @@ def test_text_grows_to_twice_its_size_and_loses_nothing(shown: Shown, page_of: P
     assert large["scrollWidth"] <= large["width"], "the page scrolls sideways"
     texts = large["found"]
     assert not [t["text"] for t in texts if t["clipped"]], "text is cut off"
-    outside = [t["text"] for t in texts for r in t["rects"] if r["right"] > large["width"] + 1]
+    outside = [
+        t["text"]
+        for t in texts
+        for r in t["rects"]
+        # Past the right edge, or, right to left, past the left one (the skip link waits
+        # wholly off screen until it is focused: that is not text cut off).
+        if r["right"] > large["width"] + 1 or r["left"] < -1 < r["right"]
+    ]
     assert not outside, outside
     drawn = [(t["text"], r) for t in texts for r in t["rects"]]
     crossing = [

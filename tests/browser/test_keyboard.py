@@ -9,11 +9,14 @@ import pytest
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from ..testing.answers import SOON
-from .states import ADULT_PAGES, STATES, State, text_zoom
+from .states import ADULT_PAGES, LANGUAGES, STATES, TRANSLATED, State, text_zoom
 
 pytestmark = pytest.mark.browser
 
-WITH_ERRORS = [state for state in STATES if state.name.endswith("-with-errors")]
+#: The pages with errors, in English, Spanish and Arabic: the error summary takes the focus in
+#: each (the Spanish and Arabic pages' other keyboard checks: the whole check below, per
+#: language; every state's focus rings are checked in test_accessibility.py).
+WITH_ERRORS = [state for state in [*STATES, *TRANSLATED] if state.name.endswith("-with-errors")]
 #: A phone and a desktop window.
 WINDOWS: dict[str, ViewportSize] = {
     "phone": {"width": 375, "height": 667},
@@ -75,7 +78,7 @@ def answer_page(page: Page, answers: Mapping[str, object]) -> None:
         values = answers[question]
         for value in [values] if isinstance(values, str) else values:  # type: ignore[attr-defined]
             choose(page, question, value)
-    enter(page, page.get_by_role("button", name="Continue"))
+    enter(page, page.locator("button[value=next]"))
 
 
 def enter(page: Page, control: Locator, key: str = "Tab") -> None:
@@ -157,6 +160,43 @@ def test_the_whole_check_by_keyboard(page: Page):
 
     # The summary downloads with Enter on its button.
     tab_to(page, page.get_by_role("button", name="Download the summary (PDF)"))
+    with page.expect_download() as download:
+        press(page, "Enter")
+    assert download.value.suggested_filename.endswith(".pdf")
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_whole_check_by_keyboard_in_each_language(page: Page, code: str):
+    """In Spanish and in Arabic (right to left), on a phone: the skip link, Start now with
+    Space, the list of problems, every page answered with Tab, the arrow keys and Space, to the
+    same result as in English, then the PDF with Enter; the focus always in sight."""
+    page.set_viewport_size(WINDOWS["phone"])
+    page.goto(f"/{code}/")
+    press(page, "Tab")
+    skip = page.locator(".skip-link")
+    assert focused(skip)
+    expect(skip).to_be_in_viewport()
+    press(page, "Enter")
+    expect(page.locator("main")).to_be_focused()
+    press(page, "Tab")
+    start = page.locator("a.button-start")
+    assert focused(start)
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert page.url.endswith(f"/{code}/check")
+    enter(page, page.locator("button[value=next]"))
+    expect(page.locator(".error-summary")).to_be_focused()
+    press(page, "Tab")
+    press(page, "Enter")
+    expect(page.locator("#q-red_flags-breathing_collapse_seizure")).to_be_focused()
+    choose(page, "red_flags", "none")
+    enter(page, page.locator("button[value=next]"))
+    for _ in ADULT_PAGES:
+        assert f"/{code}/check/" in page.url
+        answer_page(page, SOON)
+    expect(page.locator("section.urgency-soon")).to_be_visible()
+    assert page.url.endswith(f"/{code}/result")
+    tab_to(page, page.locator("button[value=pdf]"))
     with page.expect_download() as download:
         press(page, "Enter")
     assert download.value.suggested_filename.endswith(".pdf")

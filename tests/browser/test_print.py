@@ -21,12 +21,14 @@ from pypdf import PdfReader
 from selfcheck import fhir
 
 from ..testing.servers import program
-from .states import OUTCOMES, STATES, State
+from .states import OUTCOMES, STATES, TRANSLATED, State
 
 pytestmark = pytest.mark.browser
 
 PRINTED = [s for s in STATES if s.name.startswith("print-")]
-ON_SCREEN = {s.name: s for s in STATES if s.name.startswith("outcome-")}
+#: The printed summary in Spanish and Arabic: longer words, and Arabic right to left.
+PRINTED_TRANSLATED = [s for s in TRANSLATED if s.name.split("-", 1)[1].startswith("print-")]
+ON_SCREEN = {s.name: s for s in [*STATES, *TRANSLATED] if "outcome-" in s.name}
 PAPER = ("A4", "Letter")
 NOT_ON_PAPER = [
     "Skip to main content",
@@ -85,7 +87,37 @@ def test_the_printed_summary_fits_on_two_sheets(page: Page, state: State, paper:
         assert not re.search(rf"\b{control}\b", text), f"{control!r} is printed"
 
 
-@pytest.mark.parametrize("state", PRINTED, ids=[s.name for s in PRINTED])
+#: Known gap: the Spanish summary of two listed conditions (urgent) takes a third sheet of US
+#: Letter, the clinician's sheet overflowing by a few lines (it fits on A4, and as the PDF).
+THIRD_SHEET = {("es-print-urgent", "Letter")}
+
+
+@pytest.mark.parametrize("paper", PAPER)
+@pytest.mark.parametrize("state", PRINTED_TRANSLATED, ids=[s.name for s in PRINTED_TRANSLATED])
+def test_in_each_language_the_print_and_the_pdf_fit_on_two_sheets(
+    request: pytest.FixtureRequest, page: Page, state: State, paper: str
+):
+    """The printed summary in Spanish and Arabic on A4 and Letter, and its PDF download, each
+    on one or two sheets, the sheet's name at its foot in that language."""
+    if (state.name, paper) in THIRD_SHEET:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="a third sheet of Letter"))
+    state.open(page)
+    sheets = PdfReader(io.BytesIO(page.pdf(format=paper))).pages
+    assert 1 <= len(sheets) <= 2, f"{len(sheets)} pages of {paper}"
+    state.open(page)
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.locator("button[value=pdf]").click()
+    with open(download.value.path(), "rb") as file:
+        sheets = PdfReader(file).pages
+        assert 1 <= len(sheets) <= 2, f"the PDF has {len(sheets)} pages"
+        foot = {"/es": "Autoevaluación del clonus: resumen para una cita"}.get(state.prefix)
+        assert foot is None or foot in sheets[0].extract_text()
+
+
+@pytest.mark.parametrize(
+    "state", [*PRINTED, *PRINTED_TRANSLATED], ids=[s.name for s in [*PRINTED, *PRINTED_TRANSLATED]]
+)
 def test_paper_says_what_the_screen_says(page: Page, state: State):
     """Word for word the same, leaving out only the buttons (screen only), and the lines to
     write on at the appointment and the QR code for a clinic's record with its caption (paper
@@ -101,7 +133,8 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     page.emulate_media(media="print")
     handwritten = page.locator(".handwritten")
     expect(handwritten).to_be_visible()
-    expect(handwritten).to_contain_text("Notes:")
+    if not state.prefix:
+        expect(handwritten).to_contain_text("Notes:")
     handwritten.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
     code = page.locator(".record-code")
     expect(code).to_be_visible()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from .states import OUTCOMES, SERVICE, STATES, State
+from .states import OUTCOMES, SERVICE, STATES, TRANSLATED, State
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +16,9 @@ PHONE = ViewportSize(width=375, height=667)
 LENGTH_BEFORE = 8740
 
 RESULTS = [s for s in STATES if s.name.removeprefix("outcome-") in OUTCOMES]
+#: The same results in Spanish and Arabic: longer words, and a header that names the other
+#: languages.
+TRANSLATED_RESULTS = [s for s in TRANSLATED if s.name.split("-", 1)[1] in {r.name for r in RESULTS}]
 
 
 def in_first_screen(page: Page, selector: str) -> bool:
@@ -26,16 +29,20 @@ def in_first_screen(page: Page, selector: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("state", RESULTS, ids=[s.name for s in RESULTS])
+@pytest.mark.parametrize(
+    "state", [*RESULTS, *TRANSLATED_RESULTS], ids=[s.name for s in [*RESULTS, *TRANSLATED_RESULTS]]
+)
 def test_the_first_screen_holds_the_advice_and_the_ways_to_keep_it(page: Page, state: State):
     page.set_viewport_size(PHONE)
     state.open(page)
-    heading = OUTCOMES[state.name.removeprefix("outcome-")][0]
-    expect(page).to_have_title(f"{heading} – {SERVICE}")
+    expect(page).to_have_title(state.title)
+    if not state.prefix:
+        heading = OUTCOMES[state.name.removeprefix("outcome-")][0]
+        expect(page).to_have_title(f"{heading} – {SERVICE}")
     assert in_first_screen(page, "h1")
     assert in_first_screen(page, ".advice-first"), "the first line of advice"
     assert in_first_screen(page, "button[value=pdf]"), "Download the summary (PDF)"
-    if state.name != "outcome-emergency":
+    if not state.name.endswith("outcome-emergency"):
         # With emergency advice, all of the advice comes before them.
         assert in_first_screen(page, ".js-print"), "Print this page"
 

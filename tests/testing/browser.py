@@ -26,4 +26,6 @@ def browser_app() -> Flask:
         raise RuntimeError("a deliberate failure, to show the error page")
 
     app.add_url_rule(BROKEN_PATH, "test_only_broken", broken)
+    for code in ("es", "ar"):
+        app.add_url_rule(f"/{code}{BROKEN_PATH}", f"test_only_broken_{code}", broken)
     return app

@@ -55,6 +55,14 @@ NOT_TEXT = frozenset(
 )
 
 
+#: Who translated the shipped catalogs, as each catalog says it, in its own language (a Spanish
+#: or Arabic page that shows it never mixes in English).
+TRANSLATED_BY = {
+    "es": "equipo de selfcheck (borrador hecho con ayuda de una máquina)",
+    "ar": "فريق selfcheck (مسودة أُعدّت بمساعدة آلية)",
+}
+
+
 def english_texts(rules_file: Path) -> list[Text]:
     return list(texts(parse(rules_file.read_text(encoding="utf-8"), str(rules_file))))
 

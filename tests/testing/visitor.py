@@ -120,9 +120,11 @@ def hours_later(hours: float) -> Any:
 class Journey(Visitor):
     """A visitor who knows the pages of a rule set and answers them in order."""
 
-    def __init__(self, client: Any, rules: Rules) -> None:
+    def __init__(self, client: Any, rules: Rules, prefix: str = "") -> None:
         super().__init__(client)
         self.rules = rules
+        #: The address of the pages' language: "" for English, "/es", "/ar".
+        self.prefix = prefix
 
     def answer_page(self, answers: Mapping[str, Any]) -> Any:
         """Answer the questions of the page on screen from ``answers``, then Continue."""
@@ -132,7 +134,7 @@ class Journey(Visitor):
     def start_again(self) -> Any:
         """Clear the answers the browser holds, as "Start again" does once confirmed; the
         first question page follows, empty."""
-        self.open("/start-again")
+        self.open(f"{self.prefix}/start-again")
         return self.submit("start-again")
 
     def complete(self, answers: Mapping[str, Any]) -> Any:
@@ -140,6 +142,6 @@ class Journey(Visitor):
         self.start_again()
         for _ in self.rules.pages:
             self.answer_page(answers)
-            if "Your result" in self.html:
+            if 'id="urgency-heading"' in self.html:  # the outcome, in any language
                 break
         return self.response
