@@ -345,3 +345,22 @@ def test_the_catalogs_hold_the_pages_text_as_it_is_now(tmp_path: Path):
         with po.with_suffix(".mo").open("rb") as file:
             compiled = gettext.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
         assert {k: v for k, v in compiled.items() if k} == wanted, code
+
+
+@pytest.mark.parametrize("code", ["es", "ar"])
+def test_the_record_for_a_clinic_is_the_approved_english_whatever_the_page_language(
+    translated, rules, code
+):
+    """The download for a clinician's record holds the rules' own (English) words, the ones a
+    clinician approves, never a mix of two languages: the same Bundle as from the English page
+    but for the time it was made."""
+
+    def bundle(prefix: str) -> str:
+        journey = Journey(translated.test_client(), rules, prefix)
+        journey.complete(SOON)
+        made = journey.submit("fhir").get_data(as_text=True)
+        return re.sub(r'"(authored|effectiveDateTime|timestamp|issued)": "[^"]+"', "", made)
+
+    english = bundle("")
+    assert bundle(PREFIX[code]) == english
+    assert "Why: " in english

@@ -181,3 +181,9 @@ def current_service() -> Service:
         if found is not None:
             return cast(Service, found)
     return cast(Service, current_app.extensions[KEY])
+
+
+def english_service() -> Service:
+    """The service in the rules' own language, English: the words a clinician approves, for a
+    record that leaves the site (the FHIR download), whatever the page's language."""
+    return cast(Service, current_app.extensions[KEY])

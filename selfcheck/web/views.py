@@ -29,7 +29,7 @@ from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_lang
 from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
-from selfcheck.web.service import current_service
+from selfcheck.web.service import current_service, english_service
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -188,9 +188,11 @@ def summary_pdf() -> Response | str:
 @page("/summary.fhir.json", methods=("POST",))
 def summary_fhir() -> Response:
     """The answers and the advice for a clinic's record: a FHIR R4 Bundle, made from the
-    answers this POST carries, as the PDF is, and kept nowhere."""
+    answers this POST carries, as the PDF is, and kept nowhere. It holds the rules' own
+    (English) words, the ones a clinician approves, from a page in any language: a record
+    never mixes two languages (the answers' ids are the same in each)."""
     sent = submission()
-    service = current_service()
+    service = english_service()
     if not finished(service.rules, sent.answers()):
         return _moved(sent, _where(sent))
     date = datetime.date.today().isoformat()
