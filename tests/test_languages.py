@@ -15,6 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import textstat
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from werkzeug.datastructures import MultiDict
@@ -364,3 +365,29 @@ def test_the_record_for_a_clinic_is_the_approved_english_whatever_the_page_langu
     english = bundle("")
     assert bundle(PREFIX[code]) == english
     assert "Why: " in english
+
+
+def test_the_spanish_pages_read_as_easily_as_the_english():
+    """The pages' own text in Spanish at the reading level of the English: Fernández-Huerta and
+    Szigriszt-Pazos (Flesch's reading ease fitted to Spanish), 70 or more being "fairly easy",
+    and no more than 10 points below the English's Flesch ease. Placeholders and markup aside;
+    labels of three words or fewer are not sentences."""
+
+    def plain(text: str) -> str:
+        return re.sub(r"%\(\w+\)s|<[^>]+>", "", text).strip()
+
+    def as_sentences(texts: list[str]) -> str:
+        return " ".join(t if t[-1] in ".?!»:" else f"{t}." for t in texts if t)
+
+    pairs = [(plain(e), plain(s)) for e, s in catalog("es").items() if len(e.split()) > 3]
+    assert len(pairs) > 100
+    english_ease = textstat.flesch_reading_ease(as_sentences([e for e, _ in pairs]))
+    textstat.set_lang("es")
+    try:
+        spanish = as_sentences([s for _, s in pairs])
+        huerta = textstat.fernandez_huerta(spanish)
+        szigriszt = textstat.szigriszt_pazos(spanish)
+    finally:
+        textstat.set_lang("en_US")
+    assert huerta >= 70 and szigriszt >= 65
+    assert huerta >= english_ease - 10, "about the same ease as the English"
