@@ -328,7 +328,8 @@ def observation(
         },
         "note": _notes(outcome, fill),
         "method": {
-            "text": f"Clonus self-check, rules version {rules.version}, {rules.status_words}"
+            "text": f"Clonus self-check, rules version {rules.version} (fingerprint "
+            f"{rules.fingerprint}), {rules.status_words}"
         },
         "derivedFrom": [{"reference": derived_from}],
     }
