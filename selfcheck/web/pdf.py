@@ -107,7 +107,7 @@ class _Typst(HTMLParser):
         elif tag == "ul" and "other-causes" in classes:
             self.out.append(f"#text(size: 10pt)[#grid({GRID}")
         elif tag == "dl":  # the answers: one column, as on paper
-            self.out.append("#text(size: 10pt)[#grid(columns: (1fr,), row-gutter: 0.8mm,")
+            self.out.append("#text(size: 10pt)[#grid(columns: (1fr,), row-gutter: 0mm,")
         elif tag == "div" and "for-you" in classes:  # the person's part starts page 2
             self.out.append("#pagebreak()\n")
         elif tag == "ul" and "because-list" not in classes:
@@ -179,7 +179,7 @@ class _Typst(HTMLParser):
             self.out.append(f"#heading(level: {tag[1]})[{text}]\n")
         elif tag == "dt":
             self.out.append(
-                "block(stroke: (top: 0.5pt), inset: (top: 0.5mm, bottom: 0.7mm), width: 100%, "
+                "block(stroke: (top: 0.5pt), inset: (top: 0.6mm, bottom: 0.6mm), width: 100%, "
                 f"breakable: false)[#strong[{text}] "
             )
         elif tag == "dd":

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from selfcheck import fhir
 
+from ..testing.languages import PREFIX, page_text_in
 from ..testing.servers import program
 from .states import OUTCOMES, STATES, TRANSLATED, State
 
@@ -139,7 +140,9 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     code = page.locator(".record-code")
     expect(code).to_be_visible()
     expect(code.locator("svg")).to_be_visible()
-    expect(code).to_contain_text("For your clinician: scan this code")
+    caption = "For your clinician: scan this code to add these answers to a health record (FHIR)."
+    code_name = next(c for c, prefix in PREFIX.items() if prefix == state.prefix)
+    expect(code).to_contain_text(page_text_in(code_name, caption))
     code.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
     on_paper = page.evaluate(SUMMARY_TEXT)
     assert words(on_paper) == words(on_screen)

@@ -63,6 +63,13 @@ def _catalog(path: Path) -> dict[str, str]:
         return {str(m.id): str(m.string) for m in read_po(file) if m.id and m.string}
 
 
+def page_text_in(code: str, english: str) -> str:
+    """One of the pages' own texts as the page in ``code`` says it (the pages' catalog)."""
+    if code == "en":
+        return english
+    return _catalog(CATALOGS / code / "LC_MESSAGES" / "messages.po")[english]
+
+
 def title_in(code: str, english: str, number: str = "999") -> str:
     """A page's English title (as the STATES table writes it) as the page in ``code`` gives
     it, from the pages' catalog and the rules' (rules.LANG.po): "Error: Your symptoms (step 3
