@@ -2,9 +2,9 @@
 the rules give, as a confusion matrix, with the share sent to less urgent care than they need
 (under-triage) and to more urgent care (over-triage), and every miss.
 
-``rules test`` prints the figures after the vignettes; ``python -m selfcheck.accuracy`` (run
-by ``make triage-accuracy``) writes them into docs/triage-accuracy.md, between the markers that
-a test checks are current.
+``rules test`` prints the figures after each file of vignettes; ``python -m selfcheck.accuracy``
+(run by ``make triage-accuracy``) writes them into docs/triage-accuracy.md, one block for each
+file of :data:`FILES` between markers that name it, which a test checks are current.
 
 Plain Python, no web framework.
 """
@@ -15,11 +15,22 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from selfcheck.rules import Rules, load
+from selfcheck.answers import asked
+from selfcheck.rules import RED_FLAGS, Rules, load
 from selfcheck.scenarios import Result, Scenarios, load_scenarios, run
 
-BEGIN = "<!-- begin: made by `make triage-accuracy`; do not edit by hand -->"
-END = "<!-- end: made by `make triage-accuracy` -->"
+#: The files of vignettes beside rules.yaml: the team's own, and those written blind, by an
+#: author who had not read the rules (docs/triage-accuracy.md).
+FILES = ("vignettes.yaml", "vignettes-blind.yaml")
+
+
+def begin(vignettes_file: str) -> str:
+    """The marker before the block of figures of ``vignettes_file``."""
+    return f"<!-- begin: {vignettes_file}, made by `make triage-accuracy`; do not edit by hand -->"
+
+
+def end(vignettes_file: str) -> str:
+    return f"<!-- end: {vignettes_file}, made by `make triage-accuracy` -->"
 
 
 @dataclass(frozen=True)
@@ -82,11 +93,41 @@ def summary_lines(found: Accuracy) -> list[str]:
     ]
 
 
+def _given_by(rules: Rules, result: Result) -> str:
+    """What set the advice a vignette was given: the red flags ticked and the rules of that
+    level that applied, by id, or the default level."""
+    answers = asked(rules, result.scenario.answers)
+    level = result.outcome.level
+    why = [f"red flag `{flag.id}`" for flag in result.outcome.red_flags]
+    why += [
+        f"rule `{rule.id}`"
+        for rule in rules.urgency_rules
+        if rule.level == level and rule.when.holds(answers)
+    ]
+    return ", ".join(why) or "the default level"
+
+
+#: Answers left out when a miss is told: those that say a sign is absent.
+_ABSENT = frozenset({"no", "none", "nowhere"})
+
+
+def told(rules: Rules, result: Result) -> str:
+    """The answers of a vignette that say something is there (or may be), in the order asked:
+    ``red_flags: none; age: adult; jerking: yes; medicines: antidepressant``."""
+    answers = asked(rules, result.scenario.answers)
+    said = [
+        f"{question}: {', '.join(sorted(answers[question]))}"
+        for question in rules.questions
+        if question in answers and (question == RED_FLAGS or not answers[question] <= _ABSENT)
+    ]
+    return "; ".join(said)
+
+
 def as_markdown(found: Accuracy, vignettes_file: str) -> str:
     """The figures as the generated part of docs/triage-accuracy.md."""
     levels = found.rules.levels
     lines = [
-        BEGIN,
+        begin(vignettes_file),
         "",
         f"Rules: version {found.rules.version} ({found.rules.status_words}). Vignettes: "
         f"`{vignettes_file}`, {len(found.results)} of them.",
@@ -111,26 +152,33 @@ def as_markdown(found: Accuracy, vignettes_file: str) -> str:
             ]
             said += [f"not listed: {', '.join(result.missing)}"] if result.missing else []
             said += [f"listed: {', '.join(result.unwanted)}"] if result.unwanted else []
-            lines.append(f"- `{vignette.id}` ({vignette.name}): {'; '.join(said)}")
+            said.append(f"by {_given_by(found.rules, result)}")
+            lines.append(f"- `{vignette.id}` ({vignette.name}): {'; '.join(said)}.")
+            lines.append(f"  Answers: {told(found.rules, result)}")
     else:
         lines.append("Misses: none. Every vignette gets the advice and the conditions it expects.")
-    lines += ["", END]
+    lines += ["", end(vignettes_file)]
     return "\n".join(lines) + "\n"
 
 
-def rewrite(document: str, block: str) -> str:
-    """``document`` with the text between its markers replaced by ``block``."""
-    start, end = document.index(BEGIN), document.index(END) + len(END) + 1
-    return document[:start] + block + document[end:]
+def rewrite(document: str, block: str, vignettes_file: str) -> str:
+    """``document`` with the text between the markers of ``vignettes_file`` replaced by
+    ``block``."""
+    last = end(vignettes_file)
+    start, stop = document.index(begin(vignettes_file)), document.index(last) + len(last) + 1
+    return document[:start] + block + document[stop:]
 
 
 def main() -> None:  # pragma: no cover - run by make triage-accuracy, its output tested
     root = Path(__file__).resolve().parent.parent
     rules = load(root / "rules.yaml")
-    found = measure(rules, load_scenarios(root / "vignettes.yaml", rules))
     doc = root / "docs" / "triage-accuracy.md"
-    doc.write_text(rewrite(doc.read_text(), as_markdown(found, "vignettes.yaml")))
-    sys.stdout.write("\n".join(summary_lines(found)) + "\n")
+    text = doc.read_text()
+    for name in FILES:
+        found = measure(rules, load_scenarios(root / name, rules))
+        text = rewrite(text, as_markdown(found, name), name)
+        sys.stdout.write("\n".join([f"{name}:", *summary_lines(found)]) + "\n")
+    doc.write_text(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

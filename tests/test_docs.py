@@ -16,7 +16,7 @@ import click
 import pytest
 import yaml
 
-from selfcheck.accuracy import as_markdown, measure, rewrite
+from selfcheck.accuracy import FILES, as_markdown, measure, rewrite
 from selfcheck.rules import load
 from selfcheck.rules.shape import RULES_SCHEMA, SCENARIOS_SCHEMA, VIGNETTES_SCHEMA
 from selfcheck.scenarios import load_scenarios
@@ -157,11 +157,12 @@ def test_every_hazard_has_causes_controls_a_test_and_ratings_that_follow_the_mat
         assert tuple(ratings) == summary[ident], f"{ident}: the summary table differs"
 
 
-def test_the_triage_accuracy_page_is_current():
-    """docs/triage-accuracy.md gives the figures the vignettes get from today's rules (make
-    triage-accuracy writes them)."""
+@pytest.mark.parametrize("name", FILES)
+def test_the_triage_accuracy_page_is_current(name):
+    """docs/triage-accuracy.md gives the figures each file of vignettes gets from today's rules
+    (make triage-accuracy writes them)."""
     rules = load(ROOT / "rules.yaml")
-    found = measure(rules, load_scenarios(ROOT / "vignettes.yaml", rules))
+    found = measure(rules, load_scenarios(ROOT / name, rules))
     page = (ROOT / "docs" / "triage-accuracy.md").read_text()
-    assert as_markdown(found, "vignettes.yaml") in page, "run make triage-accuracy"
-    assert rewrite(page, as_markdown(found, "vignettes.yaml")) == page
+    assert as_markdown(found, name) in page, "run make triage-accuracy"
+    assert rewrite(page, as_markdown(found, name), name) == page
