@@ -27,6 +27,7 @@ SYMPTOMS: Given = {
     "started": "months",
     "worse": "no",
     "nerve_symptoms": "none",
+    "unwell": "none",
     "recent_signs": "none",
     "injury": "no",
 }
@@ -34,11 +35,8 @@ SYMPTOMS: Given = {
 BACKGROUND: Given = {
     "checked": "no",
     "conditions": ["ms"],
-    "oxygen": "no",
-    "infection": "no",
-    "kidney_liver": "none",
     "medicines": "none",
-    "medicine_change": "no",
+    "medicine_change": "none",
     "pregnancy": "no",
 }
 
@@ -52,7 +50,7 @@ ROUTINE: Given = {**SOON, "checked": "cause_found", "started": "years"}
 URGENT: Given = {**SOON, "started": "days"}
 
 #: Jerking after a change of an antidepressant: "urgent", with the medicine cause listed.
-URGENT_MEDICINE: Given = {**SOON, "medicines": ["antidepressant"], "medicine_change": "yes"}
+URGENT_MEDICINE: Given = {**SOON, "medicines": ["antidepressant"], "medicine_change": ["raised"]}
 
 #: None of the symptoms asked about (so not asked when they started): "routine".
 NO_SYMPTOMS: Given = {

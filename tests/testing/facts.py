@@ -10,28 +10,80 @@ from __future__ import annotations
 from selfcheck.rules import Condition
 from selfcheck.rules.reach import all_of, answer_is, any_of
 
-SEROTONIN_MEDICINES = ["antidepressant", "stimulant", "serotonin_other"]
-BRAIN_INFECTION_WITH_FEVER = ["headache", "stiff_neck", "confusion", "seizure"]
+YES = ["yes", "not_sure"]
+#: A change in a medicine, a drug or alcohol, as the later question words it.
+CHANGED = ["started", "raised", "mixed", "stopped", "pump"]
 
 FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
-    "stroke_signs": (
-        all_of(
+    # Struggling to breathe, or blue, grey or blotchy skin.
+    "breathing_trouble": (answer_is("unwell", ["breathing", "colour"]), "emergency"),
+    # Passed out, hard to wake, suddenly confused, or floppy.
+    "not_responding": (
+        any_of(
             [
-                answer_is("nerve_symptoms", ["speech", "sight", "one_side"]),
-                answer_is("nerve_started", ["hours", "days"]),
+                answer_is("unwell", ["confusion"]),
+                all_of([answer_is("recent_signs", ["seizure"]), answer_is("fit_details", ["not_back"])]),
+                answer_is("child_signs", ["floppy"]),
             ]
         ),
         "emergency",
     ),
+    # A fit now, a first fit, or a fit of 5 minutes or more: today.
+    "seizure": (
+        all_of(
+            [
+                answer_is("recent_signs", ["seizure"]),
+                answer_is("fit_when", ["today"]),
+                answer_is("fit_details", ["first", "long", "repeated"]),
+            ]
+        ),
+        "emergency",
+    ),
+    # A drooping face, a weak arm, slurred speech, or a sudden very bad headache, today.
+    "stroke_signs": (
+        any_of(
+            [
+                answer_is("recent_signs", ["sudden_headache"]),
+                all_of(
+                    [
+                        answer_is("nerve_symptoms", ["speech", "one_side"]),
+                        answer_is("nerve_started", ["hours"]),
+                    ]
+                ),
+            ]
+        ),
+        "emergency",
+    ),
+    # A high temperature with a very bad headache or stiff neck, or a rash that does not fade.
     "brain_infection_signs": (
         any_of(
             [
                 answer_is("recent_signs", ["rash"]),
                 all_of(
                     [
-                        answer_is("recent_signs", ["fever"]),
-                        answer_is(
-                            "recent_signs", ["headache", "stiff_neck", "confusion", "seizure"]
+                        answer_is("unwell", ["fever"]),
+                        answer_is("recent_signs", ["headache", "stiff_neck"]),
+                    ]
+                ),
+            ]
+        ),
+        "emergency",
+    ),
+    # Too much of a medicine taken; or jerking or stiffness with fever, sweating or agitation
+    # after a change in a medicine, a drug or alcohol.
+    "medicine_reaction": (
+        any_of(
+            [
+                answer_is("medicine_change", ["too_much"]),
+                all_of(
+                    [
+                        answer_is("medicine_change", CHANGED),
+                        any_of([answer_is("jerking", YES), answer_is("stiffness", YES)]),
+                        any_of(
+                            [
+                                answer_is("unwell", ["fever"]),
+                                answer_is("recent_signs", ["sweating", "agitation"]),
+                            ]
                         ),
                     ]
                 ),
@@ -39,18 +91,9 @@ FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
         ),
         "emergency",
     ),
-    "serotonin_signs": (
-        all_of(
-            [
-                answer_is("medicines", SEROTONIN_MEDICINES),
-                answer_is("jerking", ["yes", "not_sure"]),
-                answer_is("recent_signs", ["fever", "sweating", "agitation", "confusion"]),
-            ]
-        ),
-        "emergency",
-    ),
-    "spinal_cord_signs": (answer_is("recent_signs", ["bladder", "legs"]), "emergency"),
+    "spinal_cord_signs": (answer_is("nerve_symptoms", ["bladder", "legs"]), "emergency"),
     "recent_injury": (answer_is("injury", ["recent"]), "emergency"),
+    # Pregnant or a recent birth, with a fit, a bad headache, blurred sight or sudden swelling.
     "pregnancy_signs": (
         all_of(
             [
@@ -58,15 +101,11 @@ FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
                 any_of(
                     [
                         answer_is("pregnancy_signs", ["headache", "sight", "rib_pain", "swelling"]),
-                        answer_is("recent_signs", ["headache"]),
+                        answer_is("recent_signs", ["headache", "seizure"]),
                     ]
                 ),
             ]
         ),
         "emergency",
     ),
-    # Trouble breathing, a collapse or a fit *now* can be told only on the emergency check. The
-    # later question asks about a fit or collapse in the last 24 hours that has stopped, which
-    # the brief (CLINICAL.md) and NHS guidance send to same-day care: never less than urgent.
-    "breathing_collapse_seizure": (answer_is("recent_signs", ["seizure"]), "urgent"),
 }
