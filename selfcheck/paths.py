@@ -13,6 +13,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 
+#: The files of vignettes beside a rules file: the team's own, and those written blind, by an
+#: author who had not read the rules (docs/triage-accuracy.md).
+VIGNETTES = ("vignettes.yaml", "vignettes-blind.yaml")
+
 
 def shipped(name: str) -> Path:
     """The path of a file or folder that ships with the app, installed or in a checkout."""
@@ -31,6 +35,6 @@ def default_scenarios() -> Path:
 
 def scenarios_for(rules_file: str | Path, name: str = "scenarios.yaml") -> Path:
     """The scenarios for a rules file: scenarios.yaml beside it, else the shipped ones. With
-    ``name="vignettes.yaml"``, the vignettes."""
+    ``name="vignettes.yaml"`` (or another of :data:`VIGNETTES`), the vignettes."""
     beside = Path(rules_file).with_name(name)
     return beside if beside.exists() else shipped(name)

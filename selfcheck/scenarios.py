@@ -63,6 +63,9 @@ class Scenarios:
     sources: Mapping[str, str] = field(default_factory=dict)
     #: "scenario", or "vignette" for a file of vignettes (vignettes.yaml).
     kind: str = "scenario"
+    #: Vignettes written by an author who had not read the rules (``blind: true``): advice more
+    #: urgent than one expects is over-triage, counted but not a failure (see :class:`Result`).
+    blind: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Result:
 
     scenario: Scenario
     outcome: Outcome
+    #: From a blind file: more urgent advice than expected passes, as over-triage.
+    blind: bool = False
+    #: The rank of the level the scenario expects (0 the most urgent); -1 when not known.
+    expected_rank: int = -1
 
     @property
     def listed(self) -> tuple[str, ...]:
@@ -86,8 +93,16 @@ class Result:
         return tuple(c for c in self.scenario.must_not_list if c in self.listed)
 
     @property
+    def over(self) -> bool:
+        """Whether the advice is more urgent than the scenario expects."""
+        return self.outcome.level.rank < self.expected_rank
+
+    @property
     def passed(self) -> bool:
-        return self.scenario.met_by(self.outcome)
+        """As expected; in a blind file, also more urgent advice with the conditions right."""
+        if self.scenario.met_by(self.outcome):
+            return True
+        return self.blind and self.over and not self.missing and not self.unwanted
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,7 +332,8 @@ def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> S
     scenarios = checker.build()
     if checker.problems:
         raise ScenariosError(sorted(checker.problems, key=lambda p: (p.line, p.column)))
-    return Scenarios(file, scenarios, dict(doc.data.get("sources", {})), kind)
+    blind = bool(doc.data.get("blind", False))
+    return Scenarios(file, scenarios, dict(doc.data.get("sources", {})), kind, blind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,7 +341,11 @@ def load_scenarios(path: str | Path, rules: Rules, text: str | None = None) -> S
 
 
 def run(rules: Rules, scenarios: Scenarios) -> list[Result]:
-    return [Result(s, evaluate(rules, s.answers)) for s in scenarios.scenarios]
+    rank = {level.id: level.rank for level in rules.levels}
+    return [
+        Result(s, evaluate(rules, s.answers), scenarios.blind, rank[s.urgency])
+        for s in scenarios.scenarios
+    ]
 
 
 def _name_of(rules: Rules, kind: str, ident: str) -> str:
@@ -359,7 +379,7 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
         wrong = len(result.missing) + len(result.unwanted)
         rows.append(
             (
-                "pass" if result.passed else "FAIL",
+                ("over" if result.over else "pass") if result.passed else "FAIL",
                 result.scenario.id,
                 _name_of(rules, "level", result.scenario.urgency),
                 result.outcome.level.name,
@@ -379,6 +399,11 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
         scenario = result.scenario
         lines += ["", f'FAIL {scenario.id}: "{scenario.name}" ({scenarios.path}:{scenario.line})']
         lines += [f"  {line}" for line in failures(rules, result)]
-    passed = len(results) - len(failed)
-    lines += ["", f"{len(results)} {scenarios.kind}s: {passed} passed, {len(failed)} failed."]
+    over = [r for r in results if r.passed and r.over]
+    passed = len(results) - len(failed) - len(over)
+    counts = f"{passed} passed, {len(failed)} failed"
+    if scenarios.blind:
+        lines.insert(1, "Written blind: more urgent advice than expected is marked over, not FAIL.")
+        counts = f"{passed} passed, {len(over)} over (more urgent than expected), {len(failed)} failed"
+    lines += ["", f"{len(results)} {scenarios.kind}s: {counts}."]
     return "\n".join(lines) + "\n"

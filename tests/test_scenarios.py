@@ -201,7 +201,7 @@ BROKEN = [
     ),
     (
         "incomplete starting point",
-        "    medicine_change: no\n    pregnancy: no\n\n  # A person over 65",
+        "    medicine_change: none\n    pregnancy: no\n\n  # A person over 65",
         "    pregnancy: no\n\n  # A person over 65",
         'starting point "not_yet_checked" does not answer "medicine_change"; with no red flag '
         "ticked, a person answers every question before seeing the outcome",
@@ -216,8 +216,8 @@ BROKEN = [
     ),
     (
         "answer to a question not asked",
-        "    answers: {age: baby, for_whom: other}\n",
-        "    answers: {age: baby, for_whom: other, pregnancy: no}\n",
+        "    answers: {age: baby, for_whom: other, child_signs: none}\n",
+        "    answers: {age: baby, for_whom: other, child_signs: none, pregnancy: no}\n",
         'scenario "urgent_jerking_in_a_baby" answers question "pregnancy", which a person who '
         "gives its other answers is not asked",
         "pregnancy: no}",
