@@ -119,15 +119,15 @@ def only_red_flags(rules: Rules, values: Sequence[str]) -> list[str]:
 
 def emergency_due(rules: Rules, answers: Answers) -> bool:
     """Whether ``answers`` already lead to the most urgent advice, whatever is still to come:
-    a red flag, or a rule of the most urgent level that holds on questions all answered (its
-    answers cannot change on a later page). The person then sees the advice at once."""
+    a red flag, or a rule of the most urgent level that the answers so far decide, whatever
+    the questions still to come are answered (a question that will not be asked counts as
+    unanswered, with no answer). The person then sees the advice at once."""
     if red_flag_ticked(rules, answers):
         return True
-    given = asked(rules, answers)
+    known = dict(asked(rules, answers))
+    known.update((skipped, frozenset()) for skipped in not_asked(rules, answers))
     return any(
-        rule.level is rules.emergency
-        and given.keys() >= set(rule.when.questions())
-        and rule.when.holds(given)
+        rule.level is rules.emergency and decided(rule.when, known) is True
         for rule in rules.urgency_rules
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,7 +116,7 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
         'Applies when: "When did these symptoms start?" is "In the last few days"'
     ) in text
     assert (
-        '[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have any '
+        '[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have, or have had, any '
         'of these?" includes "A stroke"'
     ) in text
     assert (
@@ -137,10 +138,10 @@ def test_test_runs_every_shipped_scenario(runner):
     assert result.exit_code == 0, result.output
     first, rest = result.output.split("\n", 1)
     assert first == SHIPPED_LINE
-    scenarios, vignettes = rest.split("\n\nVignettes in ")
+    scenarios, team, blind = rest.split("\n\nVignettes in ")
     for table, kind, least in (
         (scenarios, "scenario", 30),
-        ("Vignettes in " + vignettes, "vignette", 60),
+        ("Vignettes in " + team, "vignette", 60),
     ):
         lines = table.strip().splitlines()
         assert lines[0].startswith(f"{kind.capitalize()}s in ")
@@ -168,6 +169,27 @@ def test_test_runs_every_shipped_scenario(runner):
         f"Emergency vignettes given the emergency advice: {emergencies} of {emergencies} (100 %)",
         f"Conditions listed not as expected: 0 of {len(rows)} (0 %)",
     ]
+    # The vignettes written blind come last, on their own: more urgent advice than their
+    # author asked for is counted as over (a cost, reported), less urgent is a failure.
+    lines = ("Vignettes in " + blind).strip().splitlines()
+    assert lines[0].startswith("Vignettes in vignettes-blind.yaml, run against ")
+    assert "more urgent advice than expected is marked over, not FAIL" in lines[1]
+    rows = [line.split() for line in lines if line.startswith(("pass", "over", "FAIL"))]
+    over = sum(1 for row in rows if row[0] == "over")
+    assert len(rows) >= 60 and not [row for row in rows if row[0] == "FAIL"]
+    assert all(
+        row[3] != "Emergency" for row in rows if row[0] == "over" and row[2] in ("Soon", "Routine")
+    )
+    assert (
+        f"{len(rows)} vignettes: {len(rows) - over} passed, {over} over (more urgent than expected), 0 failed."
+        in lines
+    )
+    emergencies = sum(1 for row in rows if row[2] == "Emergency")
+    assert f"Under-triaged (less urgent advice than expected): 0 of {len(rows)} (0 %)" in lines
+    assert (
+        f"Emergency vignettes given the emergency advice: {emergencies} of {emergencies} (100 %)"
+        in lines
+    )
 
 
 def test_test_reports_a_failing_scenario_and_exits_1(runner, edited_scenarios):
@@ -212,7 +234,7 @@ def test_diff_of_the_same_file_finds_no_change(runner):
     result = runner.invoke(args=["rules", "diff", str(RULES_FILE), str(RULES_FILE)])
     assert result.exit_code == 0
     assert "No changes for patients" in result.output
-    assert "0 other scenarios" not in result.output
+    assert not re.search(r"\b0 other scenarios", result.output), "no line about zero scenarios"
 
 
 def test_diff_of_a_broken_file_exits_1(runner, edited_rules):
@@ -367,7 +389,8 @@ def test_the_older_form_of_test_still_runs_the_scenarios_given(runner, folder):
     assert result.exit_code == 0, result.output
     assert "the rules file comes first now: rules test [FILE] --scenarios" in result.stderr
     assert result.stdout.splitlines()[0] == SHIPPED_LINE
-    assert "69 scenarios: 69 passed, 0 failed." in result.stdout
+    count = result.stdout.count("\npass ")
+    assert count >= 30 and f"{count} scenarios: {count} passed, 0 failed." in result.stdout
 
 
 def test_fingerprint_prints_the_sha256_of_the_content_alone_on_stdout(runner, folder):

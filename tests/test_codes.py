@@ -8,8 +8,18 @@ from selfcheck import create_app
 from selfcheck.rules import RED_FLAGS, Code, RulesError, load
 from selfcheck.rules.codes import verhoeff_ok
 
+from .testing.rules import SHIPPED
+
 SNOMED = "http://snomed.info/sct"
 ICD_10 = "http://hl7.org/fhir/sid/icd-10"
+
+
+#: The source line of the stroke red flag, which the tests give codes to.
+STROKE_SOURCE = next(
+    line
+    for line in SHIPPED.splitlines()
+    if line.startswith('      source: "nhs-stroke: main symptoms')
+)
 
 
 def _codes(indent: int, *codes: str) -> str:
@@ -46,8 +56,8 @@ def test_codes_load_on_red_flags_and_shared_answer_lists(edited_rules):
             'display: "Yes", source: brief}]}',
         ),
         (
-            '      source: "nhs-stroke: main symptoms (FAST)"\n',
-            '      source: "nhs-stroke: main symptoms (FAST)"' + _codes(6, STROKE_ICD),
+            STROKE_SOURCE + "\n",
+            STROKE_SOURCE + _codes(6, STROKE_ICD),
         ),
     )
     rules = load(path)
@@ -138,8 +148,8 @@ def test_the_review_page_lists_each_code_in_its_item(client):
 def test_a_red_flag_code_is_shown_with_the_red_flag(edited_rules):
     path = edited_rules(
         (
-            '      source: "nhs-stroke: main symptoms (FAST)"\n',
-            '      source: "nhs-stroke: main symptoms (FAST)"' + _codes(6, STROKE_ICD),
+            STROKE_SOURCE + "\n",
+            STROKE_SOURCE + _codes(6, STROKE_ICD),
         )
     )
     app = create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})

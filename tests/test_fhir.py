@@ -341,7 +341,7 @@ def test_the_result_page_offers_the_download_for_a_clinicians_record(journey: Jo
     assert "Download for your clinician's record" in visible_text(journey.html)
 
 
-@pytest.mark.parametrize("given", [SOON, {"red_flags": "breathing_collapse_seizure"}])
+@pytest.mark.parametrize("given", [SOON, {"red_flags": "breathing_trouble"}])
 def test_the_download_is_the_bundle_of_the_answers_sent(journey: Journey, rules, given):
     response = download(journey, given)
     assert response.status_code == 200

@@ -194,7 +194,7 @@ def test_a_withheld_language_says_so_in_itself_and_links_to_english():
             main = blocks(html)
             assert not any(re.search(r"\b(the|you|your|this)\b", text) for text in main), main
         # A form sent to a withheld language gets the same page, never advice in English.
-        flag = {"red_flags": "breathing_collapse_seizure"}
+        flag = {"red_flags": "breathing_trouble"}
         sent = client.post(f"{PREFIX[code]}/check", data=flag, headers=SAME_SITE)
         assert sent.status_code == 503 and words[code][0] in sent.get_data(True)
     for path in PAGES:
@@ -310,14 +310,14 @@ def test_numbers_are_kept_whole_inside_arabic_text(translated, rules):
     assert "اتصل بالرقم <bdi>999</bdi>" in start
     journey = Journey(client, rules, "/ar")
     journey.open("/ar/check")
-    journey.submit("next", {"red_flags": "breathing_collapse_seizure"})
+    journey.submit("next", {"red_flags": "breathing_trouble"})
     assert "\u2066999\u2069" in title(journey.html)
     assert '<a class="button button-warning" href="tel:999">اتصل بالرقم <bdi>999</bdi></a>' in (
         journey.html
     )
     english = Journey(client, rules)
     english.open("/check")
-    english.submit("next", {"red_flags": "breathing_collapse_seizure"})
+    english.submit("next", {"red_flags": "breathing_trouble"})
     assert "\u2066" not in english.html
 
 

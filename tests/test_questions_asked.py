@@ -46,7 +46,7 @@ def summary(journey: Journey) -> str:
 def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: Rules):
     older = {**ROUTINE, "age": "older"}
     seen = pages_seen(journey, older)
-    assert seen[-1] == "Your health background (step 6 of 6) – Clonus self-check"
+    assert seen[-1] == "Medicines, drugs and alcohol (step 8 of 8) – Clonus self-check"
     assert "Are you pregnant" not in journey.html
     pregnancy = rules.questions["pregnancy"].summary
     assert pregnancy not in summary(journey)
@@ -56,7 +56,7 @@ def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: R
 def test_a_pregnant_person_is_asked_about_the_signs_of_pre_eclampsia(journey: Journey):
     pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
     seen = pages_seen(journey, pregnant)
-    assert seen[-1] == "Pregnancy and a recent birth (step 7 of 7) – Clonus self-check"
+    assert seen[-1] == "Pregnancy and a recent birth (step 9 of 9) – Clonus self-check"
     assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
     assert "Pregnant, or had a baby in the last 6 weeks Yes, I am pregnant" in summary(journey)
 
@@ -67,17 +67,20 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
         "Check for emergency signs",
         "About the person with the symptoms",
         "Your symptoms",
-        "Other signs",
+        "Strength, balance and feeling",
+        "How you are now",
         "Your health background",
+        "Medicines, drugs and alcohol",
     ]
-    # Whether the pregnancy page follows is known only once this page is answered.
-    assert seen[-1].startswith("Your health background (step 5 of 6)")
+    # Whether the pregnancy page follows is known only once the background is answered.
+    assert seen[-2].startswith("Your health background (step 6 of 8)")
+    assert seen[-1].startswith("Medicines, drugs and alcohol (step 7 of 7)")
     text = summary(journey)
     assert "When they started" not in text and "Getting worse" not in text
     # Back from the outcome's last page goes to the page before it that was shown.
     journey.submit("change:background")
     journey.submit("back")
-    assert headings(journey.html) == ["Other signs"]
+    assert headings(journey.html) == ["How you are now"]
 
 
 def test_an_answer_left_behind_by_a_changed_answer_is_dropped(journey: Journey):
@@ -123,7 +126,7 @@ def test_answers_that_clash_show_the_gov_uk_error_pattern(journey: Journey, rule
     assert re.search(r'id="q-where-nowhere"[^>]*checked', html), "the answers are kept"
     assert re.search(r'id="q-jerking-yes"[^>]*checked', html)
     journey.submit("next", {"where": "ankles"})
-    assert headings(journey.html) == ["Other signs"]
+    assert headings(journey.html) == ["Strength, balance and feeling"]
 
 
 def _symptoms(rules: Rules, answers: Given) -> Given:
@@ -145,7 +148,7 @@ def test_not_sure_on_the_emergency_check_gets_advice_today_and_says_why(journey:
     text = visible_text(journey.html)
     assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
     assert "You were not sure if there is one of the emergency signs" in text
-    assert "Emergency signs now I'm not sure if there is one of these signs" in text
+    assert "Emergency signs now or today I'm not sure if there is one of these signs" in text
 
 
 def test_the_default_level_says_why(journey: Journey, rules: Rules):
@@ -211,10 +214,12 @@ def test_emergency_advice_from_a_later_page_comes_alone_with_its_reason(
     """Told on a later page, a stroke sign leads to the emergency page: its own reason, the
     answers, and nothing that could hold the person up or contradict it (a lower level's
     "checked today", conditions to discuss, treatments)."""
-    journey.complete({**SOON, "nerve_symptoms": "one_side", "nerve_started": "days"})
+    journey.complete(
+        {**SOON, "nerve_symptoms": "one_side", "nerve_started": "days", "nerve_now": "yes"}
+    )
     text = visible_text(journey.html)
     assert headings(journey.html)[0] == "Call 999 now"
-    assert "These can be signs of a stroke" in text
+    assert "They can be signs of a stroke" in text
     lower = {"new_nerve_symptoms", "other_nerve_symptoms", "not_checked_yet"}
     reasons = [r.reason for r in rules.urgency_rules if r.id in lower]
     assert len(reasons) == 3 and not [reason for reason in reasons if reason in text]
@@ -244,12 +249,11 @@ def test_the_reasons_shown_are_those_that_set_the_level(journey: Journey, rules:
 
 
 def test_an_emergency_told_on_a_later_page_shows_at_once(journey: Journey):
-    """A rash that does not fade, told on "Other signs": the next page is the emergency
-    advice, not three more pages of questions."""
+    """A rash that does not fade, told on "How you are now": the next page is the emergency
+    advice, not four more pages of questions."""
     journey.open("/check")
-    for _ in range(3):  # the emergency check, about the person, the symptoms
-        journey.answer_page(SOON)
-    assert headings(journey.html)[0] == "Other signs"
+    journey.answer_until("other_signs", SOON)
+    assert headings(journey.html)[0] == "How you are now"
     journey.answer_page({**SOON, "recent_signs": ["rash"]})
     assert headings(journey.html)[0] == "Call 999 now"
     assert "rash that does not fade" in visible_text(journey.html)
@@ -259,11 +263,16 @@ def test_an_emergency_told_on_a_later_page_shows_at_once(journey: Journey):
 
 def test_an_emergency_waits_for_every_answer_it_depends_on(journey: Journey):
     """Signs of pre-eclampsia depend on the pregnancy question, asked later: a very bad
-    headache told on "Other signs" by a person not yet asked about pregnancy is not yet an
-    emergency, and becomes one once the pregnancy is told."""
+    headache told on "How you are now" by a person not yet asked about pregnancy is not yet an
+    emergency, and becomes one as soon as the pregnancy is told, before the pages still to
+    come (medicines, the signs of pregnancy), whose answers could not change it."""
     pregnant = {**SOON, "recent_signs": ["headache"], "pregnancy": "pregnant"}
     seen = pages_seen(journey, {**pregnant, "pregnancy_signs": "none"})
-    assert "Your health background (step 6 of 7) – Clonus self-check" in seen
+    assert [t.split(" (")[0] for t in seen[-3:]] == [
+        "How you are now",
+        "When it started",
+        "Your health background",
+    ]
     assert headings(journey.html)[0] == "Call 999 now"
 
 

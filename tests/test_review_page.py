@@ -54,9 +54,10 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "Contents",
         "1. How soon to be seen (urgency levels)",
     ]
-    assert sections[-3:] == [
-        "15. Scenarios written by clinicians",
-        "16. Clinical vignettes",
+    assert sections[-4:] == [
+        "19. Scenarios written by clinicians",
+        "20. Clinical vignettes",
+        "21. Vignettes written blind",
         "Approval",
     ]
     assert (
@@ -89,7 +90,7 @@ def test_every_item_has_an_anchor_a_reviewer_can_cite(client, rules: Rules):
 def test_rules_and_causes_are_written_as_english(client):
     text = visible_text(client.get("/rules").get_data(as_text=True))
     assert (
-        'Stroke #cause-stroke Listed when "Has a doctor ever told you that you have any of '
+        'Stroke #cause-stroke Listed when "Has a doctor ever told you that you have, or have had, any of '
         'these?" includes "A stroke"'
     ) in text
     assert (
@@ -236,7 +237,14 @@ def approved_then_changed(folder: Path, keep_copy: bool = True) -> Path:
         (folder / "approved" / "rules.yaml").write_text(approved, encoding="utf-8")
     path = folder / "rules.yaml"
     path.write_text(
-        edited(approved, ("should be checked today", "need a check today")), encoding="utf-8"
+        edited(
+            approved,
+            (
+                "New symptoms like these should be checked today",
+                "New symptoms like these need a check today",
+            ),
+        ),
+        encoding="utf-8",
     )
     return path
 

@@ -16,14 +16,18 @@ def test_the_shipped_rules_load(rules):
     assert [page.id for page in rules.pages] == [
         "emergency_check",
         "about",
+        "child",
         "symptoms",
+        "strength",
         "other_signs",
+        "fit",
         "onset",
         "background",
+        "medicines",
         "pregnancy",
     ]
     assert [level.id for level in rules.levels] == ["emergency", "urgent", "soon", "routine"]
-    assert len(rules.red_flags) == 7
+    assert len(rules.red_flags) == 9
     assert len(rules.causes) == 11
     assert len(rules.treatments) == 8
     assert rules.status == "draft"

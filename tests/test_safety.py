@@ -254,15 +254,28 @@ def rendered_pages(journey: Journey) -> dict[str, str]:
         "privacy": client.get("/privacy").get_data(as_text=True),
         "not found": client.get("/no-such-page").get_data(as_text=True),
     }
-    # Each page of the questions, as a pregnant adult sees them all.
+    # Each page of the questions, as a pregnant adult sees them, then the pages she is not
+    # asked, as a child who had a fit some days ago sees them.
     pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
-    journey.open("/check")
-    while "Your result" not in journey.html:
-        page = dict(journey.form().fields)["page"]
-        pages[page] = journey.html
-        journey.submit("next")
-        pages[f"{page} with errors"] = journey.html
-        journey.answer_page(pregnant)
+    child = {
+        **SOON,
+        "age": "child",
+        "for_whom": "other",
+        "child_signs": "none",
+        "recent_signs": ["seizure"],
+        "fit_when": "days",
+        "fit_known": "yes",
+        "fit_details": "none",
+    }
+    for answers in (pregnant, child):
+        journey.start_again()
+        while "Your result" not in journey.html:
+            page = dict(journey.form().fields)["page"]
+            if page not in pages:
+                pages[page] = journey.html
+                journey.submit("next")
+                pages[f"{page} with errors"] = journey.html
+            journey.answer_page(answers)
     assert {p.id for p in journey.rules.pages} <= set(pages), "every page was seen"
     journey.submit("change:symptoms")
     journey.submit("next", {"where": "nowhere"})
@@ -355,6 +368,9 @@ def test_the_source_is_covered_in_the_rules_and_on_the_outcome_page(journey: Jou
     outcome = " ".join(blocks(journey.html))
     journey.submit("change:symptoms")
     symptoms = " ".join(blocks(journey.html))
+    journey.complete(SOON)
+    journey.submit("change:strength")
+    symptoms += " " + " ".join(blocks(journey.html))
     journey.complete(SOON)
     journey.submit("change:background")
     background = " ".join(blocks(journey.html))

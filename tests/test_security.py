@@ -234,7 +234,7 @@ def test_a_red_flag_shows_the_emergency_advice_whatever_the_token(client, path, 
     assert response.status_code == 200
     assert headings(html) == ["Call 999 now"]
     text = visible_text(html)
-    assert "You said there are signs of a stroke" in text
+    assert "You said there is a face that droops, a weak arm or leg" in text
     assert "injury to your head, neck or back" in text
     assert "Ankles or feet" not in text, "only the red flags are carried"
 
@@ -513,7 +513,7 @@ def test_an_expired_page_always_says_what_to_do_in_an_emergency(journey: Journey
 
 
 def test_a_red_flag_from_another_site_is_not_shown_back(client, caplog):
-    """Another website cannot make the check say "You said there are signs of a stroke": the
+    """Another website cannot make the check say "You said there is a face that droops": the
     person is asked to start again, with the emergency number; and the log never says that a
     red flag was ticked."""
     data = {"page": "emergency_check", "red_flags": "stroke_signs", "go": "next"}
@@ -523,6 +523,7 @@ def test_a_red_flag_from_another_site_is_not_shown_back(client, caplog):
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert headings(html) == ["Please start the check again"]
+    assert "face that droops" not in visible_text(html)
     assert "signs of a stroke" not in visible_text(html)
     assert "call 999" in visible_text(html)
     assert not [r for r in caplog.records if "emergency" in r.getMessage()]

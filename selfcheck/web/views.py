@@ -333,17 +333,18 @@ def rules_review() -> str:
     scenarios. It shows the rules only, never anyone's answers."""
     # Only reviewers open this page: what it alone needs loads when it is first asked for.
     from selfcheck.outline import outline
-    from selfcheck.paths import scenarios_for
+    from selfcheck.paths import VIGNETTES, scenarios_for
     from selfcheck.rules.translations import translations
     from selfcheck.scenarios import ScenariosError, load_scenarios, run
 
     service = current_service()
     rules = service.rules
     suites = []
-    for kind in ("scenario", "vignette"):
+    files = {"scenario": "scenarios.yaml", "vignette": "vignettes.yaml", "blind-vignette": VIGNETTES[1]}
+    for kind, name in files.items():
         results, trouble = [], None
         try:
-            results = run(rules, load_scenarios(scenarios_for(rules.path, f"{kind}s.yaml"), rules))
+            results = run(rules, load_scenarios(scenarios_for(rules.path, name), rules))
         except ScenariosError as error:
             # Never the file's path on a public page: the line and the problem are enough.
             first = error.problems[0]

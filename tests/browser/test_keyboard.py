@@ -111,7 +111,7 @@ def test_the_whole_check_by_keyboard(page: Page):
     expect(page.locator(".error-summary")).to_be_focused()
     press(page, "Tab")
     press(page, "Enter")
-    expect(page.locator("#q-red_flags-breathing_collapse_seizure")).to_be_focused()
+    expect(page.locator("#q-red_flags-breathing_trouble")).to_be_focused()
     choose(page, "red_flags", "none")
     enter(page, page.get_by_role("button", name="Continue"))
 
@@ -188,7 +188,7 @@ def test_the_whole_check_by_keyboard_in_each_language(page: Page, code: str):
     expect(page.locator(".error-summary")).to_be_focused()
     press(page, "Tab")
     press(page, "Enter")
-    expect(page.locator("#q-red_flags-breathing_collapse_seizure")).to_be_focused()
+    expect(page.locator("#q-red_flags-breathing_trouble")).to_be_focused()
     choose(page, "red_flags", "none")
     enter(page, page.locator("button[value=next]"))
     for _ in ADULT_PAGES:

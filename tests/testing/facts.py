@@ -22,7 +22,9 @@ FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
         any_of(
             [
                 answer_is("unwell", ["confusion"]),
-                all_of([answer_is("recent_signs", ["seizure"]), answer_is("fit_details", ["not_back"])]),
+                all_of(
+                    [answer_is("recent_signs", ["seizure"]), answer_is("fit_details", ["not_back"])]
+                ),
                 answer_is("child_signs", ["floppy"]),
             ]
         ),

@@ -131,6 +131,16 @@ class Journey(Visitor):
         shown = dict(self.form().fields).get("page", "")
         return self.submit("next", on_page(answers, shown, self.rules))
 
+    def answer_until(self, page: str, answers: Mapping[str, Any]) -> Any:
+        """Answer each page on screen from ``answers`` until the page ``page`` (its id) shows;
+        it fails if the outcome comes first."""
+        for _ in self.rules.pages:
+            if dict(self.form().fields).get("page") == page:
+                return self.response
+            assert 'id="urgency-heading"' not in self.html, f"the outcome came before {page!r}"
+            self.answer_page(answers)
+        raise AssertionError(f"the page {page!r} never showed")
+
     def start_again(self) -> Any:
         """Clear the answers the browser holds, as "Start again" does once confirmed; the
         first question page follows, empty."""
