@@ -491,7 +491,11 @@ WIDTH = 100
 
 def wrap(text: str, first: str, rest: str) -> list[str]:
     return textwrap.wrap(
-        text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False,
+        text,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
         break_long_words=False,  # an address stays whole, to be copied
     ) or [first.rstrip()]
 

@@ -403,7 +403,11 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
     passed = len(results) - len(failed) - len(over)
     counts = f"{passed} passed, {len(failed)} failed"
     if scenarios.blind:
-        lines.insert(1, "Written blind: more urgent advice than expected is marked over, not FAIL.")
-        counts = f"{passed} passed, {len(over)} over (more urgent than expected), {len(failed)} failed"
+        lines.insert(
+            1, "Written blind: more urgent advice than expected is marked over, not FAIL."
+        )
+        counts = (
+            f"{passed} passed, {len(over)} over (more urgent than expected), {len(failed)} failed"
+        )
     lines += ["", f"{len(results)} {scenarios.kind}s: {counts}."]
     return "\n".join(lines) + "\n"

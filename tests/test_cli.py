@@ -116,8 +116,8 @@ def test_show_outlines_every_item_in_plain_words(runner, rules: Rules):
         'Applies when: "When did these symptoms start?" is "In the last few days"'
     ) in text
     assert (
-        '[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have, or have had, any '
-        'of these?" includes "A stroke"'
+        '[cause-stroke] Stroke Listed when: "Has a doctor ever told you that you have, or have '
+        'had, any of these?" includes "A stroke"'
     ) in text
     assert (
         'Applies when: all of these are true: - "Has a doctor or nurse already checked '
@@ -181,7 +181,8 @@ def test_test_runs_every_shipped_scenario(runner):
         row[3] != "Emergency" for row in rows if row[0] == "over" and row[2] in ("Soon", "Routine")
     )
     assert (
-        f"{len(rows)} vignettes: {len(rows) - over} passed, {over} over (more urgent than expected), 0 failed."
+        f"{len(rows)} vignettes: {len(rows) - over} passed, "
+        f"{over} over (more urgent than expected), 0 failed."
         in lines
     )
     emergencies = sum(1 for row in rows if row[2] == "Emergency")

@@ -79,8 +79,8 @@ def test_a_changed_trigger_is_written_before_and_after(runner, edited_rules):
     assert (
         'Cause "stroke": when it is listed changed Before: "Has a doctor ever told you that '
         'you have, or have had, any of these?" includes "A stroke" After: "Has a doctor ever '
-        'told you that you have, or have had, any of these?" includes any of "A stroke" or "A brain injury, for example '
-        'from a blow to the head (traumatic brain injury)"'
+        'told you that you have, or have had, any of these?" includes any of "A stroke" or '
+        '"A brain injury, for example from a blow to the head (traumatic brain injury)"'
     ) in text
     example = re.search(
         r'Cause "stroke" \(Stroke\) is now listed for some answers For example: '

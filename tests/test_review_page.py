@@ -90,8 +90,8 @@ def test_every_item_has_an_anchor_a_reviewer_can_cite(client, rules: Rules):
 def test_rules_and_causes_are_written_as_english(client):
     text = visible_text(client.get("/rules").get_data(as_text=True))
     assert (
-        'Stroke #cause-stroke Listed when "Has a doctor ever told you that you have, or have had, any of '
-        'these?" includes "A stroke"'
+        'Stroke #cause-stroke Listed when "Has a doctor ever told you that you have, or have '
+        'had, any of these?" includes "A stroke"'
     ) in text
     assert (
         "Urgency rule: not_checked_yet #rule-not_checked_yet Raises the advice to Soon "

@@ -340,7 +340,11 @@ def rules_review() -> str:
     service = current_service()
     rules = service.rules
     suites = []
-    files = {"scenario": "scenarios.yaml", "vignette": "vignettes.yaml", "blind-vignette": VIGNETTES[1]}
+    files = {
+        "scenario": "scenarios.yaml",
+        "vignette": "vignettes.yaml",
+        "blind-vignette": VIGNETTES[1],
+    }
     for kind, name in files.items():
         results, trouble = [], None
         try:
