@@ -372,6 +372,10 @@ def failures(rules: Rules, result: Result) -> list[str]:
     return found
 
 
+#: Under the title of a blind file's report: how to read its results.
+BLIND_NOTE = "Written blind: more urgent advice than expected is marked over, not FAIL."
+
+
 def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
     """A table of every scenario, pass or FAIL, then what went wrong with each failure."""
     rows = [("result", scenarios.kind, "advice expected", "advice given", "conditions listed")]
@@ -403,9 +407,7 @@ def report(rules: Rules, scenarios: Scenarios, results: list[Result]) -> str:
     passed = len(results) - len(failed) - len(over)
     counts = f"{passed} passed, {len(failed)} failed"
     if scenarios.blind:
-        lines.insert(
-            1, "Written blind: more urgent advice than expected is marked over, not FAIL."
-        )
+        lines.insert(1, BLIND_NOTE)
         counts = (
             f"{passed} passed, {len(over)} over (more urgent than expected), {len(failed)} failed"
         )

@@ -182,8 +182,7 @@ def test_test_runs_every_shipped_scenario(runner):
     )
     assert (
         f"{len(rows)} vignettes: {len(rows) - over} passed, "
-        f"{over} over (more urgent than expected), 0 failed."
-        in lines
+        f"{over} over (more urgent than expected), 0 failed." in lines
     )
     emergencies = sum(1 for row in rows if row[2] == "Emergency")
     assert f"Under-triaged (less urgent advice than expected): 0 of {len(rows)} (0 %)" in lines
