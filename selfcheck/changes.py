@@ -369,13 +369,25 @@ def _example(rules: Rules, answers: Mapping[str, Choice]) -> tuple[str, ...]:
     return tuple(lines) + ("(any answers to the other questions)",)
 
 
+#: How a change of advice that lowers it for some answers begins (see :func:`lowered`).
+LESS_URGENT = "LESS URGENT"
+#: How the note begins when the answers of the two files cannot be compared.
+NOT_SEARCHED = "Not searched"
+
+
+def lowered(old: Rules, new: Rules) -> list[Change]:
+    """The answer sets that get less urgent advice from ``new`` than from ``old``, each with
+    an example; or the note that they could not be searched (the files' answers differ)."""
+    return [c for c in _advice(old, new) if c.says.startswith((LESS_URGENT, NOT_SEARCHED))]
+
+
 def _advice(old: Rules, new: Rules) -> list[Change]:
     differ = _same_answers(old, new)
     if differ:
         names = ", ".join(f'"{q}"' for q in differ)
         return [
             Change(
-                f"Not searched: the answers of {names} differ between the files, so the "
+                f"{NOT_SEARCHED}: the answers of {names} differ between the files, so the "
                 "same answers cannot be compared; see the scenarios below"
             )
         ]
@@ -395,7 +407,7 @@ def _advice(old: Rules, new: Rules) -> list[Change]:
                 continue
             example = essential(both, questions, example, within=sendable)
             direction = (
-                "LESS URGENT"
+                LESS_URGENT
                 if a.id in rank and rank[a.id] < b.rank
                 else "more urgent"
                 if a.id in rank

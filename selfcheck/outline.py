@@ -479,6 +479,7 @@ def approvals(rules: Rules) -> tuple[str, ...]:
     return tuple(
         f"Version {a.version}, fingerprint {a.fingerprint[:SHORT_FINGERPRINT]}: approved by {a}"
         + (" (these rules)" if a.fingerprint == rules.fingerprint else "")
+        + (f". Accepted knowingly: {a.accepted}" if a.accepted else "")
         for a in reversed(rules.approvals)
     )
 

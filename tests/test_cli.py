@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from selfcheck import create_app
-from selfcheck.rules import Rules
+from selfcheck.rules import Rules, load
 
 from .testing.rules import (
     APPROVED,
@@ -344,7 +344,7 @@ def test_check_names_the_one_english_text_changed_since_translation(edited_rules
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A copy of the shipped rules, with their scenarios and vignettes beside them."""
-    for name in ("rules.yaml", "scenarios.yaml", "vignettes.yaml"):
+    for name in ("rules.yaml", "scenarios.yaml", "vignettes.yaml", "vignettes-blind.yaml"):
         (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
@@ -488,6 +488,92 @@ def test_approve_refuses_an_empty_name_or_a_file_with_errors(runner, folder):
     assert f"{path}:{BROKEN_LINE}:22: " in result.output
     assert path.read_text() == edited(SHIPPED, MISSPELT)
     assert not (folder / "approved" / "rules.yaml").exists()
+
+
+#: A rule lowered: new symptoms that started today get "soon" instead of "urgent".
+LOWERED: Edit = (
+    "  - id: started_today\n    level: urgent\n",
+    "  - id: started_today\n    level: soon\n",
+)
+
+
+def test_approve_refuses_rules_whose_scenarios_fail_unless_accepted_with_a_reason(runner, folder):
+    path = folder / "rules.yaml"
+    path.write_text(edited(SHIPPED, LOWERED), encoding="utf-8")
+    refused = approve(runner, path)
+    assert refused.exit_code == 1
+    assert "not approved, and nothing was written:" in refused.output
+    assert f"failing in {folder / 'scenarios.yaml'} (" in refused.output
+    assert "urgent_started_today" in refused.output
+    assert '--accept "REASON"' in refused.output
+    assert path.read_text() == edited(SHIPPED, LOWERED)
+    assert not (folder / "approved" / "rules.yaml").exists()
+    # With a reason, it is approved, and the reason and what it covers are recorded.
+    done = approve(runner, path, "--accept", "Reviewed with the stroke team")
+    assert done.exit_code == 0, done.output
+    rules = load(path)
+    assert rules.approval is not None
+    assert rules.approval.accepted.startswith("Reviewed with the stroke team (")
+    assert "urgent_started_today" in rules.approval.accepted
+    # /rules shows it beside the approval.
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "RULES_FILE": str(path)})
+    text = " ".join(app.test_client().get("/rules").get_data(as_text=True).split())
+    assert "Accepted knowingly: Reviewed with the stroke team (" in text
+
+
+ONE_VIGNETTE = """\
+sources:
+  nhs-stroke: "NHS, 'Stroke'. https://www.nhs.uk/conditions/stroke/"
+vignettes:
+  - id: face_droops
+    name: A face that droops now
+    story: A man's face droops on one side and his speech is slurred.
+    source: "nhs-stroke: main symptoms (FAST)"
+    answers: {red_flags: stroke_signs}
+    expect: {urgency: emergency}
+"""
+
+
+def test_approve_refuses_less_urgent_advice_than_the_approved_copy_unless_accepted(runner, folder):
+    path = folder / "rules.yaml"
+    assert approve(runner, path, "--date", "2026-01-31").exit_code == 0
+    # Lowered, with the scenario that would catch it changed too: only the diff can tell.
+    lowered = edited(path.read_text(), LOWERED, ('version: "0.1.0"', 'version: "0.2.0"'))
+    path.write_text(lowered, encoding="utf-8")
+    scenarios = folder / "scenarios.yaml"
+    scenarios.write_text(
+        edited(
+            scenarios.read_text(),
+            (
+                "    answers: {started: hours}\n    expect: {urgency: urgent}",
+                "    answers: {started: hours}\n    expect: {urgency: soon}",
+            ),
+        ),
+        encoding="utf-8",
+    )
+    # And vignettes that do not reach the rule.
+    for name, head in (("vignettes.yaml", ""), ("vignettes-blind.yaml", "blind: true\n")):
+        (folder / name).write_text(head + ONE_VIGNETTE, encoding="utf-8")
+    assert runner.invoke(args=["rules", "test", str(path)]).exit_code == 0
+    refused = approve(runner, path, by="Dr B. Example")
+    assert refused.exit_code == 1, refused.output
+    assert 'LESS URGENT: some answers that got "Urgent" now get "Soon"' in refused.output
+    assert "failing in" not in refused.output, "the scenarios and vignettes all pass"
+    assert path.read_text() == lowered
+    done = approve(
+        runner, path, "--accept", "Same-day slots are not needed for this", by="Dr B. Example"
+    )
+    assert done.exit_code == 0, done.output
+    assert "LESS URGENT" in load(path).approval.accepted
+
+
+def test_approve_without_anything_to_accept_records_no_reason(runner, folder):
+    path = folder / "rules.yaml"
+    done = approve(runner, path, "--accept", "just in case")
+    assert done.exit_code == 0, done.output
+    assert "Nothing needed --accept: its reason is not recorded." in done.output
+    assert load(path).approval.accepted == ""
+    assert "accepted" not in path.read_text().split("approvals:")[1]
 
 
 def test_diff_without_an_approval_says_there_is_nothing_to_compare(runner, folder):

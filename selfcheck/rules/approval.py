@@ -84,10 +84,11 @@ _FIELDS = ("fingerprint", "version", "by", "role", "date")
 
 def _item(approval: Approval, indent: str) -> str:
     """One approval as a block of YAML, each value double-quoted (JSON's quoting is YAML's)."""
+    keys = [*_FIELDS, *(["accepted"] if approval.accepted else [])]
     lines = [
         f"{indent}{'- ' if i == 0 else '  '}{key}: "
         + json.dumps(getattr(approval, key), ensure_ascii=False)
-        for i, key in enumerate(_FIELDS)
+        for i, key in enumerate(keys)
     ]
     return "\n".join(lines) + "\n"
 
@@ -136,7 +137,11 @@ def with_approval(text: str, approval: Approval) -> str:
     indent = " " * (start.column + 2)
     written = parse(text, "rules").data.get(APPROVALS) or []
     kept = "".join(
-        _item(Approval(**{key: str(item[key]) for key in _FIELDS}), indent) for item in written
+        _item(
+            Approval(**{key: str(item[key]) for key in (*_FIELDS, "accepted") if key in item}),
+            indent,
+        )
+        for item in written
     )
     lines[start.line : end.line + 1] = [head + "\n" + kept + _item(approval, indent)]
     return "".join(lines)

@@ -299,6 +299,9 @@ class Approval:
     role: str
     #: The day they approved it, as YYYY-MM-DD.
     date: str
+    #: What they approved knowingly, with their reason: failing scenarios or vignettes, or
+    #: answers that get less urgent advice than in the approved copy ("" when nothing).
+    accepted: str = ""
 
     def __str__(self) -> str:
         """As the pages and the commands say it: "Dr A. Example (neurologist) on 2026-01-31"."""

@@ -165,6 +165,7 @@ _TREATMENT = _record(
 #: One approval, as ``rules approve`` writes it (see :mod:`selfcheck.rules.approval`).
 _APPROVAL = _record(
     ["fingerprint", "version", "by", "role", "date"],
+    {"accepted": _TEXT},
     fingerprint={"type": "string", "pattern": "^[0-9a-f]{64}$"},
     version=_TEXT,
     by=_TEXT,

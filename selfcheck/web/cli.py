@@ -410,6 +410,36 @@ def _write_approved(file: str, rules: Rules, approval: Approval) -> None:
         part.replace(path)
 
 
+def _what_blocks_approval(file: str, rules: Rules) -> list[str]:
+    """Why ``rules`` should not be approved as they are, one line each: scenarios or
+    vignettes beside ``file`` that fail or cannot run, and answers that get less urgent advice
+    than the content approved last (when there is one)."""
+    from selfcheck.changes import lowered
+    from selfcheck.scenarios import ScenariosError, load_scenarios, run
+
+    found = []
+    for name in ("scenarios.yaml", *VIGNETTES):
+        path = _shown(scenarios_for(file, name))
+        try:
+            failing = [
+                r.scenario.id for r in run(rules, load_scenarios(path, rules)) if not r.passed
+            ]
+        except ScenariosError as error:
+            found.append(f"{path} cannot be run: {error.problems[0].message}")
+            continue
+        if failing:
+            found.append(f"{len(failing)} failing in {path} ({', '.join(failing)})")
+    last = rules.last_approval
+    if last is not None:
+        try:
+            before = _load(_approved_content(file, rules))
+        except click.ClickException as error:
+            found.append(f"cannot compare with the approved copy: {error.message}")
+        else:
+            found += [change.says for change in lowered(before, rules)]
+    return found
+
+
 @rules_cli.command("approve")
 @rules_argument
 @click.option("--by", "by", required=True, metavar="NAME", help="The clinician who approves.")
@@ -419,15 +449,27 @@ def _write_approved(file: str, rules: Rules, approval: Approval) -> None:
 @click.option(
     "--date", "date", metavar="YYYY-MM-DD", help="The day they approved (default: today)."
 )
-def approve_command(file: str | None, by: str, role: str, date: str | None) -> None:
+@click.option(
+    "--accept",
+    "reason",
+    metavar="REASON",
+    help="Approve even though scenarios or vignettes fail, or some answers get less urgent "
+    "advice than in the approved copy; REASON is recorded with the approval.",
+)
+def approve_command(
+    file: str | None, by: str, role: str, date: str | None, reason: str | None
+) -> None:
     """Record that NAME (ROLE) approved the content of a rules file, by its fingerprint.
 
     Adds the approval to the file's approvals and changes nothing else in it; keeps an exact
     copy of the approved file in the folder "approved" beside it (approved/rules.yaml for
-    rules.yaml), which "rules diff"
-    compares with. A file with errors cannot be approved.
+    rules.yaml), which "rules diff" compares with. A file with errors cannot be approved.
+    Nor can one whose scenarios or vignettes fail ("rules test"), or that gives some answers
+    less urgent advice than the approved copy ("rules diff"), unless --accept says why.
     """
     by, role, day = _text(by, "the name of the clinician"), _text(role, "their role"), _day(date)
+    if reason is not None:
+        reason = _text(reason, "why you accept it")
     file, rules = rules_in_use(file)
     if rules.approval is not None:
         click.echo(f"{file} is already approved, by {rules.approval}: nothing to record.")
@@ -438,7 +480,23 @@ def approve_command(file: str | None, by: str, role: str, date: str | None) -> N
             f'version "{rules.version}" was approved by {last} with other content: raise '
             '"version" before this content is approved'
         )
-    approval = Approval(rules.fingerprint, rules.version, by, role, day)
+    blockers = _what_blocks_approval(file, rules)
+    if blockers and reason is None:
+        raise click.ClickException(
+            "\n".join(
+                [
+                    "not approved, and nothing was written:",
+                    *(f"  - {line}" for line in blockers),
+                    'To approve it anyway, say why: rules approve ... --accept "REASON"',
+                ]
+            )
+        )
+    accepted = ""
+    if blockers and reason is not None:
+        accepted = f"{reason} ({'; '.join(blockers)})"
+    elif reason is not None:
+        click.echo("Nothing needed --accept: its reason is not recorded.")
+    approval = Approval(rules.fingerprint, rules.version, by, role, day, accepted)
     _write_approved(file, rules, approval)
     copy = approved_copy(file)
     click.echo(
