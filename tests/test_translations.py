@@ -6,6 +6,7 @@ the shipped rules, so each test knows exactly what is translated and what is not
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from selfcheck.outcome import evaluate
@@ -13,7 +14,7 @@ from selfcheck.rules import load
 from selfcheck.rules.translations import NOT_REVIEWED, translations
 
 from .testing.answers import BY_LEVEL, NO_SYMPTOMS, URGENT_MEDICINE, as_sets
-from .testing.rules import APPROVED, edited, line_of
+from .testing.rules import APPROVED, ROOT, edited, line_of
 from .testing.translations import (
     english_texts,
     marked,
@@ -207,3 +208,46 @@ def test_approved_rules_stay_approved_in_every_language(edited_rules):
         assert language.rules is not None
         assert language.rules.fingerprint == english.fingerprint
         assert language.rules.approved and language.rules.status == english.status
+
+
+def glossary() -> dict[str, dict[str, list[str]]]:
+    """docs/translations.md's table of the words each level uses: language, then level, then
+    its words ("now; emergency department" is two)."""
+    text = (ROOT / "docs" / "translations.md").read_text(encoding="utf-8")
+    table = text.split("<!-- glossary: level words -->")[1].split("<!-- end glossary -->")[0]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in table.strip().splitlines()
+    ]
+    header, body = rows[0], rows[2:]
+    codes = {"English": "en", "Spanish": "es", "Arabic": "ar"}
+    found: dict[str, dict[str, list[str]]] = {codes[name]: {} for name in header[1:]}
+    for row in body:
+        for name, cell in zip(header[1:], row[1:], strict=True):
+            found[codes[name]][row[0]] = [word.strip() for word in cell.split(";")]
+    return found
+
+
+def says(text: str, words: str) -> bool:
+    """Whether ``text`` holds ``words`` as words (not inside a longer word, "now" in "know")."""
+    return re.search(rf"(?<!\w){re.escape(words.casefold())}(?!\w)", text.casefold()) is not None
+
+
+def test_each_level_reads_apart_in_every_language(rules):
+    """The heading and the first line of advice of each level hold a word the glossary
+    (docs/translations.md) fixes for that level, and none of the words it fixes for another:
+    in Spanish, "urgencias" no longer names both the emergency department and same-day care."""
+    words = glossary()
+    assert set(words) == {"en", "es", "ar"}
+    translated = {code: found.rules for code, found in translations(rules).items()}
+    for code, by_level in words.items():
+        shown = rules if code == "en" else translated[code]
+        assert shown is not None, f"{code}: the rules are translated"
+        assert set(by_level) == {level.id for level in shown.levels}
+        for level in shown.levels:
+            text = f"{level.heading} {level.advice[0]}".replace("{emergency_number}", "999")
+            assert any(says(text, word) for word in by_level[level.id]), (code, level.id, text)
+            for other, theirs in by_level.items():
+                if other != level.id:
+                    clash = [word for word in theirs if says(text, word)]
+                    assert not clash, f"{code}: {level.id} says {clash} of {other}: {text}"

@@ -23,7 +23,7 @@ from ..testing.languages import title_in
 
 SERVICE = "Clonus self-check"
 #: The red flag ticked to reach the emergency outcome: its label, and its value.
-RED_FLAG = "Signs of a stroke"
+RED_FLAG = "A drooping face, a weak arm, slurred speech, or a sudden very bad headache"
 RED_FLAG_VALUE = "stroke_signs"
 
 
@@ -66,9 +66,11 @@ def opened(path: str) -> Callable[[Page], None]:
 ADULT_PAGES = (
     "About the person with the symptoms",
     "Your symptoms",
-    "Other signs",
+    "Strength, balance and feeling",
+    "How you are now",
     "When it started",
     "Your health background",
+    "Medicines, drugs and alcohol",
 )
 
 #: More pages of questions than any journey has: a loop that passes it is stuck on one page.
@@ -227,40 +229,64 @@ def went_back(page: Page) -> None:
     page.go_back()
 
 
-#: A pregnant person is shown every page of questions.
+#: A pregnant person is shown every page of questions for an adult.
 PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
+#: A child's parent is asked how the child is.
+CHILD = {**SOON, "age": "child", "for_whom": "other", "child_signs": "none"}
+#: Someone who had a fit some days ago is asked about it.
+AFTER_A_FIT = {
+    **SOON,
+    "recent_signs": ["seizure"],
+    "fit_when": "days",
+    "fit_known": "yes",
+    "fit_details": "none",
+}
 
 STATES = [
     State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
     State(
-        "emergency-check", f"Check for emergency signs (step 1 of 7) – {SERVICE}", opened("/check")
+        "emergency-check",
+        f"Check for emergency signs (step 1 of 11) – {SERVICE}",
+        opened("/check"),
     ),
     State(
         "emergency-check-with-errors",
-        f"Error: Check for emergency signs (step 1 of 7) – {SERVICE}",
+        f"Error: Check for emergency signs (step 1 of 11) – {SERVICE}",
         with_errors({}, 0),
     ),
     State(
-        "about", f"About the person with the symptoms (step 2 of 7) – {SERVICE}", answered(SOON, 1)
+        "about",
+        f"About the person with the symptoms (step 2 of 11) – {SERVICE}",
+        answered(SOON, 1),
     ),
-    State("symptoms", f"Your symptoms (step 3 of 7) – {SERVICE}", answered(SOON, 2)),
+    State("child", f"How the baby or child is (step 3 of 10) – {SERVICE}", answered(CHILD, 2)),
+    State("symptoms", f"Your symptoms (step 3 of 10) – {SERVICE}", answered(SOON, 2)),
     State(
         "symptoms-with-errors",
-        f"Error: Your symptoms (step 3 of 7) – {SERVICE}",
+        f"Error: Your symptoms (step 3 of 10) – {SERVICE}",
         with_errors(SOON, 2),
     ),
     State(
         "symptoms-with-answers-that-clash",
-        f"Error: Your symptoms (step 3 of 7) – {SERVICE}",
+        f"Error: Your symptoms (step 3 of 10) – {SERVICE}",
         clash,
     ),
-    State("other-signs", f"Other signs (step 4 of 7) – {SERVICE}", answered(SOON, 3)),
-    State("onset", f"When it started (step 5 of 7) – {SERVICE}", answered(SOON, 4)),
-    State("background", f"Your health background (step 6 of 7) – {SERVICE}", answered(SOON, 5)),
+    State(
+        "strength", f"Strength, balance and feeling (step 4 of 10) – {SERVICE}", answered(SOON, 3)
+    ),
+    State("how-you-are-now", f"How you are now (step 5 of 10) – {SERVICE}", answered(SOON, 4)),
+    State("fit", f"About the fit or collapse (step 6 of 10) – {SERVICE}", answered(AFTER_A_FIT, 5)),
+    State("onset", f"When it started (step 6 of 9) – {SERVICE}", answered(SOON, 5)),
+    State("background", f"Your health background (step 7 of 9) – {SERVICE}", answered(SOON, 6)),
+    State(
+        "medicines",
+        f"Medicines, drugs and alcohol (step 8 of 9) – {SERVICE}",
+        answered(PREGNANT, 7),
+    ),
     State(
         "pregnancy",
-        f"Pregnancy and a recent birth (step 7 of 7) – {SERVICE}",
-        answered(PREGNANT, 6),
+        f"Pregnancy and a recent birth (step 9 of 9) – {SERVICE}",
+        answered(PREGNANT, 8),
     ),
     *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
     *(
@@ -272,7 +298,7 @@ STATES = [
         result(OUTCOMES["urgent"][0]),
         every_section_open(answered(URGENT_MEDICINE)),
     ),
-    State("back-to-symptoms", f"Your symptoms (step 3 of 7) – {SERVICE}", went_back),
+    State("back-to-symptoms", f"Your symptoms (step 3 of 10) – {SERVICE}", went_back),
     State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
     State(
         "start-again-with-no-answers",

@@ -66,19 +66,19 @@ def test_back_after_a_page_with_errors_and_after_a_change(page: Page):
     proceed(page)
     proceed(page)  # nothing answered on the second page
     expect(page).to_have_title(
-        f"Error: About the person with the symptoms (step 2 of 7) – {SERVICE}"
+        f"Error: About the person with the symptoms (step 2 of 11) – {SERVICE}"
     )
     answer(page, SOON)
     proceed(page)
-    expect(page).to_have_title(f"Your symptoms (step 3 of 7) – {SERVICE}")
+    expect(page).to_have_title(f"Your symptoms (step 3 of 10) – {SERVICE}")
     page.go_back()
     # Step 2 as last sent: well answered now, so without the errors.
-    assert shown(page) == f"About the person with the symptoms (step 2 of 7) – {SERVICE}"
+    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
     assert ticked(page)
     page.go_forward()
-    assert shown(page) == f"Your symptoms (step 3 of 7) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3 of 10) – {SERVICE}"
     # The in-page Back button, then the browser's own.
     proceed(page, "Back to the last step")
-    assert shown(page) == f"About the person with the symptoms (step 2 of 7) – {SERVICE}"
+    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
     page.go_back()
-    assert shown(page) == f"Your symptoms (step 3 of 7) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3 of 10) – {SERVICE}"

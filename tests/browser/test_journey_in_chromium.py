@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from selfcheck.rules import Rules
 
 from ..testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
-from .states import ADULT_PAGES, answer, answered, proceed
+from .states import ADULT_PAGES, RED_FLAG, answer, answered, proceed
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_a_red_flag_shows_emergency_advice_first(page: Page, width: int):
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check for emergency signs")
-    page.get_by_label("Signs of a stroke").check()
+    page.get_by_label(RED_FLAG).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Call 999 now")
     expect(page).to_have_title("Call 999 now – Clonus self-check")
@@ -37,7 +37,8 @@ def test_the_whole_questionnaire_to_an_outcome(page: Page, width: int):
     page.goto("/check")
     page.get_by_label("None of these").check()
     page.get_by_role("button", name="Continue").click()
-    # An adult who is not pregnant is asked five more pages; the pregnancy page is skipped.
+    # An adult who is not pregnant, with no fit, is asked seven more pages; the pages about a
+    # child, a fit and a pregnancy are skipped.
     for title in ADULT_PAGES:
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         answer(page, SOON)
@@ -51,14 +52,14 @@ def test_the_whole_questionnaire_to_an_outcome(page: Page, width: int):
 
 def test_none_of_these_unticks_the_other_boxes(page: Page):
     page.goto("/check")
-    page.get_by_label("Signs of a stroke").check()
+    page.get_by_label(RED_FLAG).check()
     page.get_by_label("None of these").check()
-    expect(page.get_by_label("Signs of a stroke")).not_to_be_checked()
+    expect(page.get_by_label(RED_FLAG)).not_to_be_checked()
 
 
 def test_the_pdf_downloads(page: Page):
     page.goto("/check")
-    page.get_by_label("Signs of a stroke").check()
+    page.get_by_label(RED_FLAG).check()
     page.get_by_role("button", name="Continue").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the summary (PDF)").click()
@@ -91,7 +92,7 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
     given = {"jerking": "yes", "where": ["wrists"]}
     answer(page, given)
     proceed(page)
-    expect(page).to_have_title("Error: Your symptoms (step 3 of 7) – Clonus self-check")
+    expect(page).to_have_title("Error: Your symptoms (step 3 of 10) – Clonus self-check")
     summary = page.locator(".error-summary")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     unanswered = [q for q in rules.page("symptoms").questions if q.id not in given]
@@ -107,7 +108,7 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
     expect(page.get_by_label("Wrists or hands")).to_be_checked()
     answer(page, {k: v for k, v in on_page(SOON, "symptoms", rules).items() if k not in given})
     proceed(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Other signs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strength, balance and feeling")
 
 
 def test_changing_an_answer_changes_the_result(page: Page):

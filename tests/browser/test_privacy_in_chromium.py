@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from ..testing.answers import SOON
-from .states import answered
+from .states import RED_FLAG, answered
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +55,9 @@ def test_the_policy_lets_the_apps_own_style_and_script_work(page: Page):
     # selfcheck.css: the start button's colours; selfcheck.js: None of these unticks the rest.
     background = page.locator(".button").first.evaluate("b => getComputedStyle(b).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "rgb(239, 239, 239)"), "the CSS applies"
-    page.get_by_label("Signs of a stroke").check()
+    page.get_by_label(RED_FLAG).check()
     page.get_by_label("None of these").check()
-    expect(page.get_by_label("Signs of a stroke")).not_to_be_checked()
+    expect(page.get_by_label(RED_FLAG)).not_to_be_checked()
 
 
 def test_the_policy_blocks_inline_and_outside_code(page: Page):

@@ -20,7 +20,19 @@ QUESTION_PAGES = [
     s
     for s in STATES
     if s.name.startswith(
-        ("emergency-check", "about", "symptoms", "other-signs", "onset", "background", "pregnancy")
+        (
+            "emergency-check",
+            "about",
+            "child",
+            "symptoms",
+            "strength",
+            "how-you-are-now",
+            "fit",
+            "onset",
+            "background",
+            "medicines",
+            "pregnancy",
+        )
     )
 ]
 RESULTS = [s for s in STATES if s.name.removeprefix("outcome-") in OUTCOMES]
