@@ -312,3 +312,32 @@ def test_each_condition_names_only_the_answer_that_led_to_it(journey: Journey):
     assert "Because you said: Conditions a doctor has told you about: A stroke" in discussed
     # The answers section still lists everything that was ticked.
     assert "Conditions a doctor has told you about Multiple sclerosis (MS), A stroke" in text
+
+
+SCOPE = (
+    "This check is only about jerking, stiff muscles and the signs that come with them: for "
+    "anything else that worries you, call 111 , or 999 in an emergency."
+)
+
+
+@pytest.mark.parametrize("level", ["emergency", *BY_LEVEL, "urgent-medicine"])
+def test_the_start_the_emergency_check_and_every_result_say_what_the_check_is_for(
+    app, journey: Journey, level: str
+):
+    """One plain sentence: what this check covers, and where to go for anything else (the
+    non-emergency number, which links to the help page, and the emergency number)."""
+    app.config["NON_EMERGENCY_NUMBER"] = "111"
+    client = app.test_client()
+    for path in ("/", "/check"):
+        html = client.get(path).get_data(as_text=True)
+        assert SCOPE in visible_text(html), path
+        assert 'href="/help"' in html.split('class="scope"')[1].split("</p>")[0]
+    journey = Journey(client, journey.rules)
+    if level == "emergency":
+        journey.open("/check")
+        journey.submit("next", {"red_flags": "stroke_signs"})
+    else:
+        journey.complete(URGENT_MEDICINE if level == "urgent-medicine" else BY_LEVEL[level])
+    assert SCOPE in visible_text(journey.html)
+    # Not on paper: the printed summary is for a clinician.
+    assert "This check is only about" not in pdf_text(journey.submit("pdf").data)
