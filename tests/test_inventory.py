@@ -279,6 +279,17 @@ def test_the_counts_in_the_document_are_the_rows():
     for column in ("rows", "999", "same day", "other", "in the tables", "only in Gaps"):
         total = sum(int(stated[s][column]) for s in counted)
         assert int(stated["total"][column]) == total, column
+    in_tables = re.search(r"In the tables: (\d+) rows at 999, (\d+) same day", DOC)
+    assert in_tables, "the sentence after the counts is missing"
+    assert [int(n) for n in in_tables.groups()] == [
+        sum(1 for row in ROWS.values() if row["level"] == level) for level in ("999", "same day")
+    ]
+    given = re.search(r"gives (\d+) of them routine, (\d+) soon and (\d+) same day", DOC)
+    assert given, "the sentence on section J is missing"
+    stories = [row["given"] for row_id, row in ROWS.items() if row_id.startswith(SOON)]
+    assert [int(n) for n in given.groups()] == [
+        stories.count(level) for level in ("routine", "soon", "urgent")
+    ]
 
 
 def test_every_emergency_reason_names_what_was_told():
