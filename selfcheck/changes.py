@@ -369,15 +369,11 @@ def _example(rules: Rules, answers: Mapping[str, Choice]) -> tuple[str, ...]:
     return tuple(lines) + ("(any answers to the other questions)",)
 
 
-#: How a change of advice that lowers it for some answers begins (see :func:`lowered`).
-LESS_URGENT = "LESS URGENT"
-#: How the note begins when the answers of the two files cannot be compared.
-NOT_SEARCHED = "Not searched"
+LESS_URGENT, NOT_SEARCHED = "LESS URGENT", "Not searched"  # how lowered advice is said
 
 
 def lowered(old: Rules, new: Rules) -> list[Change]:
-    """The answer sets that get less urgent advice from ``new`` than from ``old``, each with
-    an example; or the note that they could not be searched (the files' answers differ)."""
+    """Answer sets given less urgent advice by ``new`` than by ``old`` (or why not searched)."""
     return [c for c in _advice(old, new) if c.says.startswith((LESS_URGENT, NOT_SEARCHED))]
 
 
