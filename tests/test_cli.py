@@ -564,7 +564,8 @@ def test_approve_refuses_less_urgent_advice_than_the_approved_copy_unless_accept
         runner, path, "--accept", "Same-day slots are not needed for this", by="Dr B. Example"
     )
     assert done.exit_code == 0, done.output
-    assert "LESS URGENT" in load(path).approval.accepted
+    approval = load(path).approval
+    assert approval is not None and "LESS URGENT" in approval.accepted
 
 
 def test_approve_without_anything_to_accept_records_no_reason(runner, folder):
@@ -572,7 +573,8 @@ def test_approve_without_anything_to_accept_records_no_reason(runner, folder):
     done = approve(runner, path, "--accept", "just in case")
     assert done.exit_code == 0, done.output
     assert "Nothing needed --accept: its reason is not recorded." in done.output
-    assert load(path).approval.accepted == ""
+    approval = load(path).approval
+    assert approval is not None and approval.accepted == ""
     assert "accepted" not in path.read_text().split("approvals:")[1]
 
 
