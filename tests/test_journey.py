@@ -331,7 +331,7 @@ def test_the_start_the_emergency_check_and_every_result_say_what_the_check_is_fo
     for path in ("/", "/check"):
         html = client.get(path).get_data(as_text=True)
         assert SCOPE in visible_text(html), path
-        assert 'href="/help"' in html.split('class="scope"')[1].split("</p>")[0]
+        assert 'href="/help"' in html.split('class="scope')[1].split("</p>")[0]
     journey = Journey(client, journey.rules)
     if level == "emergency":
         journey.open("/check")

@@ -121,12 +121,13 @@ def test_changing_an_answer_changes_the_result(page: Page):
     proceed(page, "Change your answer to: Conditions a doctor has told you about")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your health background")
     page.get_by_label("A stroke").check()
-    page.get_by_label("A medicine for depression or anxiety (an antidepressant)").check()
-    page.get_by_role(
-        "group",
-        name="In the last 4 weeks, have you started a medicine, taken more "
-        "of one, or added another?",
-    ).get_by_label("Yes").check()
+    proceed(page)
+    page.locator("summary", has_text="Your answers").click()
+    proceed(page, "Change your answer to: Medicines, drugs and alcohol")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Medicines, drugs and alcohol")
+    # Ticking an answer unticks "None of these" (tests/browser/test_journey_in_chromium.py).
+    page.locator("label[for='q-medicines-antidepressant']").click()
+    page.locator("label[for='q-medicine_change-raised']").click()
     proceed(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Contact a doctor or urgent care today"
@@ -183,6 +184,6 @@ def test_the_pdf_of_a_result_holds_what_the_person_saw(page: Page):
         reason,
         "Side effects of medicines",
         "Your answers",
-        "Medicines that can cause clonus: A medicine for depression or anxiety",
+        "Medicines, drugs and alcohol: An antidepressant, even if taken for pain",
     ):
         assert seen in text, seen
