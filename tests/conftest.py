@@ -3,7 +3,7 @@ copies of the shipped rules with an edit. Helpers live in tests/testing/."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from selfcheck import create_app
 from selfcheck.rules import Rules, load
+from selfcheck.web.views import SINCE_APPROVAL
 
 from .testing.rules import RULES_FILE, SCENARIOS, SHIPPED, Edit, edited
 from .testing.visitor import Journey
@@ -22,19 +23,61 @@ def rules() -> Rules:
     return load(RULES_FILE)
 
 
+#: The settings of the tests' apps.
+SETTINGS = {"TESTING": True, "SECRET_KEY": "test key", "EMERGENCY_NUMBER": "999"}
+
+
+@pytest.fixture(scope="session")
+def shared_app() -> Flask:
+    """One app for every test that only sends it requests (through ``client``, ``journey`` or
+    ``runner``): making one takes a tenth of a second or more, and no request changes it."""
+    return create_app(SETTINGS)
+
+
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TESTING": True, "SECRET_KEY": "test key", "EMERGENCY_NUMBER": "999"})
+    """An app of the test's own, which it may look into or change. ``client``, ``journey``
+    and ``runner`` use it in a test that asks for it."""
+    return create_app(SETTINGS)
+
+
+#: What the app keeps in ``app.extensions`` of its own accord once worked out (the first visit
+#: to /rules): not a change a test made.
+WORKED_OUT_ONCE = {SINCE_APPROVAL}
+
+
+def what_can_change(app: Flask) -> object:
+    """What a test could change of an app: its settings, extensions, addresses and views."""
+    return (
+        dict(app.config),
+        {n: id(value) for n, value in app.extensions.items() if n not in WORKED_OUT_ONCE},
+        sorted(map(str, app.url_map.iter_rules())),
+        dict(app.view_functions),
+        app.secret_key,
+    )
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_of_test(request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The test's own app if it asks for ``app``; otherwise the shared one, which the test must
+    leave as it found it (it fails if not: it should ask for ``app``)."""
+    if "app" in request.fixturenames:
+        yield request.getfixturevalue("app")
+        return
+    shared: Flask = request.getfixturevalue("shared_app")
+    before = what_can_change(shared)
+    yield shared
+    assert what_can_change(shared) == before, "the test changed the shared app: ask for `app`"
 
 
 @pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
+def client(app_of_test: Flask) -> FlaskClient:
+    return app_of_test.test_client()
+
+
+@pytest.fixture
+def runner(app_of_test: Flask) -> FlaskCliRunner:
+    return app_of_test.test_cli_runner()
 
 
 @pytest.fixture
@@ -66,3 +109,29 @@ def edited_scenarios(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`), the tests that share a fixture made once per module
+    run on one worker, so that it is made once: the wheel of test_packaging.py, each page state
+    of test_accessibility.py (one group per state and width)."""
+    for item in items:
+        shares = shared_fixtures(item)
+        if shares:
+            module = item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group("|".join([module, *shares])))
+
+
+def shared_fixtures(item: pytest.Item) -> list[str]:
+    """The fixtures made once per module or class that ``item`` uses, each with the number of
+    its parameter if it has some."""
+    if not isinstance(item, pytest.Function):
+        return []
+    definitions = item._fixtureinfo.name2fixturedefs
+    indices = item.callspec.indices if hasattr(item, "callspec") else {}
+    found = []
+    for name in item.fixturenames:
+        chain = definitions.get(name)
+        if chain and chain[-1].scope in ("module", "class"):
+            found.append(f"{name}{indices.get(name, '')}")
+    return found

@@ -18,8 +18,9 @@ from typing import Literal
 from playwright.sync_api import Page
 
 from ..testing.answers import ROUTINE, SOON, URGENT_MEDICINE
-from ..testing.browser import BROKEN_PATH
+from ..testing.browser import BROKEN_PATH, ContextClient
 from ..testing.languages import title_in
+from ..testing.visitor import Form, Visitor, forms
 
 SERVICE = "Clonus self-check"
 #: The red flag ticked to reach the emergency outcome: its label, and its value.
@@ -78,8 +79,51 @@ MOST_PAGES = 12
 
 
 def answered(answers: Mapping[str, object], pages: int | None = None) -> Callable[[Page], None]:
-    """Answer ``pages`` question pages from ``answers``, pressing Continue after each; with no
-    number, every page asked (which ones depends on the answers) up to the outcome."""
+    """Reach the page that answering ``pages`` question pages from ``answers`` leads to,
+    pressing Continue after each; with no number, every page asked (which ones depends on the
+    answers) up to the outcome.
+
+    Chromium draws only that last page. The forms before it are sent as their pages would send
+    them (every hidden field, and each answer of ``answers`` that the page offers) from the
+    browser context's own HTTP client, whose cookies are the browser's: so the browser holds
+    the same answers, in the same cookie, as after clicking through, and the page it opens is
+    the one a person reaches. :func:`clicked` answers each page in Chromium instead, as a
+    person does; the journeys are tested that way (test_journey_in_chromium.py and others)."""
+
+    def reach(page: Page) -> None:
+        visitor = Visitor(ContextClient(page.context.request))
+        visitor.open(_prefix[0] + "/check")
+        for _ in range(MOST_PAGES if pages is None else pages):
+            if pages is None and not asks_more(visitor.html):
+                break
+            visitor.submit("next", offered(visitor.form(), answers))
+        else:
+            if pages is None:
+                raise AssertionError(f"still asked questions after {MOST_PAGES} pages")
+        page.goto(visitor.client.url)
+
+    return reach
+
+
+def asks_more(html: str) -> bool:
+    """Whether a page has a Continue button: a page of questions, not the outcome."""
+    return any(button.get("value") == "next" for form in forms(html) for button in form.buttons)
+
+
+def offered(form: Form, answers: Mapping[str, object]) -> dict[str, str | list[str]]:
+    """The answers of ``answers`` that ``form`` offers, as :func:`answer` ticks them."""
+    found: dict[str, str | list[str]] = {}
+    for name, value in answers.items():
+        values = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        ticked = [one for one in values if one in form.inputs.get(name, [])]
+        if ticked:
+            found[name] = ticked[0] if isinstance(value, str) else ticked
+    return found
+
+
+def clicked(answers: Mapping[str, object], pages: int | None = None) -> Callable[[Page], None]:
+    """As :func:`answered`, with every page drawn in Chromium and answered there as a person
+    does it: each answer's label clicked, then Continue."""
 
     def reach(page: Page) -> None:
         go(page, "/check")
@@ -224,8 +268,11 @@ def start_again_asked(page: Page) -> None:
 
 
 def went_back(page: Page) -> None:
-    """Answer three pages, then press the browser's Back button: step 3 again, as answered."""
-    answered(SOON, 3)(page)
+    """Answer three pages, then press the browser's Back button: step 3 again, as answered.
+    The third is answered in Chromium, so that Back has a page of the browser's own to go to."""
+    answered(SOON, 2)(page)
+    answer(page, SOON)
+    proceed(page)
     page.go_back()
 
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from selfcheck.rules import Rules
 
 from ..testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE, on_page
-from .states import ADULT_PAGES, RED_FLAG, answer, answered, proceed
+from .states import ADULT_PAGES, RED_FLAG, answer, clicked, proceed
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_the_pdf_downloads(page: Page):
 
 
 def complete(page: Page, answers: Mapping[str, object]) -> None:
-    answered(answers)(page)
+    clicked(answers)(page)
 
 
 @pytest.mark.parametrize("level", BY_LEVEL, ids=list(BY_LEVEL))
@@ -88,7 +88,7 @@ def test_each_urgency_level_says_how_soon_and_why(page: Page, rules: Rules, leve
 
 
 def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
-    answered(SOON, 2)(page)
+    clicked(SOON, 2)(page)
     given = {"jerking": "yes", "where": ["wrists"]}
     answer(page, given)
     proceed(page)

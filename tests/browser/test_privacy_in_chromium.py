@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from ..testing.answers import SOON
-from .states import RED_FLAG, answered
+from .states import RED_FLAG, clicked
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_every_request_of_a_journey_goes_to_the_app_alone(page: Page, live_serve
     )
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
-    answered(SOON)(page)
+    clicked(SOON)(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Book an appointment with a doctor in the next few days or weeks"
     )

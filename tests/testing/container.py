@@ -3,7 +3,8 @@ run containers (`podman run` needs cgroups these machines do not give).
 
 - :func:`base_image`: a Debian base with Python made here with debootstrap from the mirror apt
   uses, imported into podman once and kept (later runs reuse it);
-- :func:`build`: ``podman build --isolation=chroot`` of Containerfile on that base;
+- :func:`build`: ``podman build --isolation=chroot`` of Containerfile on that base, its build
+  stage tagged so that pruning leaves the cached layers of the locked packages;
 - :func:`run_entrypoint`: the image's own entrypoint, command, user, environment and working
   folder, run in a chroot of the image's read-only filesystem, with a memory-backed /tmp, in a
   mount namespace of its own (so nothing stays mounted), on a loopback port.
@@ -28,6 +29,8 @@ from .servers import ROOT, Server, free_port, program, stop, wait_for
 #: What the base holds besides a minimal Debian: Python and the PDF's typeface.
 PACKAGES = ["python3", "python3-venv", "fonts-dejavu-core"]
 IMAGE = "localhost/selfcheck:test"
+#: Containerfile's build stage (the locked packages installed), tagged to keep it as a cache.
+BUILD_STAGE = "localhost/selfcheck:test-build-stage"
 #: Where pip inside the build finds certificates: the base carries this machine's bundle, which
 #: trusts the proxy in front of PyPI here, if there is one.
 CERTIFICATES = "/etc/ssl/certs/ca-certificates.crt"
@@ -73,11 +76,16 @@ def base_image() -> str:
 
 
 def build(base: str) -> str:
-    """Build Containerfile on ``base``; the image's name."""
-    podman("build", "--isolation=chroot", f"--build-arg=BASE={base}",
-           f"--build-arg=PIP_CERT={CERTIFICATES}", f"--tag={IMAGE}",
-           "--file=Containerfile", ".", cwd=ROOT)  # fmt: skip
-    # Builds of older sources leave untagged images behind; the newest ones stay as a cache.
+    """Build Containerfile on ``base``; the image's name.
+
+    Its build stage is built and tagged first (BUILD_STAGE): the layers under a tag are never
+    pruned, so the next build finds the locked packages installed, however long ago, and the
+    whole build (from the cache) only adds the app. Builds of older sources leave untagged
+    images behind, which go once two hours old; the cache under the two tags stays."""
+    for target, tag in (("--target=build", BUILD_STAGE), (None, IMAGE)):
+        podman("build", "--isolation=chroot", f"--build-arg=BASE={base}",
+               f"--build-arg=PIP_CERT={CERTIFICATES}", *filter(None, [target]), f"--tag={tag}",
+               "--file=Containerfile", ".", cwd=ROOT)  # fmt: skip
     podman("image", "prune", "--force", "--filter=until=2h")
     return IMAGE
 
