@@ -71,8 +71,8 @@ FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
         ),
         "emergency",
     ),
-    # Too much of a medicine taken; or jerking or stiffness with fever, sweating or agitation
-    # after a change in a medicine, a drug or alcohol.
+    # Too much of a medicine taken; or, after a change in a medicine, a drug or alcohol, jerking
+    # or stiff muscles with a high temperature, or stiff muscles with sweating or agitation.
     "medicine_reaction": (
         any_of(
             [
@@ -80,11 +80,25 @@ FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
                 all_of(
                     [
                         answer_is("medicine_change", CHANGED),
-                        any_of([answer_is("jerking", YES), answer_is("stiffness", YES)]),
                         any_of(
                             [
-                                answer_is("unwell", ["fever"]),
-                                answer_is("recent_signs", ["sweating", "agitation"]),
+                                all_of(
+                                    [
+                                        answer_is("unwell", ["fever"]),
+                                        any_of(
+                                            [
+                                                answer_is("jerking", YES),
+                                                answer_is("stiffness", YES),
+                                            ]
+                                        ),
+                                    ]
+                                ),
+                                all_of(
+                                    [
+                                        answer_is("stiffness", YES),
+                                        answer_is("recent_signs", ["sweating", "agitation"]),
+                                    ]
+                                ),
                             ]
                         ),
                     ]
