@@ -7,9 +7,9 @@ Three kinds of finding, from the most literal to the most telling:
    levels, rules, contradictions, causes, treatments, sources), with the words before and
    after;
 2. advice and conditions that change for *some* answers: an exact search (see
-   :mod:`selfcheck.reach`) looks for answers that got one urgency level before and another now,
-   or that list a condition before and not now, and shows one such set of answers. "None found"
-   is a proof, not a sample;
+   :mod:`selfcheck.rules.reach`) looks for answers that got one urgency level before and
+   another now, or that list a condition before and not now, and shows one such set of
+   answers. "None found" is a proof, not a sample;
 3. the clinicians' scenarios whose outcome changes.
 
 Plain Python, no web framework.

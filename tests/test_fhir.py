@@ -142,7 +142,9 @@ def choices(question: Question) -> list[frozenset[str]]:
     values = [a.value for a in question.answers]
     if question.kind == "one":
         return [frozenset([v]) for v in values]
-    return [frozenset(c) for n in range(1, len(values) + 1) for c in itertools.combinations(values, n)]
+    return [
+        frozenset(c) for n in range(1, len(values) + 1) for c in itertools.combinations(values, n)
+    ]
 
 
 def every_answer_set(rules: Rules, questions: list[str]) -> Iterator[dict[str, frozenset[str]]]:
@@ -155,11 +157,10 @@ def every_answer_set(rules: Rules, questions: list[str]) -> Iterator[dict[str, f
         for combination in itertools.product(*lists):
             yield dict(zip(questions, combination, strict=True))
         return
-    worry = {q: {a.value: a.worry for a in rules.questions[q].answers} for q in questions}
-    least = {
-        q: min(each, key=lambda c, q=q: (sum(worry[q][v] for v in c), len(c)))
-        for q, each in zip(questions, lists, strict=True)
-    }
+    least: dict[str, frozenset[str]] = {}
+    for q, each in zip(questions, lists, strict=True):
+        worry = {a.value: a.worry for a in rules.questions[q].answers}
+        least[q] = min(each, key=lambda c: (sum(worry[v] for v in c), len(c)))  # noqa: B023
     for q, each in zip(questions, lists, strict=True):
         for choice in each:
             yield {**least, q: choice}

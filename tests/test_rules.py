@@ -116,6 +116,26 @@ CASES = [
         "    name: Operation",
     ),
     (
+        "a source key with _",
+        '  nhs-stroke: "NHS',
+        '  nhs_stroke: "NHS',
+        "must be a short key in lower case letters, digits and -, starting with a letter "
+        '(found "nhs_stroke")',
+    ),
+    (
+        "an answer id with -",
+        '{value: not_sure, label: "I\'m not sure", worry: 1}\n\n',
+        '{value: not-sure, label: "I\'m not sure", worry: 1}\n\n',
+        "must be a short id in lower case letters, digits and _, starting with a letter "
+        '(found "not-sure")',
+    ),
+    (
+        "a worry out of bounds",
+        '{value: no, label: "No", worry: 0}',
+        '{value: no, label: "No", worry: 12}',
+        "must be a whole number from 0 to 9 (found 12)",
+    ),
+    (
         "unknown placeholder",
         "heading: Call {emergency_number} now",
         "heading: Call {emergency_phone} now",

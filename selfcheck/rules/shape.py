@@ -9,6 +9,7 @@ clinicians in docs/rules.md; a test fails when one is not.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -427,6 +428,29 @@ def _name(path: Iterable[str | int], data: Any) -> str:
     return ", ".join(words) if words else "the file"
 
 
+def _pattern_words(pattern: str) -> str:
+    """What a pattern of the schema for ids and keys allows, in words: "^[a-z][a-z0-9_]*$" is a
+    short id in lower case letters, digits and _, starting with a letter."""
+    classes = re.findall(r"\[([^\]]+)\]", pattern)
+    if not classes:  # pragma: no cover - every pattern of the schema has a class of letters
+        return f"text that matches {pattern}"
+    names = {"a-z": "lower case letters", "0-9": "digits"}
+
+    def words(chars: str) -> list[str]:
+        found = [names[r] for r in names if r in chars]
+        rest = chars
+        for r in names:
+            rest = rest.replace(r, "")
+        return found + list(rest)
+
+    allowed = words(classes[-1])
+    listed = ", ".join(allowed[:-1]) + " and " + allowed[-1] if len(allowed) > 1 else allowed[0]
+    kind = "a short id" if "_" in classes[-1] else "a short key"
+    first = words(classes[0]) if len(classes) > 1 and classes[0] != classes[-1] else []
+    start = ", starting with a letter" if first == ["lower case letters"] else ""
+    return f"{kind} in {listed}{start}"
+
+
 def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, bool]:
     """A plain sentence for one schema error, and whether it points at a key."""
     path = tuple(error.absolute_path)
@@ -477,16 +501,17 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, boo
             return path, f"{where} must be a date written as YYYY-MM-DD", False
         if path and path[-1] == "fingerprint":
             return path, f"{where} must be the 64 hex digits of a fingerprint", False
-        return (
-            path,
-            (
-                f"{where} must be a short id in lower case letters, digits and _ "
-                f"(found {_describe(error.instance)})"
-            ),
-            False,
-        )
+        # A key of a mapping (such as a source's) is named where it is written.
+        is_key = "propertyNames" in error.schema_path
+        found = f"{_pattern_words(value)} (found {_describe(error.instance)})"
+        if is_key:
+            return path + (str(error.instance),), f"a key of {where} must be {found}", True
+        return path, f"{where} must be {found}", False
     if kind in ("minimum", "maximum"):
-        return path, f"{where} must be a whole number from 0 to 9", False
+        low, high = schema.get("minimum"), schema.get("maximum")
+        bounds = f"from {low} to {high}" if low is not None and high is not None else ""
+        bounds = bounds or (f"of at least {low}" if low is not None else f"of at most {high}")
+        return path, f"{where} must be a whole number {bounds} (found {instance})", False
     if kind == "oneOf":
         if path and path[-1] == "when" and isinstance(error.instance, str):
             return path, f'{where} must be a condition, or exactly "{NO_OTHER_CAUSE}"', False

@@ -53,10 +53,10 @@ DEFAULTS: dict[str, Any] = {
     # The host names the site answers to (Flask's TRUSTED_HOSTS): any other Host header gets
     # a 400. From the environment, names separated by commas or spaces; None: any host.
     "TRUSTED_HOSTS": None,
-    "INSTANCE": "",
+    "INSTANCE": "",  # a name for this copy, sent back in X-Selfcheck-Instance (see security.py)
     # Where the canonical addresses of the FHIR questionnaire and its code systems start
     # (docs/fhir.md); None: selfcheck.fhir.DEFAULT_BASE, an example address.
-    "FHIR_BASE": None,  # a name for this copy, sent back in X-Selfcheck-Instance (see security.py)
+    "FHIR_BASE": None,
 }
 
 csrf = CSRFProtect()

@@ -242,27 +242,29 @@ def test_each_problem_link_leads_to_its_question(browser, base_url, scripts, win
     usual text size; with text at 200% on a phone the top of a long question can be above the
     window, but the question still fills the upper half."""
     context = browser.new_context(base_url=base_url, viewport=window, java_script_enabled=scripts)
-    page = context.new_page()
-    state = next(s for s in WITH_ERRORS if s.name == "symptoms-with-errors")
-    state.open(page)
-    links = page.locator(".error-summary a")
-    assert links.count() >= 5  # one for each question of the page
-    with text_zoom(page, zoom):
-        for i in range(links.count()):
-            page.evaluate("scrollTo(0, 0)")
-            link = links.nth(i)
-            link.focus()
-            press(page, "Enter")
-            target = str(link.get_attribute("href")).removeprefix("#")
-            shown = page.evaluate(SHOWN, target)
-            assert shown["focused"], target
-            assert 0 <= shown["answerTop"] and shown["answerBottom"] <= shown["height"], (
-                target,
-                shown,
-            )
-            fits = shown["answerBottom"] - shown["questionTop"] <= shown["height"]
-            if fits and (scripts or zoom == 1):
-                assert shown["questionTop"] >= 0, (target, shown)
-            else:  # the question fills at least the top 40% of the window
-                assert shown["answerTop"] >= 0.4 * shown["height"], (target, shown)
-    context.close()
+    try:
+        page = context.new_page()
+        state = next(s for s in WITH_ERRORS if s.name == "symptoms-with-errors")
+        state.open(page)
+        links = page.locator(".error-summary a")
+        assert links.count() >= 5  # one for each question of the page
+        with text_zoom(page, zoom):
+            for i in range(links.count()):
+                page.evaluate("scrollTo(0, 0)")
+                link = links.nth(i)
+                link.focus()
+                press(page, "Enter")
+                target = str(link.get_attribute("href")).removeprefix("#")
+                shown = page.evaluate(SHOWN, target)
+                assert shown["focused"], target
+                assert 0 <= shown["answerTop"] and shown["answerBottom"] <= shown["height"], (
+                    target,
+                    shown,
+                )
+                fits = shown["answerBottom"] - shown["questionTop"] <= shown["height"]
+                if fits and (scripts or zoom == 1):
+                    assert shown["questionTop"] >= 0, (target, shown)
+                else:  # the question fills at least the top 40% of the window
+                    assert shown["answerTop"] >= 0.4 * shown["height"], (target, shown)
+    finally:
+        context.close()
