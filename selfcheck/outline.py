@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from selfcheck.rules import NOT_SURE, Code, Condition, Question, Rules
-from selfcheck.rules.approval import SHORT as SHORT_FINGERPRINT
 
 
 @dataclass(frozen=True)
@@ -477,7 +476,7 @@ def review_record(rules: Rules) -> tuple[tuple[str, str], ...]:
 def approvals(rules: Rules) -> tuple[str, ...]:
     """Every approval, newest first, each with what it approved."""
     return tuple(
-        f"Version {a.version}, fingerprint {a.fingerprint[:SHORT_FINGERPRINT]}: approved by {a}"
+        f"Version {a.version}, fingerprint {a.short_fingerprint}: approved by {a}"
         + (" (these rules)" if a.fingerprint == rules.fingerprint else "")
         + (f". Accepted knowingly: {a.accepted}" if a.accepted else "")
         for a in reversed(rules.approvals)

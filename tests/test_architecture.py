@@ -137,3 +137,15 @@ def test_each_module_can_be_imported_first(name):
 def test_no_module_is_too_long_to_read(name):
     lines = MODULES[name].read_text().count("\n")
     assert lines <= MOST_LINES, f"{name} has {lines} lines"
+
+
+def test_the_short_fingerprint_has_one_home():
+    """How much of a fingerprint is shown is said once (rules/model.py, SHORT_FINGERPRINT):
+    every page, summary and command takes it from there, not from a slice of its own."""
+    sliced = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "fingerprint[:" in line and "SHORT_FINGERPRINT" not in line
+    ]
+    assert sliced == []

@@ -289,6 +289,10 @@ class Contradiction:
     source: str | None
 
 
+#: How many hex digits of a fingerprint the pages, the summary and the commands show.
+SHORT_FINGERPRINT = 12
+
+
 @dataclass(frozen=True, slots=True)
 class Approval:
     """A clinician's approval of the content whose fingerprint is ``fingerprint``."""
@@ -302,6 +306,10 @@ class Approval:
     #: What they approved knowingly, with their reason: failing scenarios or vignettes, or
     #: answers that get less urgent advice than in the approved copy ("" when nothing).
     accepted: str = ""
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:SHORT_FINGERPRINT]
 
     def __str__(self) -> str:
         """As the pages and the commands say it: "Dr A. Example (neurologist) on 2026-01-31"."""
@@ -364,8 +372,8 @@ class Rules:
 
     @property
     def short_fingerprint(self) -> str:
-        """The first 12 hex digits of the fingerprint, as the pages show it."""
-        return self.fingerprint[:12]
+        """The start of the fingerprint, as the pages show it."""
+        return self.fingerprint[:SHORT_FINGERPRINT]
 
     def __str__(self) -> str:
         """The rule set as the commands name it: "rules.yaml (version 0.1.0, draft)"."""

@@ -269,7 +269,7 @@ def _approved_content(file: str, rules: Rules) -> str:
     if approved.fingerprint != last.fingerprint:
         raise click.ClickException(
             f"{copy} is not the content approved last (its fingerprint is "
-            f"{approved.short_fingerprint}, the approval's {last.fingerprint[:12]}). Give an "
+            f"{approved.short_fingerprint}, the approval's {last.short_fingerprint}). Give an "
             "older file: rules diff FILE --against OLD"
         )
     return copy
