@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from selfcheck import create_app
 from selfcheck.rules import Rules, load
-from selfcheck.web.views import SINCE_APPROVAL
+from selfcheck.web.views import REVIEW
 
 from .testing.rules import RULES_FILE, SCENARIOS, SHIPPED, Edit, edited
 from .testing.visitor import Journey
@@ -43,7 +43,7 @@ def app() -> Flask:
 
 #: What the app keeps in ``app.extensions`` of its own accord once worked out (the first visit
 #: to /rules): not a change a test made.
-WORKED_OUT_ONCE = {SINCE_APPROVAL}
+WORKED_OUT_ONCE = {REVIEW}
 
 
 def what_can_change(app: Flask) -> object:

@@ -288,3 +288,21 @@ def test_a_missing_approved_copy_is_said_without_a_path(tmp_path):
         "approved/rules.yaml, is missing or is not that content."
     ) in text
     assert str(tmp_path) not in html
+
+
+def test_the_review_page_reads_no_file_after_its_first_visit(edited_rules, edited_scenarios):
+    """The rules, scenarios, vignettes and catalogs are read once, for the first visit: later
+    visits show the same page from memory, even if a file beside the rules has changed since
+    (the app reads it again when it starts again)."""
+    scenarios = edited_scenarios()
+    client = review_app(edited_rules()).test_client()
+    first = client.get("/rules").get_data(as_text=True)
+    assert "New weakness in a person with cancer is an emergency" in first
+    text = scenarios.read_text(encoding="utf-8")
+    scenarios.write_text(text.replace("New weakness in a person", "Changed on disk"), "utf-8")
+    again = client.get("/rules")
+    assert again.status_code == 200
+    assert again.get_data(as_text=True) == first
+    assert "Changed on disk" in review_app(scenarios.parent / "rules.yaml").test_client().get(
+        "/rules"
+    ).get_data(as_text=True), "a new app reads the file again"

@@ -31,6 +31,7 @@ from selfcheck.rules.model import Approval
 #: The key of the approvals in rules.yaml: the one part of the file the fingerprint leaves out.
 APPROVALS = "approvals"
 
+
 def canonical(data: dict[str, Any]) -> bytes:
     """The content of a rules file (its values as the app reads them, without the approvals)
     as canonical JSON: keys sorted, no spaces, UTF-8. Its SHA-256 is the fingerprint."""

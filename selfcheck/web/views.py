@@ -18,6 +18,7 @@ from babel.dates import get_month_names
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from selfcheck.answers import finished
 from selfcheck.outcome import evaluate
@@ -331,13 +332,31 @@ def rules_review() -> str:
     """The rules as a document for the clinicians who review and approve them: the review
     record, the checks they passed, every item in plain words with an anchor to cite, and the
     scenarios. It shows the rules only, never anyone's answers."""
+    return render_template("rules.html", **_review_once())
+
+
+#: Where what the review page shows is kept in ``app.extensions`` once worked out.
+REVIEW = "selfcheck.review"
+
+
+def _review_once() -> dict[str, Any]:
+    """What the review page shows, worked out and drawn on its first visit only: the rules,
+    their scenarios, vignettes and translations do not change while the app runs (a changed
+    file is read when the app starts again), and running every scenario takes a good part of a
+    second. Only the frame around it (base.html) is drawn for each visit."""
+    found = current_app.extensions.get(REVIEW)
+    if found is None:
+        found = current_app.extensions[REVIEW] = _review(current_service())
+    return cast(dict[str, Any], found)
+
+
+def _review(service: Any) -> dict[str, Any]:
     # Only reviewers open this page: what it alone needs loads when it is first asked for.
     from selfcheck.outline import outline
     from selfcheck.paths import VIGNETTES, scenarios_for
     from selfcheck.rules.translations import translations
     from selfcheck.scenarios import ScenariosError, load_scenarios, run
 
-    service = current_service()
     rules = service.rules
     suites = []
     files = {
@@ -354,27 +373,16 @@ def rules_review() -> str:
             first = error.problems[0]
             trouble = f"line {first.line}: {first.message}"
         suites.append({"kind": kind, "results": results, "problem": trouble})
-    return render_template(
-        "rules.html",
-        outline=outline(rules, service.fill),
+    shown = outline(rules, service.fill)
+    document = render_template(
+        "_rules_document.html",
+        outline=shown,
         warnings=rules.warnings,
         suites=suites,
         languages=translations(rules),
-        since=_since_approval_once(rules),
+        since=_since_approval(rules),
     )
-
-
-def _since_approval_once(rules: Rules) -> dict[str, Any]:
-    """:func:`_since_approval`, worked out on the first visit only: the rules and their
-    approvals do not change while the app runs, and the search behind it takes a second."""
-    found = current_app.extensions.get(SINCE_APPROVAL)
-    if found is None:
-        found = current_app.extensions[SINCE_APPROVAL] = _since_approval(rules)
-    return cast(dict[str, Any], found)
-
-
-#: Where the changes since the approval are kept in ``app.extensions`` once worked out.
-SINCE_APPROVAL = "selfcheck.since_approval"
+    return {"outline": shown, "document": Markup(document)}
 
 
 def _since_approval(rules: Rules) -> dict[str, Any]:
