@@ -16,8 +16,8 @@ CONTROLS = (
 )
 
 #: Focuses a control and tells what changed: its computed styles (and those of its label and
-#: their ::before and ::after) with nothing focused and when focused, the area it and its label
-#: cover in the window with room for a focus ring, where the page is scrolled to, and its box.
+#: their ::before and ::after) with nothing focused and when focused, and whether it took the
+#: focus. It does not scroll: :data:`SHOW` has put the control in view.
 MEASURE = """control => {
   const props = ['outline-style', 'outline-width', 'outline-color', 'box-shadow',
     'background-color', 'color', 'border-top-width', 'border-top-color', 'border-left-width',
@@ -29,37 +29,72 @@ MEASURE = """control => {
   }));
   document.querySelector('main').focus({preventScroll: true});
   const before = styles();
-  control.focus();
+  control.focus({preventScroll: true});
   const after = styles();
-  const boxes = parts.map(part => part.getBoundingClientRect());
-  const x = Math.max(0, Math.floor(Math.min(...boxes.map(b => b.left)) - 8));
-  const y = Math.max(0, Math.floor(Math.min(...boxes.map(b => b.top)) - 8));
-  const right = Math.min(innerWidth, Math.ceil(Math.max(...boxes.map(b => b.right)) + 8));
-  const bottom = Math.min(innerHeight, Math.ceil(Math.max(...boxes.map(b => b.bottom)) + 8));
   const own = control.getBoundingClientRect();
   return {
     name: control.id || control.getAttribute('href') || control.textContent.trim().slice(0, 40),
     changed: before.join() !== after.join(),
-    area: {x, y, width: right - x, height: bottom - y},
-    scroll: {x: Math.round(scrollX), y: Math.round(scrollY)},
     perimeter: Math.round(2 * (own.width + own.height)),
     focused: document.activeElement === control,
   };
+}"""
+
+#: Leaves nothing focused, brings the control to the middle of the window (where a focus ring
+#: around it is not cut off by the window's edge) and gives the area, in the window, that it
+#: and its labels cover with room for a ring. A skip link shows only when focused: its area is
+#: where it shows then.
+SHOW = """control => {
+  document.querySelector('main').focus({preventScroll: true});
+  control.scrollIntoView({block: 'center', inline: 'nearest'});
+  const box = control.getBoundingClientRect();
+  const hidden = box.bottom <= 0 || box.right <= 0
+                 || box.top >= innerHeight || box.left >= innerWidth;
+  if (hidden) control.focus({preventScroll: true});
+  const boxes = [control, ...(control.labels || [])].map(part => part.getBoundingClientRect());
+  if (hidden) document.querySelector('main').focus({preventScroll: true});
+  const x = Math.max(0, Math.floor(Math.min(...boxes.map(b => b.left)) - 8));
+  const y = Math.max(0, Math.floor(Math.min(...boxes.map(b => b.top)) - 8));
+  const right = Math.min(innerWidth, Math.ceil(Math.max(...boxes.map(b => b.right)) + 8));
+  const bottom = Math.min(innerHeight, Math.ceil(Math.max(...boxes.map(b => b.bottom)) + 8));
+  return {x, y, width: right - x, height: bottom - y};
+}"""
+
+#: What decides how a control looks when focused: the CSS that can reach it. Its tag, type,
+#: classes and state, its labels' classes, and for it and each element around it the tag, the
+#: classes, the background and whether it cuts off what overflows. Controls that share all of
+#: this are drawn alike, and one of them stands for the others in the pixel count.
+LOOK = """control => {
+  const chain = [];
+  for (let up = control; up && up !== document.body; up = up.parentElement) {
+    const style = getComputedStyle(up);
+    chain.push([up.tagName, up.className, up.getAttribute('type') || '',
+                up.getAttribute('aria-current') || '', up.getAttribute('aria-expanded') || '',
+                style.backgroundColor, style.overflowX + style.overflowY].join(':'));
+  }
+  const labels = [...(control.labels || [])].map(label => label.className).join(',');
+  return chain.join('/') + '|' + labels;
 }"""
 
 #: Leaves no element focused and scrolls nowhere: <main> takes the focus and shows no ring.
 UNFOCUS = "() => document.querySelector('main').focus({preventScroll: true})"
 
 
+#: Of a list of controls, the positions of those drawn on the page: with a box of their own
+#: (on paper, a folding section's heading is drawn, but the control around it is not) and not
+#: hidden, as Playwright's ``is_visible`` decides.
+DRAWN = """controls => controls.flatMap((control, i) => {
+  const box = control.getBoundingClientRect();
+  const drawn = box.width > 0 && box.height > 0 && control.getClientRects().length
+                && getComputedStyle(control).visibility !== 'hidden';
+  return drawn ? [i] : [];
+})"""
+
+
 def controls(page: Page) -> list[Locator]:
-    """Every control drawn on the page: visible, with a box of its own (on paper, a folding
-    section's heading is drawn, but the control around it is not)."""
+    """Every control drawn on the page, in page order."""
     found = page.locator(CONTROLS)
-    return [
-        found.nth(i)
-        for i in range(found.count())
-        if found.nth(i).is_visible() and found.nth(i).evaluate("c => c.getClientRects().length")
-    ]
+    return [found.nth(i) for i in found.evaluate_all(DRAWN)]
 
 
 def _linear(channel: int) -> float:
@@ -139,16 +174,15 @@ def rgb(image: Image.Image) -> Iterator[tuple[int, int, int]]:
         yield data[i], data[i + 1], data[i + 2]
 
 
-def unfocused(page: Page) -> Image.Image:
-    """The whole page with nothing focused.
-
-    The clinicians' review page is long (over 70,000 px at 1280 px wide): Pillow's guard against
-    decompression bombs is meant for images from strangers, not for our own browser's screenshot.
-    """
-    page.evaluate(UNFOCUS)
-    shot = page.screenshot(full_page=True, animations="disabled")
-    Image.MAX_IMAGE_PIXELS = None
-    return Image.open(io.BytesIO(shot))
+def looks(page: Page) -> list[Locator]:
+    """One drawn control of each look (:data:`LOOK`) on the page, the first of each."""
+    found = page.locator(CONTROLS)
+    drawn = found.evaluate_all(DRAWN)
+    kinds = found.evaluate_all(f"controls => controls.map({LOOK})")
+    first: dict[str, int] = {}
+    for i in drawn:
+        first.setdefault(kinds[i], i)
+    return [found.nth(i) for i in first.values()]
 
 
 @dataclass(frozen=True)
@@ -162,19 +196,39 @@ class FocusChange:
     perimeter: int  # of the control's own box, in CSS pixels: a 1 px ring all round
 
     @property
+    def visible_style(self) -> bool:
+        """It took the focus, and its styles (or its label's) changed."""
+        return self.focused and self.styles_changed
+
+    @property
     def visible(self) -> bool:
-        return self.focused and self.styles_changed and self.contrasting_pixels >= self.perimeter
+        return self.visible_style and self.contrasting_pixels >= self.perimeter
 
 
-def focus_change(page: Page, control: Locator, before: Image.Image) -> FocusChange:
-    """Focus ``control`` and compare the area around it with ``before``, the page unfocused."""
+def styles_on_focus(page: Page) -> list[FocusChange]:
+    """Focus each drawn control in turn, and tell whether it took the focus and its styles
+    changed; no pixels are counted (``contrasting_pixels`` is 0)."""
+    found = page.locator(CONTROLS)
+    drawn = set(found.evaluate_all(DRAWN))
+    measured = found.evaluate_all(
+        f"controls => controls.map(control => ({SHOW})(control) && ({MEASURE})(control))"
+    )
+    return [
+        FocusChange(m["name"], m["focused"], m["changed"], 0, m["perimeter"])
+        for i, m in enumerate(measured)
+        if i in drawn
+    ]
+
+
+def focus_change(page: Page, control: Locator) -> FocusChange:
+    """Show ``control`` unfocused, then focused, and count the pixels around it that change by
+    3:1 or more in contrast between the two pictures."""
+    area = control.evaluate(SHOW)
+    before = page.screenshot(clip=area, animations="disabled", caret="hide")
     found = control.evaluate(MEASURE)
-    area = found["area"]
-    shot = page.screenshot(clip=area, animations="disabled", caret="hide")
-    x, y = area["x"] + found["scroll"]["x"], area["y"] + found["scroll"]["y"]
-    with Image.open(io.BytesIO(shot)) as after:
-        region = before.crop((x, y, x + after.width, y + after.height))
-        changed = contrasting_pixels(region, after)
+    after = page.screenshot(clip=area, animations="disabled", caret="hide")
+    with Image.open(io.BytesIO(before)) as unfocused, Image.open(io.BytesIO(after)) as focused:
+        changed = contrasting_pixels(unfocused, focused)
     return FocusChange(
         control=found["name"],
         focused=found["focused"],

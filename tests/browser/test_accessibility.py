@@ -23,7 +23,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from .focus import UNFOCUS, controls, focus_change, unfocused
+from .focus import UNFOCUS, controls, focus_change, looks, styles_on_focus
 from .states import LANGUAGES, STATES, TRANSLATED, State, text_zoom
 
 pytestmark = pytest.mark.browser
@@ -122,18 +122,21 @@ def test_no_two_pages_share_a_title(code):
 
 @drawn_in_every_state
 def test_every_control_shows_a_clear_focus(shown: Shown, page_of: Page):
-    """Focus changes each control's look, over at least a 1 px ring's worth of pixels that
-    change by 3:1 or more in contrast (the contrast asked of a focus indicator). On paper no
-    control is shown at all."""
+    """Focus changes each control's look: every control takes the focus and changes its
+    styles, and for each look of control on the page (focus.LOOK: the same CSS reaches them,
+    on the same background) the first one changes at least a 1 px ring's worth of pixels by 3:1
+    or more in contrast (the contrast asked of a focus indicator). On paper no control is shown
+    at all."""
     found = controls(page_of)
     if shown.on_paper:
         assert found == [], "the printed page shows no links or buttons"
         return
     assert found, "every page has controls"
-    before = unfocused(page_of)
-    faint = [
-        change for change in (focus_change(page_of, c, before) for c in found) if not change.visible
-    ]
+    changes = styles_on_focus(page_of)
+    assert len(changes) == len(found)
+    unstyled = [change for change in changes if not change.visible_style]
+    assert not unstyled, unstyled
+    faint = [c for c in (focus_change(page_of, one) for one in looks(page_of)) if not c.visible]
     assert not faint, faint
 
 
