@@ -6,11 +6,15 @@ clear focus, every target is large enough for a shaky hand, nothing scrolls side
 and text at twice its size loses nothing. A page added to that table is checked here too.
 
 In Spanish and Arabic (states.TRANSLATED) every state gets axe, its title, reflow at 320 px and
-text at twice its size, at both widths: translated text is longer, and Arabic is laid out from
-right to left. The focus and target checks, which look at each control's drawing, run in
-Arabic too (mirrored, every ring and target must still show and fit), not again in Spanish,
-whose layout is the English one, left to right. The keyboard tests take a representative set
-(test_keyboard.py).
+text at twice its size: translated text is longer, and Arabic is laid out from right to left. At
+a phone's width every translated state is checked; at a desktop's, where the same 640 px column
+gives the longer words more room, the states of DESKTOP_TRANSLATED: one of each kind of page
+(the start, a page of questions with errors, the longest page of questions, a result with
+every section open, a printed summary, an error page), so that the mirrored header and the
+wide layout are still checked in each language. The focus and target checks, which look at
+each control's drawing, run in Arabic too (mirrored, every ring and target must still show and
+fit), not again in Spanish, whose layout is the English one, left to right. The keyboard
+tests take a representative set (test_keyboard.py).
 """
 
 from __future__ import annotations
@@ -53,7 +57,22 @@ class Shown:
         return self.state.media == "print"
 
 
-CASES = [(state, width) for state in [*STATES, *TRANSLATED] for width in WIDTHS]
+#: The translated states also checked at a desktop's width (see the module's docstring).
+DESKTOP_TRANSLATED = {
+    "start",
+    "emergency-check-with-errors",
+    "symptoms-with-errors",
+    "how-you-are-now",
+    "outcome-urgent-every-section-open",
+    "print-urgent",
+    "not-found",
+}
+CASES = [(state, width) for state in STATES for width in WIDTHS] + [
+    (state, width)
+    for state in TRANSLATED
+    for width in WIDTHS
+    if width == min(WIDTHS) or state.name.split("-", 1)[1] in DESKTOP_TRANSLATED
+]
 #: English and Arabic: the focus rings and the targets, drawn left to right and mirrored.
 DRAWN = [(state, width) for state, width in CASES if not state.name.startswith("es-")]
 
