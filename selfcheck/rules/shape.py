@@ -509,8 +509,12 @@ def _shape_message(error: ValidationError, data: Any) -> tuple[KeyPath, str, boo
         return path, f"{where} must be {found}", False
     if kind in ("minimum", "maximum"):
         low, high = schema.get("minimum"), schema.get("maximum")
-        bounds = f"from {low} to {high}" if low is not None and high is not None else ""
-        bounds = bounds or (f"of at least {low}" if low is not None else f"of at most {high}")
+        if low is not None and high is not None:
+            bounds = f"from {low} to {high}"
+        elif low is not None:
+            bounds = f"of at least {low}"
+        else:
+            bounds = f"of at most {high}"
         return path, f"{where} must be a whole number {bounds} (found {instance})", False
     if kind == "oneOf":
         if path and path[-1] == "when" and isinstance(error.instance, str):

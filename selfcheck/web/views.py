@@ -30,7 +30,7 @@ from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_lang
 from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
-from selfcheck.web.service import current_service, english_service
+from selfcheck.web.service import Service, current_service, english_service
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -350,7 +350,7 @@ def _review_once() -> dict[str, Any]:
     return cast(dict[str, Any], found)
 
 
-def _review(service: Any) -> dict[str, Any]:
+def _review(service: Service) -> dict[str, Any]:
     # Only reviewers open this page: what it alone needs loads when it is first asked for.
     from selfcheck.outline import outline
     from selfcheck.paths import VIGNETTES, scenarios_for
