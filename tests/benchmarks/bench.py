@@ -10,6 +10,7 @@ Run from the repository root: ``python -m tests.benchmarks.bench [--quick]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import http.cookiejar
 import json
@@ -41,6 +42,30 @@ DOC = ROOT / "docs" / "benchmarks.md"
 BIN = Path(sys.executable).parent
 START, END = "<!-- make bench -->", "<!-- /make bench -->"
 SECRET = "benchmarks only"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How long each part runs. ``FULL`` for the figures, ``QUICK`` to try the harness, ``TINY``
+    for the test that runs every part (tests/test_benchmarks.py)."""
+
+    seconds: int  # each wrk run
+    rounds: int  # wrk runs per page, alternating with the bare app
+    warm_up: int  # seconds of wrk before a page is measured
+    runs: int  # timed runs of start-up and of each PDF
+    start_warm_ups: int  # untimed start-ups before those (they write the bytecode)
+    evaluations: int  # evaluations per timed batch, 7 batches
+    requests: int  # requests to the worker whose memory is read
+    first_reading: int  # the memory reading that growth is measured from
+    lighthouse: bool = True
+    name: str = ""
+
+
+FULL = Settings(seconds=10, rounds=3, warm_up=2, runs=20, start_warm_ups=3, evaluations=2000,
+                requests=10000, first_reading=1000)  # fmt: skip
+QUICK = dataclasses.replace(FULL, seconds=3, rounds=1, requests=2000, name=" --quick")
+TINY = Settings(seconds=1, rounds=1, warm_up=0, runs=2, start_warm_ups=0, evaluations=10,
+                requests=6, first_reading=3, lighthouse=False, name=" (tiny settings)")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,7 +150,7 @@ def _errors(out: str) -> float:
     return float(total)
 
 
-def throughput(seconds: int, rounds: int) -> list[dict[str, Any]]:
+def throughput(settings: Settings) -> list[dict[str, Any]]:
     """selfcheck against a bare Flask app, same gunicorn settings, alternating runs."""
     rows = []
     with (
@@ -154,11 +179,12 @@ def throughput(seconds: int, rounds: int) -> list[dict[str, Any]]:
         ]
         for name, url, app_script, hello_script in pages:
             ours, floor = [], []
-            wrk(url, 2, 8, app_script)  # warm up both
-            wrk(hello_url + "/", 2, 8, hello_script)
-            for _ in range(rounds):
-                ours.append(wrk(url, seconds, 8, app_script))
-                floor.append(wrk(hello_url + "/", seconds, 8, hello_script))
+            if settings.warm_up:  # both
+                wrk(url, settings.warm_up, 8, app_script)
+                wrk(hello_url + "/", settings.warm_up, 8, hello_script)
+            for _ in range(settings.rounds):
+                ours.append(wrk(url, settings.seconds, 8, app_script))
+                floor.append(wrk(hello_url + "/", settings.seconds, 8, hello_script))
             row, base = _median(ours), _median(floor)
             rows.append({"page": name, "ours": row, "floor": base})
             print(f"  {name}: {row['rps']:.0f} req/s against {base['rps']:.0f}", flush=True)
@@ -208,7 +234,7 @@ def worst_case_answers() -> dict[str, frozenset[str]]:
     return answers
 
 
-def evaluation() -> dict[str, Any]:
+def evaluation(number: int) -> dict[str, Any]:
     from selfcheck.outcome import evaluate
     from selfcheck.rules import load
 
@@ -216,8 +242,8 @@ def evaluation() -> dict[str, Any]:
     answers = worst_case_answers()
     outcome = evaluate(rules, answers)
     linked = [c for c in outcome.causes if c.because]
-    runs = timeit.repeat(lambda: evaluate(rules, answers), number=2000, repeat=7)
-    per_call = [run / 2000 * 1e6 for run in runs]
+    runs = timeit.repeat(lambda: evaluate(rules, answers), number=number, repeat=7)
+    per_call = [run / number * 1e6 for run in runs]
     return {
         "best": min(per_call),
         "median": statistics.median(per_call),
@@ -228,34 +254,35 @@ def evaluation() -> dict[str, Any]:
     }
 
 
-def cold_start(env: dict[str, str]) -> dict[str, float]:
-    """A new Python process imports selfcheck and makes the app: hyperfine, 20 runs."""
+def cold_start(env: dict[str, str], settings: Settings) -> dict[str, float]:
+    """A new Python process imports selfcheck and makes the app, timed by hyperfine."""
     code = "from selfcheck import create_app; create_app({'SECRET_KEY': 'k'})"
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "startup.json"
         subprocess.run(
-            ["hyperfine", "-N", "--warmup", "3", "--runs", "20", "--export-json", str(export),
+            ["hyperfine", "-N", "--warmup", str(settings.start_warm_ups), "--runs",
+             str(settings.runs), "--export-json", str(export),
              f'{sys.executable} -c "{code}"'],
             check=True, capture_output=True, cwd=ROOT, env=env,
         )  # fmt: skip
         return dict(json.loads(export.read_text())["results"][0])
 
 
-def startup() -> dict[str, float]:
+def startup(settings: Settings) -> dict[str, float]:
     # As installed: pip writes the bytecode of a package when it installs it. From source: each
     # process compiles selfcheck's modules again (as where PYTHONDONTWRITEBYTECODE is set).
     # The warm-up runs write the bytecode, into a folder of the benchmark's own.
     with tempfile.TemporaryDirectory() as bytecode:
         installed = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        cold = cold_start({**installed, "PYTHONPYCACHEPREFIX": bytecode})
-    source = cold_start({**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        cold = cold_start({**installed, "PYTHONPYCACHEPREFIX": bytecode}, settings)
+    source = cold_start({**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, settings)
     warm = subprocess.run(
         [
             sys.executable,
             "-c",
             "import time, statistics, selfcheck.web as a\n"
             "t=[]\n"
-            "for _ in range(20):\n"
+            f"for _ in range({settings.runs}):\n"
             "    s = time.perf_counter(); a.create_app({'SECRET_KEY': 'k'})\n"
             "    t.append(time.perf_counter() - s)\n"
             "print(statistics.median(t)*1000)\n"
@@ -287,7 +314,7 @@ def soon_form() -> MultiDict[str, str]:
     )
 
 
-def pdf() -> dict[str, float]:
+def pdf(runs: int) -> dict[str, float]:
     from selfcheck import create_app
 
     app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
@@ -299,7 +326,7 @@ def pdf() -> dict[str, float]:
     cold = (time.perf_counter() - start) * 1000
     assert first.mimetype == "application/pdf"
     times = []
-    for _ in range(20):
+    for _ in range(runs):
         start = time.perf_counter()
         response = client.post("/summary.pdf", data=data)
         times.append((time.perf_counter() - start) * 1000)
@@ -312,7 +339,7 @@ def pdf() -> dict[str, float]:
     }
 
 
-def pdf_engines() -> list[str]:
+def pdf_engines(runs: int) -> list[str]:
     """The app's Typst PDF, Typst with a new compiler each time, WeasyPrint as the app ran it
     until issue 13 and WeasyPrint tuned, side by side (tests/benchmarks/engines.py); the pages of
     the app's PDF and of WeasyPrint's drawn into docs/pdf-engines/."""
@@ -321,7 +348,7 @@ def pdf_engines() -> list[str]:
     pictures = ROOT / "docs" / "pdf-engines"
     shutil.rmtree(pictures, ignore_errors=True)
     with tempfile.TemporaryDirectory() as folder:
-        rows = compare(soon_form(), Path(folder))
+        rows = compare(soon_form(), Path(folder), runs)
         pictures.mkdir(parents=True)
         for number in (1, 3):
             for drawn in rows[number - 1]["pictures"]:
@@ -331,8 +358,8 @@ def pdf_engines() -> list[str]:
         "## PDF engines",
         "",
         'The summary of the "soon" answers, as the app renders it for its PDF, made by each '
-        "engine 20 times in one process after a first, uncounted PDF; each timed PDF is a "
-        "summary of its own (a number in its first line). Typst gets that HTML turned into "
+        f"engine {runs} times in one process after a first, uncounted PDF; each timed PDF is a "
+        "summary of its own (a number in its heading). Typst gets that HTML turned into "
         "Typst's markup as the app turns it (selfcheck/web/pdf.py); WeasyPrint gets the HTML "
         "and the print stylesheet. Words: the PDF's words (pdftotext) against the summary's, "
         "each as often as it comes, page numbers, bullets and the stylesheet's semicolons "
@@ -381,7 +408,8 @@ def page_weight() -> list[dict[str, object]]:
         assets = re.findall(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"', text)
         sizes = {}
         for asset in assets:
-            body = client.get(asset).data
+            with client.get(asset) as response:
+                body = response.data
             sizes[asset] = len(body)
             assert b"@font-face" not in body, f"{asset} loads a web font"
         other_origin = re.findall(r'(?:href|src|action)="(?:https?:)?//', text)
@@ -397,8 +425,8 @@ def page_weight() -> list[dict[str, object]]:
     return rows
 
 
-def memory(total: int) -> dict[str, float]:
-    """Resident memory of one gunicorn worker after 1,000 and after ``total`` requests."""
+def memory(total: int, first: int) -> dict[str, float]:
+    """Resident memory of one gunicorn worker after ``first`` and after ``total`` requests."""
 
     def rss(pid: int) -> float:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -418,13 +446,14 @@ def memory(total: int) -> dict[str, float]:
             with urllib.request.urlopen(request) as response:
                 response.read()
                 assert response.status == 200
-            if n in (1000, total):
+            if n in (first, total):
                 readings[n] = rss(worker)
     return {
-        "at_1000": readings[1000],
+        "at_first": readings[first],
         "at_total": readings[total],
-        "growth": readings[total] - readings[1000],
+        "growth": readings[total] - readings[first],
         "total": total,
+        "first": first,
     }
 
 
@@ -462,23 +491,23 @@ def ok(met: bool) -> str:
     return "met" if met else "**not met**"
 
 
-def report(args: argparse.Namespace) -> str:
+def report(settings: Settings) -> str:
     lines = [
         START,
         "",
-        f"Made by `make bench` (`python -m tests.benchmarks.bench"
-        f"{' --quick' if args.quick else ''}`) on {datetime.date.today().isoformat()}.",
+        f"Made by `make bench` (`python -m tests.benchmarks.bench{settings.name}`) on "
+        f"{datetime.date.today().isoformat()}.",
         f"Machine: {machine()}.",
         "",
     ]
 
     print("throughput …", flush=True)
-    rows = throughput(args.seconds, args.rounds)
+    rows = throughput(settings)
     lines += [
         "## Throughput against a bare Flask app",
         "",
-        f"gunicorn, 2 sync workers each, over 127.0.0.1; wrk `-t2 -c8 -d{args.seconds}s "
-        f"--latency`, selfcheck and hello world alternating, median of {args.rounds} runs. "
+        f"gunicorn, 2 sync workers each, over 127.0.0.1; wrk `-t2 -c8 -d{settings.seconds}s "
+        f"--latency`, selfcheck and hello world alternating, median of {settings.rounds} runs. "
         "The outcome POST sends a realistic answer set with a valid CSRF token and cookie. "
         "Target: ratio at least 0.5.",
         "",
@@ -507,9 +536,9 @@ def report(args: argparse.Namespace) -> str:
     ]
 
     print("evaluation, start-up, PDF, page weight …", flush=True)
-    ev = evaluation()
-    st = startup()
-    pd = pdf()
+    ev = evaluation(settings.evaluations)
+    st = startup(settings)
+    pd = pdf(settings.runs)
     lines += [
         "",
         "## Rule evaluation, start-up and PDF",
@@ -518,24 +547,27 @@ def report(args: argparse.Namespace) -> str:
         "| --- | ---: | ---: | --- |",
         f"| one evaluation of the shipped rules, worst case ({ev['causes']:.0f} of "
         f"{ev['all_causes']:.0f} causes and {ev['rules']:.0f} urgency rules triggered, every "
-        f"question answered): best of 7 × 2,000 | {ev['best']:.1f} µs (median "
+        f"question answered): best of 7 × {settings.evaluations:,} | {ev['best']:.1f} µs (median "
         f"{ev['median']:.1f} µs) | ≤ 50 µs | {ok(ev['best'] <= 50)} |",
         f"| start-up, cold: a new Python process imports selfcheck and runs `create_app()` "
         f"(loads and validates rules.yaml, renders the pieces), as installed (bytecode "
-        f"compiled); hyperfine, 20 runs | {st['cold_mean']:.0f} ms ± {st['cold_stddev']:.0f} | "
+        f"compiled); hyperfine, {settings.runs} runs | "
+        f"{st['cold_mean']:.0f} ms ± {st['cold_stddev']:.0f} | "
         f"≤ 300 ms | {ok(st['cold_mean'] <= 300)} |",
         f"| the same from source, each module compiled again (PYTHONDONTWRITEBYTECODE) | "
         f"{st['source_mean']:.0f} ms ± {st['source_stddev']:.0f} | | |",
-        f"| start-up, warm: `create_app()` alone, median of 20 | {st['warm_median']:.1f} ms | | |",
+        f"| start-up, warm: `create_app()` alone, median of {settings.runs} | "
+        f"{st['warm_median']:.1f} ms | | |",
         f"| Typst imported at start-up | {'yes' if st['typst_at_start'] else 'no'}"
         f" | no | {ok(not st['typst_at_start'])} |",
-        f"| summary PDF (POST /summary.pdf, {pd['bytes'] / 1024:.0f} KB), median of 20 | "
+        f"| summary PDF (POST /summary.pdf, {pd['bytes'] / 1024:.0f} KB), "
+        f"median of {settings.runs} | "
         f"{pd['median']:.1f} ms | ≤ 60 ms | {ok(pd['median'] <= 60)} |",
         f"| the first PDF of a process, with Typst's import and fonts | {pd['first']:.0f} ms | | |",
     ]
 
     print("PDF engines …", flush=True)
-    lines += pdf_engines()
+    lines += pdf_engines(settings.runs)
 
     weight = page_weight()
     lines += [
@@ -559,24 +591,24 @@ def report(args: argparse.Namespace) -> str:
         )
 
     print("memory …", flush=True)
-    mem = memory(args.requests)
+    mem = memory(settings.requests, settings.first_reading)
     lines += [
         "",
         "## Memory",
         "",
         f"One gunicorn sync worker serving the start page, the questionnaire and the outcome "
-        f"POST in turn; resident memory (VmRSS) after 1,000 and {mem['total']:,.0f} "
+        f"POST in turn; resident memory (VmRSS) after {mem['first']:,.0f} and {mem['total']:,.0f} "
         "requests. "
         "Target: under 60 MB and no growth (a drift under 1 MB, within the allocator's "
         "noise, counts as none).",
         "",
-        "| after 1,000 | after {:,.0f} | growth | target |".format(mem["total"]),
+        "| after {:,.0f} | after {:,.0f} | growth | target |".format(mem["first"], mem["total"]),
         "| ---: | ---: | ---: | --- |",
-        f"| {mem['at_1000']:.1f} MB | {mem['at_total']:.1f} MB | {mem['growth']:+.1f} MB | "
+        f"| {mem['at_first']:.1f} MB | {mem['at_total']:.1f} MB | {mem['growth']:+.1f} MB | "
         f"{ok(mem['at_total'] < 60 and mem['growth'] <= 1.0)} |",
     ]
 
-    if not args.no_lighthouse:
+    if settings.lighthouse:
         print("lighthouse …", flush=True)
         scores = lighthouse()
         lines += [
@@ -622,12 +654,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short runs, to try the harness")
     parser.add_argument("--no-lighthouse", action="store_true")
     args = parser.parse_args()
-    args.seconds, args.rounds, args.requests = (3, 1, 2000) if args.quick else (10, 3, 10000)
+    settings = QUICK if args.quick else FULL
+    if args.no_lighthouse:
+        settings = dataclasses.replace(settings, lighthouse=False)
     for tool in ("wrk", "hyperfine", "node"):
         if not shutil.which(tool):
             print(f"{tool} is missing: run `make bench`, which installs it", file=sys.stderr)
             return 1
-    section = report(args)
+    section = report(settings)
     write(section)
     print(section)
     return 0

@@ -1,0 +1,27 @@
+"""`make bench` runs every part again: the whole report on tiny settings (one second of wrk per
+page, two runs of each timing, a few requests), so that a change cannot break the benchmark
+unnoticed. The figures themselves mean nothing at this size and are not checked; the report's
+sections and rows are."""
+
+from __future__ import annotations
+
+import re
+
+from .benchmarks.bench import END, START, TINY, report
+
+
+def test_every_part_of_the_benchmark_runs_and_reports():
+    section = report(TINY)
+    assert section.startswith(START) and section.endswith(END)
+    for heading in (
+        "## Throughput against a bare Flask app",
+        "## Rule evaluation, start-up and PDF",
+        "## PDF engines",
+        "## Page weight",
+        "## Memory",
+    ):
+        assert heading in section
+    table_rows = re.findall(r"^\| (?!---)(?!page |what |engine |after )(.+) \|$", section, re.M)
+    # 7 throughput rows, 7 in-process figures, 4 PDF engines, 6 pages, 1 memory reading
+    assert len(table_rows) == 25, table_rows
+    assert "nan" not in section.lower()
