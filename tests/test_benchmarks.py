@@ -5,13 +5,15 @@ sections and rows are."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 
 from .benchmarks.bench import END, START, TINY, report
 
 
-def test_every_part_of_the_benchmark_runs_and_reports():
-    section = report(TINY)
+def test_every_part_of_the_benchmark_runs_and_reports(tmp_path: Path):
+    section = report(dataclasses.replace(TINY, pictures=tmp_path / "pdf-engines"))
     assert section.startswith(START) and section.endswith(END)
     for heading in (
         "## Throughput against a bare Flask app",
@@ -25,3 +27,4 @@ def test_every_part_of_the_benchmark_runs_and_reports():
     # 7 throughput rows, 7 in-process figures, 4 PDF engines, 6 pages, 1 memory reading
     assert len(table_rows) == 25, table_rows
     assert "nan" not in section.lower()
+    assert sorted(p.name for p in (tmp_path / "pdf-engines").iterdir())[0] == "engine-1-1.png"

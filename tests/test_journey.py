@@ -131,13 +131,13 @@ def test_none_of_these_cannot_be_ticked_with_another_answer(journey: Journey):
     """Elsewhere than a red flag (which wins, see test_questions_asked), "None of these" with
     another answer sends the person back to choose."""
     journey.open("/check")
-    journey.answer_until("other_signs", SOON)
+    journey.answer_until("recent", SOON)
     journey.submit(
         "next",
-        {**on_page(SOON, "other_signs", journey.rules), "recent_signs": ["none", "headache"]},
+        {**on_page(SOON, "recent", journey.rules), "recent_signs": ["none", "headache"]},
     )
     assert 'Select "None of these" on its own, or untick it' in visible_text(journey.html)
-    assert headings(journey.html) == ["How you are now"]
+    assert headings(journey.html) == ["Other signs in the last few days"]
 
 
 def test_an_answer_the_rules_do_not_offer_is_refused(journey: Journey):

@@ -46,7 +46,7 @@ def summary(journey: Journey) -> str:
 def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: Rules):
     older = {**ROUTINE, "age": "older"}
     seen = pages_seen(journey, older)
-    assert seen[-1] == "Medicines, drugs and alcohol (step 8 of 8) – Clonus self-check"
+    assert seen[-1] == "Medicines, drugs and alcohol (step 9 of 9) – Clonus self-check"
     assert "Are you pregnant" not in journey.html
     pregnancy = rules.questions["pregnancy"].summary
     assert pregnancy not in summary(journey)
@@ -56,7 +56,7 @@ def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: R
 def test_a_pregnant_person_is_asked_about_the_signs_of_pre_eclampsia(journey: Journey):
     pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
     seen = pages_seen(journey, pregnant)
-    assert seen[-1] == "Pregnancy and a recent birth (step 9 of 9) – Clonus self-check"
+    assert seen[-1] == "Pregnancy and a recent birth (step 10 of 10) – Clonus self-check"
     assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
     assert "Pregnant, or had a baby in the last 6 weeks Yes, I am pregnant" in summary(journey)
 
@@ -69,18 +69,19 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
         "Your symptoms",
         "Strength, balance and feeling",
         "How you are now",
+        "Other signs in the last few days",
         "Your health background",
         "Medicines, drugs and alcohol",
     ]
     # Whether the pregnancy page follows is known only once the background is answered.
-    assert seen[-2].startswith("Your health background (step 6 of 8)")
-    assert seen[-1].startswith("Medicines, drugs and alcohol (step 7 of 7)")
+    assert seen[-2].startswith("Your health background (step 7 of 9)")
+    assert seen[-1].startswith("Medicines, drugs and alcohol (step 8 of 8)")
     text = summary(journey)
     assert "When they started" not in text and "Getting worse" not in text
     # Back from the outcome's last page goes to the page before it that was shown.
     journey.submit("change:background")
     journey.submit("back")
-    assert headings(journey.html) == ["How you are now"]
+    assert headings(journey.html) == ["Other signs in the last few days"]
 
 
 def test_an_answer_left_behind_by_a_changed_answer_is_dropped(journey: Journey):
@@ -249,11 +250,11 @@ def test_the_reasons_shown_are_those_that_set_the_level(journey: Journey, rules:
 
 
 def test_an_emergency_told_on_a_later_page_shows_at_once(journey: Journey):
-    """A rash that does not fade, told on "How you are now": the next page is the emergency
-    advice, not four more pages of questions."""
+    """A rash that does not fade, told on "Other signs in the last few days": the next page is
+    the emergency advice, not four more pages of questions."""
     journey.open("/check")
-    journey.answer_until("other_signs", SOON)
-    assert headings(journey.html)[0] == "How you are now"
+    journey.answer_until("recent", SOON)
+    assert headings(journey.html)[0] == "Other signs in the last few days"
     journey.answer_page({**SOON, "recent_signs": ["rash"]})
     assert headings(journey.html)[0] == "Call 999 now"
     assert "rash that does not fade" in visible_text(journey.html)
@@ -263,13 +264,14 @@ def test_an_emergency_told_on_a_later_page_shows_at_once(journey: Journey):
 
 def test_an_emergency_waits_for_every_answer_it_depends_on(journey: Journey):
     """Signs of pre-eclampsia depend on the pregnancy question, asked later: a very bad
-    headache told on "How you are now" by a person not yet asked about pregnancy is not yet an
-    emergency, and becomes one as soon as the pregnancy is told, before the pages still to
-    come (medicines, the signs of pregnancy), whose answers could not change it."""
+    headache told on "Other signs in the last few days" by a person not yet asked about
+    pregnancy is not yet an emergency, and becomes one as soon as the pregnancy is told, before
+    the pages still to come (medicines, the signs of pregnancy), whose answers could not change
+    it."""
     pregnant = {**SOON, "recent_signs": ["headache"], "pregnancy": "pregnant"}
     seen = pages_seen(journey, {**pregnant, "pregnancy_signs": "none"})
     assert [t.split(" (")[0] for t in seen[-3:]] == [
-        "How you are now",
+        "Other signs in the last few days",
         "When it started",
         "Your health background",
     ]

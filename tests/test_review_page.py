@@ -55,9 +55,9 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "1. How soon to be seen (urgency levels)",
     ]
     assert sections[-4:] == [
-        "19. Scenarios written by clinicians",
-        "20. Clinical vignettes",
-        "21. Vignettes written blind",
+        "20. Scenarios written by clinicians",
+        "21. Clinical vignettes",
+        "22. Vignettes written blind",
         "Approval",
     ]
     assert (

@@ -20,6 +20,7 @@ def test_the_shipped_rules_load(rules):
         "symptoms",
         "strength",
         "other_signs",
+        "recent",
         "fit",
         "onset",
         "background",

@@ -493,11 +493,11 @@ def test_an_expired_page_with_an_emergency_told_later_shows_the_advice(journey: 
     """A page left open for hours, then sent with a rash that does not fade: the emergency
     advice at once, not "Please confirm your answers"."""
     journey.open("/check")
-    for _ in range(3):
+    for _ in range(4):
         journey.answer_page(SOON)
     with hours_later(5):
         response = journey.submit(
-            "next", {**on_page(SOON, "other_signs", journey.rules), "recent_signs": ["rash"]}
+            "next", {**on_page(SOON, "recent", journey.rules), "recent_signs": ["rash"]}
         )
     assert response.status_code == 200
     assert headings(response.get_data(as_text=True))[0] == "Call 999 now"

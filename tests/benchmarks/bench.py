@@ -59,6 +59,8 @@ class Settings:
     first_reading: int  # the memory reading that growth is measured from
     lighthouse: bool = True
     name: str = ""
+    #: where the pages of the PDF engines are drawn (the test draws them in a folder of its own)
+    pictures: Path = ROOT / "docs" / "pdf-engines"
 
 
 FULL = Settings(seconds=10, rounds=3, warm_up=2, runs=20, start_warm_ups=3, evaluations=2000,
@@ -339,13 +341,12 @@ def pdf(runs: int) -> dict[str, float]:
     }
 
 
-def pdf_engines(runs: int) -> list[str]:
+def pdf_engines(runs: int, pictures: Path) -> list[str]:
     """The app's Typst PDF, Typst with a new compiler each time, WeasyPrint as the app ran it
     until issue 13 and WeasyPrint tuned, side by side (tests/benchmarks/engines.py); the pages of
     the app's PDF and of WeasyPrint's drawn into docs/pdf-engines/."""
     from .engines import compare
 
-    pictures = ROOT / "docs" / "pdf-engines"
     shutil.rmtree(pictures, ignore_errors=True)
     with tempfile.TemporaryDirectory() as folder:
         rows = compare(soon_form(), Path(folder), runs)
@@ -567,7 +568,7 @@ def report(settings: Settings) -> str:
     ]
 
     print("PDF engines …", flush=True)
-    lines += pdf_engines(settings.runs)
+    lines += pdf_engines(settings.runs, settings.pictures)
 
     weight = page_weight()
     lines += [

@@ -27,6 +27,7 @@ QUESTION_PAGES = [
             "symptoms",
             "strength",
             "how-you-are-now",
+            "other-recent-signs",
             "fit",
             "onset",
             "background",
