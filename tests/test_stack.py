@@ -10,6 +10,7 @@ a visitor's page p99 stays under 1 s, and with 16 clients downloading PDFs non-s
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -17,19 +18,26 @@ import socket
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from flask import Flask
+from werkzeug.datastructures import MultiDict
 
+from selfcheck import create_app
 from selfcheck.rules import Rules
 from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
 
 from .load import journey
+from .testing.answers import SOON
 from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import ROOT, HttpClient, gunicorn, nginx, program, stack
+from .testing.servers import ROOT, HttpClient, gunicorn, in_thread, nginx, program, stack
 from .testing.visitor import Journey
 
 pytestmark = pytest.mark.production
@@ -295,3 +303,85 @@ def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Pat
     )
     assert test.returncode == 0, test.stderr
     assert "return 301 https://check.example.org$request_uri;" in configuration(settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Which pool answers
+
+
+def addresses(app: Flask) -> list[tuple[str, str]]:
+    """Every (method, path) of every URL rule of ``app``: each value of an ``any`` converter
+    (each language prefix: /es, /ar, and any added later), a sample value for the others; and
+    each path once more with its last part percent-encoded, which nginx and the app decode."""
+    samples = {"int": ["2"], "path": ["selfcheck.css"], "default": ["selfcheck.css"]}
+    found = []
+    for rule in app.url_map.iter_rules():
+        parts = re.split(r"(<[^>]+>)", rule.rule)
+        choices = []
+        for part in parts:
+            variable = re.fullmatch(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", part)
+            if variable is None:
+                choices.append([part])
+            elif variable.group(1) == "any":
+                choices.append([value.strip() for value in variable.group(2).split(",")])
+            else:
+                choices.append(samples.get(variable.group(1) or "default", ["x"]))
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            for chosen in itertools.product(*choices):
+                path = "".join(chosen)
+                head, _, last = path.rpartition("/")
+                found.append((method, path))
+                if last:
+                    found.append((method, f"{head}/%{ord(last[0]):02X}{last[1:]}"))
+    return found
+
+
+def pool_name(name: str) -> Callable[..., list[bytes]]:
+    """A stand-in for one of the stack's pools: it answers every request with its name."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(
+            "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(name)))]
+        )
+        return [name.encode()]
+
+    return app
+
+
+def test_every_route_that_makes_a_pdf_goes_to_the_pdf_pool():
+    """Every URL rule of the app, in every language, is asked of the app itself, which says
+    whether it makes a PDF, and of nginx as `make serve` configures it, in front of two
+    stand-in pools that say which they are. nginx used to send only /summary.pdf to the PDF
+    pool: /es/summary.pdf and /ar/summary.pdf were made by the page workers, with no queue."""
+    app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
+    answers = [
+        (q, v) for q, given in SOON.items() for v in ([given] if isinstance(given, str) else given)
+    ]
+    finished = MultiDict([*answers, ("go", "pdf")])
+    browser = app.test_client()
+    walked = addresses(app)
+    makes_pdf = {}
+    for method, path in walked:
+        with browser.open(path, method=method, data=finished) as response:
+            makes_pdf[method, path] = response.mimetype == "application/pdf"
+    pdfs = {path for (method, path), pdf in makes_pdf.items() if pdf}
+    assert {"/summary.pdf", "/es/summary.pdf", "/ar/summary.pdf"} <= pdfs, "a PDF in each language"
+    body = urlencode(list(finished.items(multi=True)))
+    with (
+        in_thread(pool_name("pages"), quiet=True) as pages,
+        in_thread(pool_name("pdf"), quiet=True) as pdf,
+        nginx([pages], [pdf], unlimited=["127.0.0.1"]) as proxy,
+    ):
+        served_by = {}
+        for method, path in walked:
+            headers = [FORM, f"Content-Length: {len(body)}"] if method == "POST" else []
+            sent = request(path, "localhost", *headers, method=method)
+            answer = raw(proxy, sent + (body.encode() if method == "POST" else b""))
+            served_by[method, path] = status_and_page(answer)[2]
+    wrong = {
+        f"{method} {path}": served_by[method, path]
+        for method, path in walked
+        if served_by[method, path] != ("pdf" if makes_pdf[method, path] else "pages")
+    }
+    assert wrong == {}, "each PDF from the PDF pool, each page from the page pool"
