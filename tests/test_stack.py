@@ -385,3 +385,81 @@ def test_every_route_that_makes_a_pdf_goes_to_the_pdf_pool():
         if served_by[method, path] != ("pdf" if makes_pdf[method, path] else "pages")
     }
     assert wrong == {}, "each PDF from the PDF pool, each page from the page pool"
+
+
+# --------------------------------------------------------------------------------------------
+# The Host and scheme the app sees
+
+
+def test_a_red_flag_form_with_an_expired_token_on_another_port_still_shows_the_emergency_advice():
+    """On a port other than 80 or 443 a browser's Origin names the port. nginx used to pass
+    the app a Host without it, so the app took its own page for another site's, and a person
+    who ticked a red flag on a page left open too long was asked to "start the check again"
+    instead of being told to call 999."""
+    with stack() as server:
+        host = server.url.removeprefix("http://")
+        body = urlencode(
+            [
+                ("csrf_token", "expired"),
+                ("page", "emergency_check"),
+                ("red_flags", "stroke_signs"),
+                ("go", "next"),
+            ]
+        )
+        headers = [FORM, f"Content-Length: {len(body)}", f"Origin: {server.url}"]
+        sent = request("/check", host, *headers, method="POST") + body.encode()
+        status, _, page = status_and_page(raw(server.url, sent))
+        redirect = status_and_page(raw(server.url, request("/es", host)))
+        # The port comes from the Host header only once nginx has checked its name: a request
+        # line that names this site, with a Host header that names another, goes nowhere else.
+        forged = status_and_page(raw(server.url, request(f"{server.url}/es", "evil.example:81")))
+    assert status == 200 and headings(page) == ["Call 999 now"]
+    assert "evil" not in forged[1].get("Location", "") and ":81" not in forged[1].get(
+        "Location", ""
+    )
+    assert redirect[0] == 308 and redirect[1]["Location"] in (f"{server.url}/es/", "/es/"), (
+        "the address keeps its port"
+    )
+
+
+def longest(limit: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``n`` up to ``limit`` for which ``fits(n)``, by halving (fits is monotone)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"], ids=["CRLF", "LF"])
+def test_what_nginx_takes_gunicorn_takes_too(end: str):
+    """The longest address, the longest header and the most headers that nginx lets through
+    reach the app, which answers with its own page: gunicorn used to refuse them first with its
+    own bare 414 or 431 (a request line over 4,094 bytes, more than 100 headers). Lines end as
+    browsers end them, and with a bare line feed, which nginx takes too (one byte shorter)."""
+    with stack() as server:
+
+        def answer(*headers: str, path: str = "/") -> tuple[int, dict[str, str], str]:
+            lines = [f"GET {path} HTTP/1.1", "Host: localhost", *headers, "Connection: close"]
+            return status_and_page(raw(server.url, (end.join(lines) + end + end).encode()))
+
+        def through(answered: tuple[int, dict[str, str], str]) -> bool:
+            """Whether nginx passed it on: anything but nginx's own refusals (the app's pages,
+            which the stack renders for nginx)."""
+            status, _, page = answered
+            return not (status in (400, 414, 431) and in_layout(page))
+
+        address = longest(16_384, lambda n: through(answer(path="/" + "a" * n)))
+        # nginx passes a header on with a space after its colon: sent without one, it grows.
+        header = longest(16_384, lambda n: through(answer("X-Long:" + "b" * n)))
+        count = longest(20_000, lambda n: through(answer(*["a:"] * n)))
+        answers = {
+            "address": answer(path="/" + "a" * address),
+            "header": answer("X-Long:" + "b" * header),
+            "headers": answer(*["a:"] * count),
+        }
+    assert address > 4094 and count > 100, "nginx takes more than gunicorn used to"
+    for what, (status, headers, page) in answers.items():
+        assert in_layout(page), (what, status, page[:200])
+        assert "Content-Security-Policy" in headers, what
+    assert answers["address"][0] == 404 and answers["header"][0] == answers["headers"][0] == 200

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from selfcheck.paths import shipped
 from selfcheck.web.errors import MESSAGES
 from selfcheck.web.security import HEADERS, HSTS
-from selfcheck.web.serving import default_workers
+from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
 
@@ -88,6 +88,11 @@ class Settings:
     app_timeout: int = 30
     worker_connections: int = 4096
     max_body: int = 64 * 1024
+    #: A request's head: the first buffer, then so many buffers of so many bytes, each of which
+    #: must hold a whole line (serving.py sets gunicorn's limits above these).
+    header_first: int = HEADER_FIRST
+    header_buffers: int = HEADER_BUFFERS
+    header_line: int = HEADER_LINE
     retry_after: int = 60
     unlimited: list[str] = field(default_factory=list)
     access_log: str = ""
