@@ -422,6 +422,34 @@ def test_a_red_flag_form_with_an_expired_token_on_another_port_still_shows_the_e
     )
 
 
+def emergency_form(host: str, *headers: str) -> bytes:
+    """A red-flag form whose token has expired, as a browser sends it."""
+    body = urlencode(
+        [("csrf_token", "expired"), ("page", "emergency_check"), ("red_flags", "stroke_signs"),
+         ("go", "next")]
+    )  # fmt: skip
+    head = request("/check", host, FORM, f"Content-Length: {len(body)}", *headers, method="POST")
+    return head + body.encode()
+
+
+def test_behind_a_balancer_that_ends_https_the_emergency_advice_is_not_lost():
+    """HTTPS ends at a load balancer in front (listed in SELFCHECK_TLS_PROXIES), which says so
+    in X-Forwarded-Proto. nginx used to pass the app its own scheme, http, so a browser's
+    Origin (https://…) looked like another site's, and a red flag on a refused form got "Please
+    start the check again". A client that is not such a balancer is still not believed."""
+    https = ("Origin: https://localhost", "X-Forwarded-Proto: https")
+    with stack(tls_proxies="127.0.0.1") as server:
+        status, headers, page = status_and_page(
+            raw(server.url, emergency_form("localhost", *https))
+        )
+    with stack() as server:
+        plain = status_and_page(raw(server.url, emergency_form("localhost", *https)))
+    assert status == 200 and headings(page) == ["Call 999 now"]
+    assert headers["Strict-Transport-Security"].startswith("max-age="), "the app saw HTTPS"
+    assert "Strict-Transport-Security" not in plain[1], "from anyone else: not believed"
+    assert headings(plain[2]) == ["Please start the check again"]
+
+
 def longest(limit: int, fits: Callable[[int], bool]) -> int:
     """The largest ``n`` up to ``limit`` for which ``fits(n)``, by halving (fits is monotone)."""
     low, high = 0, limit

@@ -95,6 +95,8 @@ class Settings:
     header_line: int = HEADER_LINE
     retry_after: int = 60
     unlimited: list[str] = field(default_factory=list)
+    #: Load balancers in front that end HTTPS: their X-Forwarded-Proto is believed.
+    tls_proxies: list[str] = field(default_factory=list)
     access_log: str = ""
     tls_certificate: str = ""
     tls_key: str = ""
@@ -144,6 +146,7 @@ class Settings:
             client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
             max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
             unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),
+            tls_proxies=_words(env.get("SELFCHECK_TLS_PROXIES", "")),
             access_log=env.get("SELFCHECK_ACCESS_LOG", ""),
             tls_certificate=env.get("SELFCHECK_TLS_CERTIFICATE", ""),
             tls_key=env.get("SELFCHECK_TLS_KEY", ""),
