@@ -17,8 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+from flask import url_for
 
+from selfcheck import create_app
 from selfcheck.rules import Rules
+from selfcheck.web.language import TRANSLATED
 
 from .testing.container import base_image, build, image_config, run_entrypoint
 from .testing.privacy import STATUSES, whole_journey
@@ -92,7 +95,21 @@ def test_the_ingress_buffers_limits_and_sends_pdfs_to_their_own_pods():
     assert notes[prefix + "limit-connections"] and notes[prefix + "limit-rps"]
     paths = {p["path"]: p["backend"]["service"]["name"]
              for p in ingress["spec"]["rules"][0]["http"]["paths"]}  # fmt: skip
-    assert paths == {"/summary.pdf": "selfcheck-pdf", "/": "selfcheck-pages"}
+    assert paths == {r"/.*\.pdf$": "selfcheck-pdf", "/": "selfcheck-pages"}
+    assert notes[prefix + "use-regex"] == "true"
+    # ingress-nginx matches a regular expression without regard to case, from the start.
+    pdf = re.compile(r"/.*\.pdf$", re.IGNORECASE)
+    app = create_app({"SECRET_KEY": "k"})
+    addresses = set()
+    with app.test_request_context("/"):
+        for rule in app.url_map.iter_rules():
+            if rule.arguments <= {"lang"}:
+                for code in ("en", *TRANSLATED):
+                    values: dict[str, Any] = {"lang": code} if rule.arguments else {}
+                    addresses.add(url_for(rule.endpoint, **values))
+    assert {"/summary.pdf", "/es/summary.pdf", "/ar/summary.pdf"} <= addresses
+    for address in addresses:
+        assert bool(pdf.match(address)) == address.endswith(".pdf"), address
     names = {d["metadata"]["name"] for d in of_kind("Service")}
     assert set(paths.values()) <= names
     for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget"):

@@ -19,7 +19,7 @@ from selfcheck.rules import Rules
 from selfcheck.web import health
 from selfcheck.web.security import SessionInterface
 
-from .testing.answers import SOON
+from .testing.answers import ROUTINE, SOON, URGENT
 from .testing.pages import headings, in_layout
 from .testing.rules import RULES_FILE, Edit
 from .testing.visitor import Journey, Visitor
@@ -175,3 +175,61 @@ def test_the_fingerprint_follows_the_rules_content_not_its_comments(edited_rules
     assert shipped.startswith("sha256:") and len(shipped) == 7 + 64
     assert served(('version: "0.1.0"', 'version: "0.1.0"  # reviewed')) == shipped
     assert served(("Call {emergency_number}", "Phone {emergency_number}")) != shipped
+
+
+# --------------------------------------------------------------------------------------------
+# The answers cookie
+
+
+def answers_cookie(client: FlaskClient) -> tuple[str, str]:
+    """The name and value of the answers cookie a browser holds after a journey."""
+    (found,) = [
+        cookie
+        for name in ("selfcheck-answers", "__Host-selfcheck-answers")
+        if (cookie := client.get_cookie(name)) is not None
+    ]
+    return found.key, found.value
+
+
+def outcome_with(app: Flask, cookies: list[tuple[str, str]]) -> tuple[int, str]:
+    """What /result answers a browser that sends exactly ``cookies``, in this order."""
+    browser = app.test_client(use_cookies=False)
+    sent = "; ".join(f"{name}={value}" for name, value in cookies)
+    response = browser.get("/result", headers={"Cookie": sent})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_an_answers_cookie_planted_first_never_shows_its_result(rules: Rules):
+    """A sibling subdomain (or a plain-HTTP hop before HSTS) sets ``selfcheck-answers`` with
+    the attacker's own "routine" answers; the browser sends it before the person's cookie. The
+    person, whose answers lead to "urgent", used to be shown the planted "routine" result."""
+    app = app_with(SESSION_COOKIE_SECURE=True)
+    attacker = Journey(app.test_client(), rules)
+    attacker.complete(ROUTINE)
+    planted = answers_cookie(attacker.client)[1]
+    person = Journey(app.test_client(), rules)
+    person.complete(URGENT)
+    urgent = person.html
+    name, own = answers_cookie(person.client)
+    status, html = outcome_with(app, [("selfcheck-answers", planted), (name, own)])
+    assert status == 200
+    assert headings(html) == headings(urgent) != headings(attacker.html)
+    assert name == "__Host-selfcheck-answers", "Secure: a browser takes it from this host only"
+
+
+def test_two_answers_cookies_of_one_name_are_read_as_none(rules: Rules):
+    """Over plain HTTP the cookie cannot have the prefix; a browser holding two of its name
+    (one planted) is sent to the first question, never shown the planted result."""
+    app = app_with()
+    attacker = Journey(app.test_client(), rules)
+    attacker.complete(ROUTINE)
+    planted = answers_cookie(attacker.client)
+    person = Journey(app.test_client(), rules)
+    person.complete(URGENT)
+    own = answers_cookie(person.client)
+    assert own[0] == planted[0] == "selfcheck-answers"
+    for cookies in ([planted, own], [own, planted]):
+        status, html = outcome_with(app, cookies)
+        assert status == 303 and "Your result" not in html, "start again: no result at all"
+    status, html = outcome_with(app, [own])
+    assert status == 200 and headings(html) == headings(person.html), "one: the person's result"

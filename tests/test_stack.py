@@ -10,6 +10,7 @@ a visitor's page p99 stays under 1 s, and with 16 clients downloading PDFs non-s
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -17,19 +18,26 @@ import socket
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from flask import Flask
+from werkzeug.datastructures import MultiDict
 
+from selfcheck import create_app
 from selfcheck.rules import Rules
 from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
 
 from .load import journey
+from .testing.answers import SOON
 from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import ROOT, HttpClient, gunicorn, nginx, program, stack
+from .testing.servers import ROOT, HttpClient, gunicorn, in_thread, nginx, program, stack
 from .testing.visitor import Journey
 
 pytestmark = pytest.mark.production
@@ -295,3 +303,191 @@ def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Pat
     )
     assert test.returncode == 0, test.stderr
     assert "return 301 https://check.example.org$request_uri;" in configuration(settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Which pool answers
+
+
+def addresses(app: Flask) -> list[tuple[str, str]]:
+    """Every (method, path) of every URL rule of ``app``: each value of an ``any`` converter
+    (each language prefix: /es, /ar, and any added later), a sample value for the others; and
+    each path once more with its last part percent-encoded, which nginx and the app decode."""
+    samples = {"int": ["2"], "path": ["selfcheck.css"], "default": ["selfcheck.css"]}
+    found = []
+    for rule in app.url_map.iter_rules():
+        parts = re.split(r"(<[^>]+>)", rule.rule)
+        choices = []
+        for part in parts:
+            variable = re.fullmatch(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", part)
+            if variable is None:
+                choices.append([part])
+            elif variable.group(1) == "any":
+                choices.append([value.strip() for value in variable.group(2).split(",")])
+            else:
+                choices.append(samples.get(variable.group(1) or "default", ["x"]))
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            for chosen in itertools.product(*choices):
+                path = "".join(chosen)
+                head, _, last = path.rpartition("/")
+                found.append((method, path))
+                if last:
+                    found.append((method, f"{head}/%{ord(last[0]):02X}{last[1:]}"))
+    return found
+
+
+def pool_name(name: str) -> Callable[..., list[bytes]]:
+    """A stand-in for one of the stack's pools: it answers every request with its name."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(
+            "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(name)))]
+        )
+        return [name.encode()]
+
+    return app
+
+
+def test_every_route_that_makes_a_pdf_goes_to_the_pdf_pool():
+    """Every URL rule of the app, in every language, is asked of the app itself, which says
+    whether it makes a PDF, and of nginx as `make serve` configures it, in front of two
+    stand-in pools that say which they are. nginx used to send only /summary.pdf to the PDF
+    pool: /es/summary.pdf and /ar/summary.pdf were made by the page workers, with no queue."""
+    app = create_app({"SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
+    answers = [
+        (q, v) for q, given in SOON.items() for v in ([given] if isinstance(given, str) else given)
+    ]
+    finished = MultiDict([*answers, ("go", "pdf")])
+    browser = app.test_client()
+    walked = addresses(app)
+    makes_pdf = {}
+    for method, path in walked:
+        with browser.open(path, method=method, data=finished) as response:
+            makes_pdf[method, path] = response.mimetype == "application/pdf"
+    pdfs = {path for (method, path), pdf in makes_pdf.items() if pdf}
+    assert {"/summary.pdf", "/es/summary.pdf", "/ar/summary.pdf"} <= pdfs, "a PDF in each language"
+    body = urlencode(list(finished.items(multi=True)))
+    with (
+        in_thread(pool_name("pages"), quiet=True) as pages,
+        in_thread(pool_name("pdf"), quiet=True) as pdf,
+        nginx([pages], [pdf], unlimited=["127.0.0.1"]) as proxy,
+    ):
+        served_by = {}
+        for method, path in walked:
+            headers = [FORM, f"Content-Length: {len(body)}"] if method == "POST" else []
+            sent = request(path, "localhost", *headers, method=method)
+            answer = raw(proxy, sent + (body.encode() if method == "POST" else b""))
+            served_by[method, path] = status_and_page(answer)[2]
+    wrong = {
+        f"{method} {path}": served_by[method, path]
+        for method, path in walked
+        if served_by[method, path] != ("pdf" if makes_pdf[method, path] else "pages")
+    }
+    assert wrong == {}, "each PDF from the PDF pool, each page from the page pool"
+
+
+# --------------------------------------------------------------------------------------------
+# The Host and scheme the app sees
+
+
+def test_a_red_flag_form_with_an_expired_token_on_another_port_still_shows_the_emergency_advice():
+    """On a port other than 80 or 443 a browser's Origin names the port. nginx used to pass
+    the app a Host without it, so the app took its own page for another site's, and a person
+    who ticked a red flag on a page left open too long was asked to "start the check again"
+    instead of being told to call 999."""
+    with stack() as server:
+        host = server.url.removeprefix("http://")
+        body = urlencode(
+            [
+                ("csrf_token", "expired"),
+                ("page", "emergency_check"),
+                ("red_flags", "stroke_signs"),
+                ("go", "next"),
+            ]
+        )
+        headers = [FORM, f"Content-Length: {len(body)}", f"Origin: {server.url}"]
+        sent = request("/check", host, *headers, method="POST") + body.encode()
+        status, _, page = status_and_page(raw(server.url, sent))
+        redirect = status_and_page(raw(server.url, request("/es", host)))
+        # The port comes from the Host header only once nginx has checked its name: a request
+        # line that names this site, with a Host header that names another, goes nowhere else.
+        forged = status_and_page(raw(server.url, request(f"{server.url}/es", "evil.example:81")))
+    assert status == 200 and headings(page) == ["Call 999 now"]
+    assert "evil" not in forged[1].get("Location", "") and ":81" not in forged[1].get(
+        "Location", ""
+    )
+    assert redirect[0] == 308 and redirect[1]["Location"] in (f"{server.url}/es/", "/es/"), (
+        "the address keeps its port"
+    )
+
+
+def emergency_form(host: str, *headers: str) -> bytes:
+    """A red-flag form whose token has expired, as a browser sends it."""
+    body = urlencode(
+        [("csrf_token", "expired"), ("page", "emergency_check"), ("red_flags", "stroke_signs"),
+         ("go", "next")]
+    )  # fmt: skip
+    head = request("/check", host, FORM, f"Content-Length: {len(body)}", *headers, method="POST")
+    return head + body.encode()
+
+
+def test_behind_a_balancer_that_ends_https_the_emergency_advice_is_not_lost():
+    """HTTPS ends at a load balancer in front (listed in SELFCHECK_TLS_PROXIES), which says so
+    in X-Forwarded-Proto. nginx used to pass the app its own scheme, http, so a browser's
+    Origin (https://…) looked like another site's, and a red flag on a refused form got "Please
+    start the check again". A client that is not such a balancer is still not believed."""
+    https = ("Origin: https://localhost", "X-Forwarded-Proto: https")
+    with stack(tls_proxies="127.0.0.1") as server:
+        status, headers, page = status_and_page(
+            raw(server.url, emergency_form("localhost", *https))
+        )
+    with stack() as server:
+        plain = status_and_page(raw(server.url, emergency_form("localhost", *https)))
+    assert status == 200 and headings(page) == ["Call 999 now"]
+    assert headers["Strict-Transport-Security"].startswith("max-age="), "the app saw HTTPS"
+    assert "Strict-Transport-Security" not in plain[1], "from anyone else: not believed"
+    assert headings(plain[2]) == ["Please start the check again"]
+
+
+def longest(limit: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``n`` up to ``limit`` for which ``fits(n)``, by halving (fits is monotone)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"], ids=["CRLF", "LF"])
+def test_what_nginx_takes_gunicorn_takes_too(end: str):
+    """The longest address, the longest header and the most headers that nginx lets through
+    reach the app, which answers with its own page: gunicorn used to refuse them first with its
+    own bare 414 or 431 (a request line over 4,094 bytes, more than 100 headers). Lines end as
+    browsers end them, and with a bare line feed, which nginx takes too (one byte shorter)."""
+    with stack() as server:
+
+        def answer(*headers: str, path: str = "/") -> tuple[int, dict[str, str], str]:
+            lines = [f"GET {path} HTTP/1.1", "Host: localhost", *headers, "Connection: close"]
+            return status_and_page(raw(server.url, (end.join(lines) + end + end).encode()))
+
+        def through(answered: tuple[int, dict[str, str], str]) -> bool:
+            """Whether nginx passed it on: anything but nginx's own refusals (the app's pages,
+            which the stack renders for nginx)."""
+            status, _, page = answered
+            return not (status in (400, 414, 431) and in_layout(page))
+
+        address = longest(16_384, lambda n: through(answer(path="/" + "a" * n)))
+        # nginx passes a header on with a space after its colon: sent without one, it grows.
+        header = longest(16_384, lambda n: through(answer("X-Long:" + "b" * n)))
+        count = longest(20_000, lambda n: through(answer(*["a:"] * n)))
+        answers = {
+            "address": answer(path="/" + "a" * address),
+            "header": answer("X-Long:" + "b" * header),
+            "headers": answer(*["a:"] * count),
+        }
+    assert address > 4094 and count > 100, "nginx takes more than gunicorn used to"
+    for what, (status, headers, page) in answers.items():
+        assert in_layout(page), (what, status, page[:200])
+        assert "Content-Security-Policy" in headers, what
+    assert answers["address"][0] == 404 and answers["header"][0] == answers["headers"][0] == 200

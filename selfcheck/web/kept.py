@@ -10,7 +10,12 @@ carries no form, so the browser brings the answers in one cookie:
 - readable only for a sitting: it carries the time it was made, and is refused once it is
   older than ``ANSWERS_TIME_LIMIT`` seconds (each step makes it anew);
 - without an end date, so the browser deletes it when it closes; and cleared at once by
-  "Start again".
+  "Start again";
+- named ``__Host-selfcheck-answers`` whenever it is Secure (as the session cookie is): a
+  browser then takes it only from this very host over HTTPS, so no sibling subdomain or
+  plain-HTTP page can plant one beside it. A request that carries two cookies of its name
+  (one planted, wherever from) is read as carrying none: the person starts again, and is
+  never shown what the planted one holds.
 
 The app keeps nothing: the cookie lives in the person's browser, and the key in the settings.
 The forms still carry every answer in hidden fields, so a step never depends on the cookie:
@@ -33,6 +38,10 @@ from werkzeug.datastructures import MultiDict
 
 #: The cookie's name. It holds the answers, encrypted, and nothing else.
 COOKIE = "selfcheck-answers"
+
+#: Its name when it is Secure and for the whole site: a browser accepts a cookie of this name
+#: only if it is Secure, set by this very host over HTTPS, with ``Path=/`` and no ``Domain``.
+SECURE_COOKIE = f"__Host-{COOKIE}"
 
 
 @dataclass(frozen=True)
@@ -92,9 +101,11 @@ def unseal(value: str, app: Flask | None = None) -> Kept | None:
 
 
 def read(request: Request) -> Kept | None:
-    """The answers the browser sent with this request, or None."""
-    value = request.cookies.get(COOKIE)
-    return unseal(value) if value else None
+    """The answers the browser sent with this request, or None; None too when it sent two
+    cookies of the name, as a browser does when one was planted beside the app's own (from a
+    sibling subdomain, or over plain HTTP): which one is the person's cannot be told."""
+    values = request.cookies.getlist(name(request))
+    return unseal(values[0]) if len(values) == 1 and values[0] else None
 
 
 def _path(request: Request) -> str:
@@ -104,6 +115,14 @@ def _path(request: Request) -> str:
 
 def _secure(request: Request) -> bool:
     return bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def name(request: Request) -> str:
+    """``__Host-selfcheck-answers`` when the cookie is Secure and for the whole site (as the
+    session cookie's name, security.py); plain ``selfcheck-answers`` over local HTTP, where a
+    browser would refuse the prefix, or under a path, where the prefix is not allowed."""
+    whole_host = _path(request) == "/"
+    return SECURE_COOKIE if whole_host and _secure(request) else COOKIE
 
 
 def keep(response: Response, request: Request, kept: Kept | None) -> Response:
@@ -116,7 +135,7 @@ def keep(response: Response, request: Request, kept: Kept | None) -> Response:
         "path": _path(request),
     }
     if kept is None:
-        response.delete_cookie(COOKIE, **flags)  # type: ignore[arg-type]
+        response.delete_cookie(name(request), **flags)  # type: ignore[arg-type]
     else:
-        response.set_cookie(COOKIE, seal(kept), **flags)  # type: ignore[arg-type]
+        response.set_cookie(name(request), seal(kept), **flags)  # type: ignore[arg-type]
     return response

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from selfcheck.paths import shipped
 from selfcheck.web.errors import MESSAGES
 from selfcheck.web.security import HEADERS, HSTS
-from selfcheck.web.serving import default_workers
+from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
 
@@ -88,8 +88,15 @@ class Settings:
     app_timeout: int = 30
     worker_connections: int = 4096
     max_body: int = 64 * 1024
+    #: A request's head: the first buffer, then so many buffers of so many bytes, each of which
+    #: must hold a whole line (serving.py sets gunicorn's limits above these).
+    header_first: int = HEADER_FIRST
+    header_buffers: int = HEADER_BUFFERS
+    header_line: int = HEADER_LINE
     retry_after: int = 60
     unlimited: list[str] = field(default_factory=list)
+    #: Load balancers in front that end HTTPS: their X-Forwarded-Proto is believed.
+    tls_proxies: list[str] = field(default_factory=list)
     access_log: str = ""
     tls_certificate: str = ""
     tls_key: str = ""
@@ -139,6 +146,7 @@ class Settings:
             client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
             max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
             unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),
+            tls_proxies=_words(env.get("SELFCHECK_TLS_PROXIES", "")),
             access_log=env.get("SELFCHECK_ACCESS_LOG", ""),
             tls_certificate=env.get("SELFCHECK_TLS_CERTIFICATE", ""),
             tls_key=env.get("SELFCHECK_TLS_KEY", ""),

@@ -22,6 +22,11 @@ believes it only from the addresses above. Every other forwarding header, and an
 underscore (such as ``SCRIPT_NAME``, which gunicorn would otherwise take as the address the app
 is mounted under), is dropped.
 
+gunicorn takes any request's head that the proxy in front passes on (a request line and header
+lines of up to 8,190 bytes, over 11,000 headers; nginx takes lines of at most 8,000 bytes), so
+that the proxy, which answers with the app's own page, is the one that refuses a head too large:
+gunicorn must never be reached but through that proxy.
+
 The app is made once, before the workers start (``preload_app``), so every worker shares the
 rules and the secret key, even when SELFCHECK_SECRET_KEY is not set: a form sent from a page that
 one worker served is accepted by any other.
@@ -38,6 +43,25 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
+#: What the proxy in front takes of a request's head (nginx: client_header_buffer_size and
+#: large_client_header_buffers, deploy/nginx/selfcheck.conf.j2): a request line and each header
+#: line, with its line end, must fit one buffer of ``HEADER_LINE`` bytes, and the whole head the
+#: first buffer and ``HEADER_BUFFERS`` of those. ingress-nginx's ConfigMap should say the same.
+HEADER_FIRST = 1024
+HEADER_LINE = 8000
+HEADER_BUFFERS = 4
+
+#: gunicorn's largest request line (and its default largest header line): the proxy's line is
+#: shorter, by more than the space nginx adds after a header's colon and the line end.
+GUNICORN_LINE = 8190
+
+
+def most_headers() -> int:
+    """As many header lines as the proxy can pass on: the shortest (``a:`` and a line end)
+    filling every buffer, and the few that nginx adds (Host, X-Forwarded-For, …)."""
+    return (HEADER_FIRST + HEADER_BUFFERS * HEADER_LINE) // len("a:\n") + 32
+
+
 bind = [os.environ.get("SELFCHECK_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("SELFCHECK_WORKERS") or default_workers())
 preload_app = True
@@ -52,6 +76,13 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # No header may set SCRIPT_NAME or PATH_INFO (gunicorn's default lets a trusted peer set both).
 forwarder_headers = ""
 header_map = "drop"
+# gunicorn takes every request the proxy passes on, so that the proxy is the one that refuses
+# one too long (with the app's own page, in its layout), never gunicorn with its own bare 414 or
+# 431: its defaults (4,094 bytes a request line, 100 headers) were below nginx's. The proxy
+# bounds a request's head; gunicorn is never reached but through it.
+limit_request_line = GUNICORN_LINE
+limit_request_field_size = GUNICORN_LINE
+limit_request_fields = most_headers()
 # gunicorn 23 and later make a control socket in ~/.gunicorn; the app needs none, and two copies
 # on one host would fight over it.
 control_socket_disable = True

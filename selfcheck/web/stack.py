@@ -10,8 +10,8 @@ any of them stops:
 - a small pool for the PDFs (one worker by default), on another socket, so that however many
   PDFs are asked for, they take at most that many cores and never a page's worker;
 - nginx in front of both (selfcheck/web/proxy.py): it listens on SELFCHECK_BIND, buffers every
-  request and answer, drops unknown Host names, limits each client, and sends /summary.pdf to
-  the PDF pool through a bounded queue.
+  request and answer, drops unknown Host names, limits each client, and sends every PDF (every
+  address ending in .pdf, in every language) to the PDF pool through a bounded queue.
 
 The folder (SELFCHECK_RUN_DIR, else a new temporary one, removed at the end) is readable only by
 the user the servers run as. Started as root, nginx's workers run as SELFCHECK_USER (default

@@ -167,7 +167,8 @@ def check() -> Response:
 
 @page("/summary.pdf", methods=("POST",))
 def summary_pdf() -> Response | str:
-    """The summary to bring to an appointment, as a PDF made on the server."""
+    """The summary to bring to an appointment, as a PDF made on the server. Its address ends
+    in .pdf, as every PDF's must: that is how the proxy sends it to the PDF pool."""
     sent = submission()
     if not finished(current_service().rules, sent.answers()):
         return _moved(sent, _where(sent))

@@ -163,12 +163,12 @@ def cookie_contents(app: Any, client: Any) -> dict[str, set[str]]:
     """The keys each cookie of ``client`` holds, read as the app reads it: the signed session
     cookie is opened with the app's own signer (its raw text is encoded and shows nothing), the
     encrypted answers with the app's own key (the questions answered)."""
-    from selfcheck.web.kept import COOKIE, unseal
+    from selfcheck.web.kept import COOKIE, SECURE_COOKIE, unseal
 
     serializer = app.session_interface.get_signing_serializer(app)
     found = {}
     for cookie in client._cookies.values():
-        if cookie.key == COOKIE:
+        if cookie.key in (COOKIE, SECURE_COOKIE):
             kept = unseal(cookie.value, app)
             found[cookie.key] = {question for question, _ in kept.answers} if kept else set()
         else:

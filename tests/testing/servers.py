@@ -189,9 +189,13 @@ def gunicorn(
 
 
 @contextmanager
-def nginx(upstreams: list[str]) -> Iterator[str]:
+def nginx(
+    upstreams: list[str], pdf_upstreams: list[str] | None = None, **proxy: Any
+) -> Iterator[str]:
     """nginx on a free port of 127.0.0.1, configured as `make serve` configures it (one
-    template, selfcheck/web/proxy.py), sharing requests round-robin among ``upstreams``.
+    template, selfcheck/web/proxy.py), sharing requests round-robin among ``upstreams``, and
+    the PDFs among ``pdf_upstreams`` (the same ones unless given). Extra ``proxy`` settings
+    are :class:`~selfcheck.web.proxy.Settings` fields.
 
     One worker process keeps one round-robin turn, so requests from a visitor go to each
     upstream in turn.
@@ -203,13 +207,15 @@ def nginx(upstreams: list[str]) -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="selfcheck-nginx-") as folder:
         addresses = [url.removeprefix("http://") for url in upstreams]
+        pdf_addresses = [url.removeprefix("http://") for url in pdf_upstreams or upstreams]
         settings = Settings(
             Path(folder),
             bind=f"127.0.0.1:{port}",
             pages_upstreams=addresses,
-            pdf_upstreams=addresses,
+            pdf_upstreams=pdf_addresses,
             proxy_workers="1",
             nginx_user=server_user(),
+            **proxy,
         )
         prepare(settings, create_app({"SECRET_KEY": "pages only"}))
         log = Path(folder) / "error.log"
