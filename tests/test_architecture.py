@@ -149,3 +149,21 @@ def test_the_short_fingerprint_has_one_home():
         if "fingerprint[:" in line and "SHORT_FINGERPRINT" not in line
     ]
     assert sliced == []
+
+
+def test_change_topics_are_told_apart_by_their_kind_not_their_words():
+    """A topic of `rules diff` is picked by its kind (changes.Kind), never by comparing its
+    heading's words, which a reword or a translation would silently break."""
+    by_words = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            compared = ([node.left, *node.comparators] if isinstance(node, ast.Compare) else []) + (
+                [node.func.value]
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("startswith", "endswith")
+                else []
+            )
+            if any(isinstance(n, ast.Attribute) and n.attr == "title" for n in compared):
+                by_words.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert by_words == []

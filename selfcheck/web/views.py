@@ -390,7 +390,7 @@ def _since_approval(rules: Rules) -> dict[str, Any]:
     """What changed for patients since the content approved last, from the copy that
     ``rules approve`` keeps beside the rules file: the topics that changed, or why none can be
     shown. Never a path: the page is public."""
-    from selfcheck.changes import SCENARIOS, compare
+    from selfcheck.changes import Kind, compare
     from selfcheck.rules import RulesError, load
     from selfcheck.rules.approval import approved_copy
 
@@ -414,7 +414,7 @@ def _since_approval(rules: Rules) -> dict[str, Any]:
     topics = tuple(
         topic
         for topic in found
-        if topic.title != SCENARIOS and (topic.changes or topic.title.startswith("Advice"))
+        if topic.kind is not Kind.SCENARIOS and (topic.changes or topic.kind is Kind.ADVICE)
     )
     return {"topics": topics, "problem": None, "before": before}
 
