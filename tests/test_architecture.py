@@ -157,13 +157,16 @@ def test_change_topics_are_told_apart_by_their_kind_not_their_words():
     by_words = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            compared = ([node.left, *node.comparators] if isinstance(node, ast.Compare) else []) + (
-                [node.func.value]
-                if isinstance(node, ast.Call)
+            if isinstance(node, ast.Compare):
+                compared, line = [node.left, *node.comparators], node.lineno
+            elif (
+                isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("startswith", "endswith")
-                else []
-            )
+            ):
+                compared, line = [node.func.value], node.lineno
+            else:
+                continue
             if any(isinstance(n, ast.Attribute) and n.attr == "title" for n in compared):
-                by_words.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                by_words.append(f"{path.relative_to(ROOT)}:{line}")
     assert by_words == []
