@@ -7,12 +7,21 @@ answers that led to each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from selfcheck.answers import asked
-from selfcheck.rules import RED_FLAGS, Answers, Cause, Question, RedFlag, Rules, Urgency
+from selfcheck.rules import (
+    RED_FLAGS,
+    Answers,
+    Cause,
+    Question,
+    RedFlag,
+    Rules,
+    Urgency,
+    most_urgent,
+)
 
 
 class Because(NamedTuple):
@@ -61,7 +70,7 @@ class Outcome:
         """Whether the advice is the most urgent level, however it was reached (a red flag
         on the first page, or a rule on a later one). The page then shows the emergency advice
         and why, and nothing that could hold the person up (see templates/_summary.html)."""
-        return self.level.rank == 0
+        return self.level.is_most_urgent
 
     @property
     def explained(self) -> tuple[Reason, ...]:
@@ -91,10 +100,6 @@ def _because(rules: Rules, said: Mapping[str, frozenset[str]]) -> tuple[Because,
     return tuple(found)
 
 
-def _most_urgent(levels: Iterable[Urgency], default: Urgency) -> Urgency:
-    return min(levels, key=lambda level: level.rank, default=default)
-
-
 def evaluate(rules: Rules, answers: Answers) -> Outcome:
     """The outcome of a complete set of answers.
 
@@ -107,7 +112,7 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
     ticked = answers.get(RED_FLAGS, frozenset())
     flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
     applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
-    level = _most_urgent(
+    level = most_urgent(
         [r.level for r in applied] + [f.leads_to for f in flags], rules.default_level
     )
     reasons = tuple(

@@ -247,11 +247,11 @@ class _Checker:
             for j, cause in enumerate(expect.get(key, [])):
                 if cause not in causes:
                     self.error(path + ("expect", key, j), unknown(owner, "cause", cause, causes))
-        if expect.get("must_list") and expect["urgency"] == levels[0]:
+        if expect.get("must_list") and expect["urgency"] == self.rules.emergency.id:
             self.error(
                 path + ("expect", "must_list"),
-                f'{owner} expects "{levels[0]}" advice, which lists no causes (the page shows '
-                "the advice and why, and nothing else): leave must_list out",
+                f'{owner} expects "{expect["urgency"]}" advice, which lists no causes (the page '
+                "shows the advice and why, and nothing else): leave must_list out",
             )
         both = set(expect.get("must_list", [])) & set(expect.get("must_not_list", []))
         for cause in sorted(both):

@@ -170,3 +170,19 @@ def test_change_topics_are_told_apart_by_their_kind_not_their_words():
             if any(isinstance(n, ast.Attribute) and n.attr == "title" for n in compared):
                 by_words.append(f"{path.relative_to(ROOT)}:{line}")
     assert by_words == []
+
+
+def test_the_most_urgent_level_has_one_home():
+    """Which level is the most urgent is worked out in rules/model.py alone
+    (``Urgency.is_most_urgent``, ``most_urgent``): nowhere else takes the first level of a list,
+    rank 0, or the lowest rank of its own."""
+    home = PACKAGE / "rules" / "model.py"
+    patterns = ("rank == 0", "levels[0]", "key=lambda level: level.rank", "next(iter(by_id")
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != home
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(pattern in line for pattern in patterns)
+    ]
+    assert elsewhere == []

@@ -40,6 +40,7 @@ from selfcheck.rules.model import (
     Treatment,
     Urgency,
     UrgencyRule,
+    most_urgent,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Urgency",
     "UrgencyRule",
     "load",
+    "most_urgent",
 ]
 
 

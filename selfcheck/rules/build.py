@@ -34,6 +34,7 @@ from selfcheck.rules.model import (
     Treatment,
     Urgency,
     UrgencyRule,
+    most_urgent,
 )
 from selfcheck.rules.shape import NO_OTHER_CAUSE, PLACEHOLDERS
 
@@ -139,7 +140,7 @@ def _level(
     """The level named ``name`` (the most urgent one, after an error, if there is none)."""
     if name not in by_id:
         notes.unknown(path, "urgency level", name, by_id, owner)
-        return next(iter(by_id.values()))
+        return most_urgent(by_id.values())
     return by_id[name]
 
 
@@ -199,7 +200,7 @@ def _question(notes: Notes, item: Mapping[str, Any], path: KeyPath, page_id: str
 
 
 def _red_flags(
-    notes: Notes, most_urgent: Urgency, by_id: Mapping[str, Urgency]
+    notes: Notes, emergency: Urgency, by_id: Mapping[str, Urgency]
 ) -> tuple[tuple[RedFlag, ...], Page]:
     """The red flags, and the emergency check: the first page, whose one question lists them."""
     block = notes.doc.data["red_flags"]
@@ -216,11 +217,11 @@ def _red_flags(
                 f'"{item["id"]}" is kept for the "{kept}" answer; give this red flag another id',
             )
         leads_to = _level(notes, item["leads_to"], path + ("leads_to",), owner, by_id)
-        if leads_to is not most_urgent and item["leads_to"] in by_id:
+        if leads_to is not emergency and item["leads_to"] in by_id:
             notes.error(
                 path + ("leads_to",),
                 f'{owner} leads to "{leads_to.id}", but every red flag must lead to the most '
-                f'urgent level, "{most_urgent.id}"',
+                f'urgent level, "{emergency.id}"',
             )
         flags.append(
             RedFlag(
@@ -541,14 +542,14 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
     levels = _levels(notes)
     by_id = {level.id: level for level in levels}
     default = _level(notes, data["default_level"], ("default_level",), '"default_level"', by_id)
-    if default is levels[0] and data["default_level"] in by_id:
+    if default.is_most_urgent and data["default_level"] in by_id:
         notes.error(
             ("default_level",),
             '"default_level" cannot be the most urgent level, which is kept for red flags and '
             "emergencies",
         )
-    # The level a red flag must lead to: the first one of the file.
-    flags, emergency_check = _red_flags(notes, next(iter(by_id.values())), by_id)
+    # The level a red flag must lead to.
+    flags, emergency_check = _red_flags(notes, most_urgent(levels), by_id)
     pages = _asked_when(notes, (emergency_check, *_pages(notes)))
     questions = {q.id: q for page in pages for q in page.questions}
     for name, spec in data["answer_lists"].items():

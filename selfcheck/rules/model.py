@@ -116,7 +116,8 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Urgency:
-    """How soon to get a medical evaluation. ``rank`` 0 is the most urgent."""
+    """How soon to get a medical evaluation. ``rank`` 0 is the most urgent: the order of the
+    file, most urgent first (this class and :func:`most_urgent` are the one home of that)."""
 
     id: str
     name: str
@@ -124,6 +125,19 @@ class Urgency:
     advice: tuple[str, ...]
     source: str | None
     rank: int
+
+    @property
+    def is_most_urgent(self) -> bool:
+        """The level that red flags lead to: the emergency advice."""
+        return self.rank == 0
+
+
+def most_urgent(levels: Iterable[Urgency], default: Urgency | None = None) -> Urgency:
+    """The most urgent of ``levels``; ``default`` when there are none."""
+    found = min(levels, key=lambda level: level.rank, default=default)
+    if found is None:
+        raise ValueError("no level to choose from")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +358,7 @@ class Rules:
     @property
     def emergency(self) -> Urgency:
         """The most urgent level."""
-        return self.levels[0]
+        return most_urgent(self.levels)
 
     @property
     def last_approval(self) -> Approval | None:
