@@ -34,7 +34,7 @@ def shown(page: Page) -> str:
 
 
 def without_total(title: str) -> str:
-    """A page's title without the number of steps: "Your symptoms (step 3 of 10)" becomes
+    """A page's title without the number of steps: "Your symptoms (step 3 of 11)" becomes
     "Your symptoms (step 3)". The number counts the steps still possible with the answers
     given, so it can fall once a later answer is known (the page for a child, once the age
     is an adult's)."""
@@ -55,7 +55,7 @@ def test_back_from_every_step_shows_the_step_before_with_its_answers(page: Page)
         proceed(page)
     result = shown(page)
     assert result == f"Contact a doctor or urgent care today – {SERVICE}"
-    assert len(seen) == 9
+    assert len(seen) == 10
     for title, answers in reversed(seen):
         page.go_back()
         assert without_total(shown(page)) == without_total(title)
@@ -75,20 +75,20 @@ def test_back_after_a_page_with_errors_and_after_a_change(page: Page):
     proceed(page)
     proceed(page)  # nothing answered on the second page
     expect(page).to_have_title(
-        f"Error: About the person with the symptoms (step 2 of 11) – {SERVICE}"
+        f"Error: About the person with the symptoms (step 2 of 12) – {SERVICE}"
     )
     answer(page, SOON)
     proceed(page)
-    expect(page).to_have_title(f"Your symptoms (step 3 of 10) – {SERVICE}")
+    expect(page).to_have_title(f"Your symptoms (step 3 of 11) – {SERVICE}")
     page.go_back()
     # Step 2 as last sent: well answered now, so without the errors (and an adult's age
     # leaves out the page for a child: 10 steps).
-    assert shown(page) == f"About the person with the symptoms (step 2 of 10) – {SERVICE}"
+    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
     assert ticked(page)
     page.go_forward()
-    assert shown(page) == f"Your symptoms (step 3 of 10) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3 of 11) – {SERVICE}"
     # The in-page Back button, then the browser's own.
     proceed(page, "Back to the last step")
-    assert shown(page) == f"About the person with the symptoms (step 2 of 10) – {SERVICE}"
+    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
     page.go_back()
-    assert shown(page) == f"Your symptoms (step 3 of 10) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3 of 11) – {SERVICE}"

@@ -51,7 +51,7 @@ def test_the_whole_check_without_javascript(page: Page):
     page.get_by_label("None of these").check()
     proceed(page)
     expect(page).to_have_title(
-        "Error: Check for emergency signs (step 1 of 11) – Clonus self-check"
+        "Error: Check for emergency signs (step 1 of 12) – Clonus self-check"
     )
     expect(page.locator(".error-summary")).to_contain_text(
         'Select "None of these" on its own, or untick it'
