@@ -102,9 +102,7 @@ def test_an_answer_to_a_question_not_asked_is_ignored(journey: Journey):
     left in a page kept open) cannot change the advice."""
     journey.complete(SOON)
     journey.submit("change:other_signs")
-    form = journey.form()
-    form.fields.append(("nerve_started", "hours"))
-    journey.submit("next")
+    journey.submit("next", {"nerve_started": "hours"})
     assert headings(journey.html)[0].startswith("Book an appointment")
     assert "When the other nerve symptoms started" not in summary(journey)
 
