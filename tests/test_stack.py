@@ -280,17 +280,23 @@ def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
 # The configuration
 
 
-def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Path):
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost, valid for a day, and its key, in ``folder``."""
+    certificate, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(tmp_path / "key.pem"),
-         "-out", str(tmp_path / "cert.pem")],
+        [program("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(certificate)],
         check=True, capture_output=True,
     )  # fmt: skip
+    return certificate, key
+
+
+def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Path):
+    certificate, key = self_signed(tmp_path)
     settings = Settings(
         tmp_path,
-        tls_certificate=str(tmp_path / "cert.pem"),
-        tls_key=str(tmp_path / "key.pem"),
+        tls_certificate=str(certificate),
+        tls_key=str(key),
         http_redirect_bind="127.0.0.1:8081",
         server_names=["check.example.org"],
     )
@@ -303,6 +309,48 @@ def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Pat
     )
     assert test.returncode == 0, test.stderr
     assert "return 301 https://check.example.org$request_uri;" in configuration(settings)
+
+
+#: An OpenSSL configuration as lax as an old system's: TLS 1.0 and 1.1 and every cipher allowed.
+#: nginx and openssl s_client run with it, so that only the stack's own configuration can refuse
+#: an old protocol (OpenSSL 3's defaults already refuse TLS 1.1 at security level 1).
+LAX_OPENSSL = """openssl_conf = lax
+[lax]
+ssl_conf = lax_ssl
+[lax_ssl]
+system_default = lax_default
+[lax_default]
+MinProtocol = TLSv1
+CipherString = ALL@SECLEVEL=0
+"""
+
+
+def handshake(url: str, version: str, openssl_conf: Path) -> str:
+    """The protocol that ``openssl s_client -{version}`` agrees with the server at ``url``
+    (SNI localhost), or "" if the handshake fails."""
+    done = subprocess.run(
+        [program("openssl"), "s_client", "-brief", "-connect", url.removeprefix("http://"),
+         "-servername", "localhost", f"-{version}", "-cipher", "ALL@SECLEVEL=0"],
+        input=b"", capture_output=True, timeout=20,
+        env={**os.environ, "OPENSSL_CONF": str(openssl_conf)},
+    )  # fmt: skip
+    found = re.search(rb"^Protocol version: (TLSv[0-9.]+)$", done.stdout + done.stderr, re.M)
+    return found.group(1).decode() if found else ""
+
+
+def test_https_offers_tls_1_3_and_1_2_and_refuses_1_1_and_older(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The handshake is decided by the default server: ssl_protocols used to sit in the named
+    server only, so nginx offered its own defaults (TLS 1.0 to 1.2, no 1.3). nginx runs with an
+    OpenSSL as lax as an old system's (LAX_OPENSSL): only the stack's configuration refuses."""
+    certificate, key = self_signed(tmp_path)
+    lax = tmp_path / "lax-openssl.cnf"
+    lax.write_text(LAX_OPENSSL)
+    monkeypatch.setenv("OPENSSL_CONF", str(lax))  # the stack's nginx inherits it
+    with stack(tls_certificate=str(certificate), tls_key=str(key)) as server:
+        agreed = {v: handshake(server.url, v, lax) for v in ("tls1_3", "tls1_2", "tls1_1", "tls1")}
+    assert agreed == {"tls1_3": "TLSv1.3", "tls1_2": "TLSv1.2", "tls1_1": "", "tls1": ""}
 
 
 # --------------------------------------------------------------------------------------------
