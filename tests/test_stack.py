@@ -33,7 +33,7 @@ from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
 
 from .load import journey
-from .testing.answers import SOON
+from .testing.answers import BY_LEVEL, SOON, Given
 from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
@@ -274,6 +274,77 @@ def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
         times, pdf = pdf_times(server.url, steps[-1][2], cookie)
     assert pdf_info(pdf)["Tagged"] == "yes"
     assert statistics.median(times[1:]) <= 60, sorted(times)
+
+
+# --------------------------------------------------------------------------------------------
+# What the logs say
+
+
+def lines_after(log: Path, start: int, count: int) -> list[str]:
+    """The ``count`` lines written to ``log`` after its first ``start`` bytes; nginx writes a
+    request's line once it has answered, so they may come a moment after the answer."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = log.read_bytes()[start:].decode().splitlines()
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_the_access_log_cannot_tell_one_outcome_from_another(rules: Rules, tmp_path: Path):
+    """With SELFCHECK_ACCESS_LOG on, four people reach the four outcomes, open their result
+    page again and download its PDF. Each line the access log keeps of those is the same but
+    for its time: the size of the answer used to tell the outcome (an emergency's page is a
+    third the size of the others), and a PDF's size too."""
+    log = tmp_path / "access.log"
+    seen: dict[str, list[str]] = {}
+    headings_: dict[str, list[str]] = {}
+    outcomes: dict[str, Given] = {"emergency": {"red_flags": "stroke_signs"}, **BY_LEVEL}
+    requests = 0  # so far, each of which nginx notes
+    with stack(access_log=str(log)) as server:
+        # A first PDF loads the PDF engine and its fonts; the four that count come after it.
+        for name, answers in [("first", SOON), *outcomes.items()]:
+            client = HttpClient(server.url)
+            journey = Journey(client, rules)
+            journey.complete(answers)
+            headings_[name] = headings(journey.html)
+            requests += len(client.responses)
+            assert len(lines_after(log, 0, requests)) == requests
+            start = log.stat().st_size
+            page = client.get("/result")
+            pdf = journey.submit("pdf")
+            assert page.status_code == 200 and pdf.mimetype == "application/pdf", name
+            requests += 2
+            seen[name] = lines_after(log, start, 2)
+    assert len({tuple(headings_[name]) for name in outcomes}) == 4, "four different outcomes"
+    for name in outcomes:
+        assert [line.split(" ")[1:3] for line in seen[name]] == [
+            ["GET", "/result"],
+            ["POST", "/summary.pdf"],
+        ], seen[name]
+    but_time = {name: [line.split(" ", 1)[1] for line in seen[name]] for name in outcomes}
+    assert len({tuple(lines) for lines in but_time.values()}) == 1, but_time
+
+
+def test_ordinary_refusals_leave_no_address_in_the_error_log():
+    """Bodies over the limit (with a length, or chunked) and a broken chunked body are
+    refused as before, and the stack's log (nginx's errors) says nothing of them: nginx used
+    to write each with the client's address, although the docs said refusals are not
+    written."""
+    too_large = (
+        request("/check", "localhost", "Content-Length: 70000", FORM, method="POST") + b"x" * 70_000
+    )
+    broken = request("/check", "localhost", "Transfer-Encoding: chunked", FORM, method="POST")
+    with stack() as server:
+        start = server.log.stat().st_size
+        statuses = [
+            status_and_page(raw(server.url, sent))[0]
+            for sent in (too_large, chunked("/check", b"x" * 70_000), broken + b"zz\r\nxx\r\n")
+        ]
+        time.sleep(1)
+        written = server.log.read_bytes()[start:].decode()
+    assert statuses == [413, 413, 400]
+    assert "127.0.0.1" not in written and "client" not in written, written
 
 
 # --------------------------------------------------------------------------------------------

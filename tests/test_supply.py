@@ -13,6 +13,7 @@ from packaging.requirements import Requirement
 from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import main as stack_main
+from selfcheck.web.stack import without_clients
 
 from .audit import LOCK, verdict
 from .testing.pages import headings, in_layout
@@ -152,3 +153,19 @@ def test_the_proxys_pages_are_in_the_apps_layout(app, tmp_path: Path):
         html = (tmp_path / f"{code}.html").read_text()
         assert in_layout(html) and headings(html) == [title], code
     assert "call 999" in (tmp_path / "503.html").read_text()
+
+
+def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
+    """The stack relays nginx's error log: a real error stays, the client's address goes, and
+    an ordinary refusal that nginx writes at the "error" level is not passed on."""
+    real = (
+        b"2026/12/07 17:26:03 [error] 41#41: *7 connect() to unix:/run/selfcheck/pages.sock "
+        b"failed (111: Connection refused) while connecting to upstream, client: 192.0.2.7, "
+        b'server: localhost, request: "GET / HTTP/1.1", host: "localhost"\n'
+    )
+    assert without_clients(real) == real.replace(b", client: 192.0.2.7", b"")
+    refused = (
+        b"2026/12/07 17:26:03 [error] 41#41: *2 client intended to send too large body: "
+        b'70000 bytes, client: 2001:db8::7, server: localhost, request: "POST /check HTTP/1.1"\n'
+    )
+    assert without_clients(refused) == b""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -31,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,6 +142,40 @@ def nginx_command(folder: Path) -> list[str]:
             "-e", "stderr", "-g", "daemon off;"]  # fmt: skip
 
 
+#: What nginx writes at its "error" level when a client's request is merely refused (a body
+#: over the limit, with a length or in chunks, a broken chunked body): ordinary refusals, which
+#: the stack does not pass on. Other refusals nginx writes at lower levels, which it keeps out.
+REFUSALS = re.compile(
+    rb"client intended to send too large (?:chunked )?body|client sent invalid chunked body"
+)
+#: The client's address in nginx's error lines ("…, client: 192.0.2.1, server: …").
+ADDRESS = re.compile(rb", client: [^,\n]*")
+
+
+def without_clients(line: bytes) -> bytes:
+    """One line of nginx's error log as the stack writes it: without the client's address, or
+    nothing for an ordinary refusal."""
+    return b"" if REFUSALS.search(line) else ADDRESS.sub(b"", line)
+
+
+def relay_errors(nginx: subprocess.Popen[bytes]) -> threading.Thread:
+    """Pass on nginx's error log (its standard error) to the stack's, line by line, through
+    :func:`without_clients`, until nginx stops."""
+    source = nginx.stderr
+    assert source is not None
+
+    def relay() -> None:
+        with source:
+            for line in iter(source.readline, b""):
+                if kept := without_clients(line):
+                    sys.stderr.buffer.write(kept)
+                    sys.stderr.buffer.flush()
+
+    thread = threading.Thread(target=relay, name="nginx-errors", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(env: dict[str, str]) -> int:
     """Run the stack until a signal or until one of its processes stops; return the status."""
     own_folder = not env.get("SELFCHECK_RUN_DIR")
@@ -175,7 +211,8 @@ def serve(env: dict[str, str]) -> int:
         for name, workers in (("pages", settings.workers), ("pdf", settings.pdf_workers)):
             processes.append(pool(settings, name, workers, env, app_user()))
             wait_for_socket(folder / f"{name}.sock", processes[-1])
-        processes.insert(0, subprocess.Popen(nginx_command(folder)))
+        processes.insert(0, subprocess.Popen(nginx_command(folder), stderr=subprocess.PIPE))
+        relay_errors(processes[0])
         print(
             f"selfcheck: serving on {'https' if settings.tls else 'http'}://{settings.bind}/ "
             f"(nginx; {settings.workers} page workers, {settings.pdf_workers} PDF workers)",
