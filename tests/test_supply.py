@@ -13,6 +13,7 @@ from packaging.requirements import Requirement
 from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import main as stack_main
+from selfcheck.web.stack import serve as stack_serve
 from selfcheck.web.stack import without_clients
 
 from .audit import LOCK, verdict
@@ -169,3 +170,22 @@ def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
         b'70000 bytes, client: 2001:db8::7, server: localhost, request: "POST /check HTTP/1.1"\n'
     )
     assert without_clients(refused) == b""
+
+
+def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(
+    monkeypatch, tmp_path: Path, capsys
+):
+    """Started as root, the app's workers used to run as root unless SELFCHECK_USER was set.
+    Now the stack starts nothing and says what to do, with a status (2) that the systemd unit
+    does not restart on."""
+
+    def no_server(*args, **kwargs):
+        raise AssertionError(f"a server was started: {args[0]}")
+
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    monkeypatch.setattr("selfcheck.web.stack.subprocess.Popen", no_server)
+    env = {"SELFCHECK_RUN_DIR": str(tmp_path / "run"), "SELFCHECK_SECRET_KEY": "k"}
+    assert stack_serve(env) == 2
+    said = capsys.readouterr().err
+    assert "started as root" in said and "SELFCHECK_USER" in said
+    assert not (tmp_path / "run").exists(), "nothing prepared"
