@@ -141,7 +141,10 @@ def server_user() -> str:
     if os.geteuid() != 0:
         return ""
     user = os.environ.get("SELFCHECK_USER", "")
-    return user if user and pwd.getpwnam(user).pw_uid != 0 else "www-data"
+    try:
+        return user if user and pwd.getpwnam(user).pw_uid != 0 else "www-data"
+    except KeyError:  # no such user: nginx says so
+        return user
 
 
 def app_user() -> str:
