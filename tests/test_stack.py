@@ -113,7 +113,7 @@ def test_make_serve_serves_a_journey_and_stopping_it_stops_everything(rules: Rul
     assert not leaks(log, rules), "no answer in any server's log"
 
 
-def exit_status(pid: int, seconds: float = 20) -> int | None:
+def exit_status(pid: int, seconds: float = 60) -> int | None:
     """The exit status of ``pid``, a child of this process not yet waited for, once it has
     stopped (from /proc: a stopped child stays there until waited for); None if it has not
     stopped within ``seconds``."""
@@ -124,6 +124,14 @@ def exit_status(pid: int, seconds: float = 20) -> int | None:
             return int(fields[-1]) >> 8
         time.sleep(0.1)
     return None
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs: it exists, and has not stopped (a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 def pool_masters(pid: int) -> dict[str, int]:
@@ -156,9 +164,14 @@ def test_if_nginx_stops_the_stack_stops_at_once_with_a_failure():
         os.kill(proxy[0], signal.SIGKILL)
         status = exit_status(server.pid)
         log = server.log.read_text()
+        deadline = time.monotonic() + 20
+        while left := [pid for pid in started if running(pid)]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
     assert status == 1, "a failure, for the supervisor"
     assert "nginx stopped" in log
-    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], "all stopped"
+    assert left == [], "every process the stack started has stopped, nginx's workers too"
 
 
 def test_a_pool_whose_master_dies_is_started_again(rules: Rules):
