@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import pwd
 import re
 import signal
 import socket
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,9 +33,10 @@ from selfcheck import create_app
 from selfcheck.rules import Rules
 from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
+from selfcheck.web.stack import runs_python
 
 from .load import journey
-from .testing.answers import SOON
+from .testing.answers import BY_LEVEL, SOON, Given
 from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
@@ -47,7 +50,11 @@ def children(pid: int) -> list[int]:
     """Every process started by ``pid``, and by those, from /proc."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        for child in (task / "children").read_text().split():
+        try:
+            listed = (task / "children").read_text().split()
+        except FileNotFoundError:  # the task ended meanwhile
+            continue
+        for child in listed:
             found += [int(child), *children(int(child))]
     return found
 
@@ -106,20 +113,134 @@ def test_make_serve_serves_a_journey_and_stopping_it_stops_everything(rules: Rul
     assert not leaks(log, rules), "no answer in any server's log"
 
 
-def test_if_a_server_stops_the_stack_stops_with_it():
+def exit_status(pid: int, seconds: float = 60) -> int | None:
+    """The exit status of ``pid``, a child of this process not yet waited for, once it has
+    stopped (from /proc: a stopped child stays there until waited for); None if it has not
+    stopped within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if fields[0] == "Z":
+            return int(fields[-1]) >> 8
+        time.sleep(0.1)
+    return None
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs: it exists, and has not stopped (a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def pool_masters(pid: int) -> dict[str, int]:
+    """The stack's two pools, by name (pages, pdf): each its gunicorn master's PID."""
+    found = {}
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            parent = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1]
+            environ = Path(f"/proc/{child}/environ").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):  # it ended meanwhile
+            continue
+        if b"gunicorn" in command and parent == str(pid):
+            name = environ.split(b"SELFCHECK_BIND=unix:")[1].split(b"\0")[0]
+            found[name.rsplit(b"/", 1)[1].removesuffix(b".sock").decode()] = child
+    return found
+
+
+def test_if_nginx_stops_the_stack_stops_at_once_with_a_failure():
+    """Without nginx nobody reaches the site: the stack stops everything it started and exits
+    with a failure, so that its supervisor (systemd, deploy/systemd/selfcheck.service)
+    starts it again."""
     with stack() as server:
-        pools = [
+        proxy = [
             pid
             for pid in children(server.pid)
-            if "gunicorn" in Path(f"/proc/{pid}/cmdline").read_text()
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"nginx: master")
         ]
-        os.kill(pools[0], signal.SIGKILL)
+        started = children(server.pid)
+        os.kill(proxy[0], signal.SIGKILL)
+        status = exit_status(server.pid)
+        log = server.log.read_text()
         deadline = time.monotonic() + 20
-        while Path(f"/proc/{server.pid}").exists() and time.monotonic() < deadline:
-            if Path(f"/proc/{server.pid}/stat").read_text().split()[2] == "Z":
+        while left := [pid for pid in started if running(pid)]:
+            if time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        assert "a server stopped; stopping the others" in server.log.read_text()
+    assert status == 1, "a failure, for the supervisor"
+    assert "nginx stopped" in log
+    assert left == [], "every process the stack started has stopped, nginx's workers too"
+
+
+def test_a_pool_whose_master_dies_is_started_again(rules: Rules):
+    """A pool's gunicorn master killed: the stack used to stop whole (no page, no emergency
+    number) and nothing started it again. Now it starts that pool again: pages, then PDFs,
+    come back within seconds, and meanwhile nginx answers with the app's "call 999" page.
+    (Journeys one after another go faster than one address may: 127.0.0.1 is not limited.)"""
+    with stack(proxy_unlimited="127.0.0.1") as server:
+        client = HttpClient(server.url)
+        before = pool_masters(server.pid)
+        assert set(before) == {"pages", "pdf"}
+        meanwhile = []
+        for name in ("pages", "pdf"):
+            killed = pool_masters(server.pid)[name]
+            os.kill(killed, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                # Until the stack sees it, the killed master's workers may still answer.
+                restarted = pool_masters(server.pid).get(name, killed) != killed
+                if name == "pages":
+                    response = client.get("/")
+                else:
+                    journey = Journey(HttpClient(server.url), rules)
+                    journey.complete(SOON)
+                    response = journey.submit("pdf")
+                if response.status_code != 200:
+                    meanwhile.append(response)
+                elif restarted:
+                    break
+                time.sleep(0.2)
+            assert response.status_code == 200 and restarted, name
+        after = pool_masters(server.pid)
+        alive = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        log = server.log.read_text()
+    assert response.mimetype == "application/pdf"
+    assert set(after) == {"pages", "pdf"} and not set(after.values()) & set(before.values())
+    assert alive != "Z", "the stack still runs"
+    assert "the pages pool stopped" in log and "the pdf pool stopped" in log
+    for refused in meanwhile:
+        assert refused.status_code == 502 and "call 999" in refused.get_data(as_text=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="started as root only")
+def test_started_as_root_no_worker_runs_as_root():
+    """As root with SELFCHECK_USER: every worker of nginx and of both pools runs as that user;
+    only the masters keep root, to bind and to start the workers. Where that user cannot run
+    this Python (here, a Python under /root), the stack refuses to start instead (2), with a
+    clear message: its workers used to start and then fail on each result page (a 500)."""
+    if not runs_python("www-data"):
+        with pytest.raises(RuntimeError, match="cannot run this Python"):
+            with stack(user="www-data"):
+                pass
+        return
+    with stack(user="www-data") as server:
+        masters = {*pool_masters(server.pid).values()}
+        started = children(server.pid)
+        uids = {
+            pid: Path(f"/proc/{pid}/status").read_text().split("\nUid:")[1].split()[0]
+            for pid in started
+        }
+        proxy = [
+            pid
+            for pid in started
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"nginx: master")
+        ]
+    workers = [pid for pid in started if pid not in {*masters, *proxy}]
+    assert len(masters) == 2 and len(proxy) == 1
+    assert len(workers) >= 2 + 2 + 1, "nginx's workers and each pool's"
+    assert {uids[pid] for pid in workers} == {str(pwd.getpwnam("www-data").pw_uid)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,20 +398,97 @@ def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
 
 
 # --------------------------------------------------------------------------------------------
+# What the logs say
+
+
+def lines_after(log: Path, start: int, count: int) -> list[str]:
+    """The ``count`` lines written to ``log`` after its first ``start`` bytes; nginx writes a
+    request's line once it has answered, so they may come a moment after the answer."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = log.read_bytes()[start:].decode().splitlines()
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_the_access_log_cannot_tell_one_outcome_from_another(rules: Rules, tmp_path: Path):
+    """With SELFCHECK_ACCESS_LOG on, four people reach the four outcomes, open their result
+    page again and download its PDF. Each line the access log keeps of those is the same but
+    for its time: the size of the answer used to tell the outcome (an emergency's page is a
+    third the size of the others), and a PDF's size too."""
+    log = tmp_path / "access.log"
+    seen: dict[str, list[str]] = {}
+    headings_: dict[str, list[str]] = {}
+    outcomes: dict[str, Given] = {"emergency": {"red_flags": "stroke_signs"}, **BY_LEVEL}
+    requests = 0  # so far, each of which nginx notes
+    with stack(access_log=str(log)) as server:
+        # A first PDF loads the PDF engine and its fonts; the four that count come after it.
+        for name, answers in [("first", SOON), *outcomes.items()]:
+            client = HttpClient(server.url)
+            journey = Journey(client, rules)
+            journey.complete(answers)
+            headings_[name] = headings(journey.html)
+            requests += len(client.responses)
+            assert len(lines_after(log, 0, requests)) == requests
+            start = log.stat().st_size
+            page = client.get("/result")
+            pdf = journey.submit("pdf")
+            assert page.status_code == 200 and pdf.mimetype == "application/pdf", name
+            requests += 2
+            seen[name] = lines_after(log, start, 2)
+    assert len({tuple(headings_[name]) for name in outcomes}) == 4, "four different outcomes"
+    for name in outcomes:
+        assert [line.split(" ")[1:3] for line in seen[name]] == [
+            ["GET", "/result"],
+            ["POST", "/summary.pdf"],
+        ], seen[name]
+    but_time = {name: [line.split(" ", 1)[1] for line in seen[name]] for name in outcomes}
+    assert len({tuple(lines) for lines in but_time.values()}) == 1, but_time
+
+
+def test_ordinary_refusals_leave_no_address_in_the_error_log():
+    """Bodies over the limit (with a length, or chunked) and a broken chunked body are
+    refused as before, and the stack's log (nginx's errors) says nothing of them: nginx used
+    to write each with the client's address, although the docs said refusals are not
+    written."""
+    too_large = (
+        request("/check", "localhost", "Content-Length: 70000", FORM, method="POST") + b"x" * 70_000
+    )
+    broken = request("/check", "localhost", "Transfer-Encoding: chunked", FORM, method="POST")
+    with stack() as server:
+        start = server.log.stat().st_size
+        statuses = [
+            status_and_page(raw(server.url, sent))[0]
+            for sent in (too_large, chunked("/check", b"x" * 70_000), broken + b"zz\r\nxx\r\n")
+        ]
+        time.sleep(1)
+        written = server.log.read_bytes()[start:].decode()
+    assert statuses == [413, 413, 400]
+    assert "127.0.0.1" not in written and "client" not in written, written
+
+
+# --------------------------------------------------------------------------------------------
 # The configuration
 
 
-def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Path):
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost, valid for a day, and its key, in ``folder``."""
+    certificate, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(tmp_path / "key.pem"),
-         "-out", str(tmp_path / "cert.pem")],
+        [program("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(certificate)],
         check=True, capture_output=True,
     )  # fmt: skip
+    return certificate, key
+
+
+def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Path):
+    certificate, key = self_signed(tmp_path)
     settings = Settings(
         tmp_path,
-        tls_certificate=str(tmp_path / "cert.pem"),
-        tls_key=str(tmp_path / "key.pem"),
+        tls_certificate=str(certificate),
+        tls_key=str(key),
         http_redirect_bind="127.0.0.1:8081",
         server_names=["check.example.org"],
     )
@@ -303,6 +501,81 @@ def test_nginx_accepts_the_configuration_with_https_and_a_redirect(tmp_path: Pat
     )
     assert test.returncode == 0, test.stderr
     assert "return 301 https://check.example.org$request_uri;" in configuration(settings)
+
+
+#: An OpenSSL configuration as lax as an old system's: TLS 1.0 and 1.1 and every cipher allowed.
+#: nginx and openssl s_client run with it, so that only the stack's own configuration can refuse
+#: an old protocol (OpenSSL 3's defaults already refuse TLS 1.1 at security level 1).
+LAX_OPENSSL = """openssl_conf = lax
+[lax]
+ssl_conf = lax_ssl
+[lax_ssl]
+system_default = lax_default
+[lax_default]
+MinProtocol = TLSv1
+CipherString = ALL@SECLEVEL=0
+"""
+
+
+def handshake(url: str, version: str, openssl_conf: Path) -> str:
+    """The protocol that ``openssl s_client -{version}`` agrees with the server at ``url``
+    (SNI localhost), or "" if the handshake fails."""
+    done = subprocess.run(
+        [program("openssl"), "s_client", "-brief", "-connect", url.removeprefix("http://"),
+         "-servername", "localhost", f"-{version}", "-cipher", "ALL@SECLEVEL=0"],
+        input=b"", capture_output=True, timeout=20,
+        env={**os.environ, "OPENSSL_CONF": str(openssl_conf)},
+    )  # fmt: skip
+    found = re.search(rb"^Protocol version: (TLSv[0-9.]+)$", done.stdout + done.stderr, re.M)
+    return found.group(1).decode() if found else ""
+
+
+def test_https_offers_tls_1_3_and_1_2_and_refuses_1_1_and_older(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The handshake is decided by the default server: ssl_protocols used to sit in the named
+    server only, so nginx offered its own defaults (TLS 1.0 to 1.2, no 1.3). nginx runs with an
+    OpenSSL as lax as an old system's (LAX_OPENSSL): only the stack's configuration refuses."""
+    certificate, key = self_signed(tmp_path)
+    lax = tmp_path / "lax-openssl.cnf"
+    lax.write_text(LAX_OPENSSL)
+    monkeypatch.setenv("OPENSSL_CONF", str(lax))  # the stack's nginx inherits it
+    with stack(tls_certificate=str(certificate), tls_key=str(key)) as server:
+        agreed = {v: handshake(server.url, v, lax) for v in ("tls1_3", "tls1_2", "tls1_1", "tls1")}
+    assert agreed == {"tls1_3": "TLSv1.3", "tls1_2": "TLSv1.2", "tls1_1": "", "tls1": ""}
+
+
+UNIT = ROOT / "deploy" / "systemd" / "selfcheck.service"
+
+
+def test_the_systemd_unit_is_valid_restarts_the_stack_and_confines_it(tmp_path: Path):
+    """deploy/systemd/selfcheck.service, checked by systemd itself: `systemd-analyze verify`
+    (with the app installed where the unit expects it: here a link to this Python), and
+    `systemd-analyze security`, whose exposure score must be low. It runs the stack as a user
+    of its own, starts it again when it fails, and not when it refused its settings (2)."""
+    text = UNIT.read_text()
+    prefix = tmp_path / "opt-selfcheck"
+    (prefix / ".venv" / "bin").mkdir(parents=True)
+    (prefix / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    installed = tmp_path / UNIT.name
+    installed.write_text(text.replace("/opt/selfcheck", str(prefix)))
+    verify = subprocess.run(
+        [program("systemd-analyze"), "verify", str(installed)], capture_output=True, text=True
+    )
+    security = subprocess.run(
+        [program("systemd-analyze"), "security", "--offline=true", "--no-pager", str(installed)],
+        capture_output=True,
+        text=True,
+    )
+    settings = dict(
+        line.split("=", 1) for line in text.splitlines() if re.match(r"^[A-Z]\w+=", line)
+    )
+    assert verify.returncode == 0 and verify.stderr == "", verify.stderr
+    score = re.search(r"Overall exposure level for \S+: ([0-9.]+)", security.stdout)
+    assert score is not None, security.stdout + security.stderr
+    assert float(score.group(1)) <= 2.5, security.stdout
+    assert settings["User"] == "selfcheck" and settings["ExecStart"].endswith("selfcheck.web.stack")
+    assert settings["Restart"] == "on-failure" and settings["RestartPreventExitStatus"] == "2"
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from packaging.requirements import Requirement
 from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import main as stack_main
+from selfcheck.web.stack import serve as stack_serve
+from selfcheck.web.stack import without_clients
 
 from .audit import LOCK, verdict
 from .testing.pages import headings, in_layout
@@ -152,3 +154,38 @@ def test_the_proxys_pages_are_in_the_apps_layout(app, tmp_path: Path):
         html = (tmp_path / f"{code}.html").read_text()
         assert in_layout(html) and headings(html) == [title], code
     assert "call 999" in (tmp_path / "503.html").read_text()
+
+
+def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
+    """The stack relays nginx's error log: a real error stays, the client's address goes, and
+    an ordinary refusal that nginx writes at the "error" level is not passed on."""
+    real = (
+        b"2026/12/07 17:26:03 [error] 41#41: *7 connect() to unix:/run/selfcheck/pages.sock "
+        b"failed (111: Connection refused) while connecting to upstream, client: 192.0.2.7, "
+        b'server: localhost, request: "GET / HTTP/1.1", host: "localhost"\n'
+    )
+    assert without_clients(real) == real.replace(b", client: 192.0.2.7", b"")
+    refused = (
+        b"2026/12/07 17:26:03 [error] 41#41: *2 client intended to send too large body: "
+        b'70000 bytes, client: 2001:db8::7, server: localhost, request: "POST /check HTTP/1.1"\n'
+    )
+    assert without_clients(refused) == b""
+
+
+def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(
+    monkeypatch, tmp_path: Path, capsys
+):
+    """Started as root, the app's workers used to run as root unless SELFCHECK_USER was set.
+    Now the stack starts nothing and says what to do, with a status (2) that the systemd unit
+    does not restart on."""
+
+    def no_server(*args, **kwargs):
+        raise AssertionError(f"a server was started: {args[0]}")
+
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    monkeypatch.setattr("selfcheck.web.stack.subprocess.Popen", no_server)
+    env = {"SELFCHECK_RUN_DIR": str(tmp_path / "run"), "SELFCHECK_SECRET_KEY": "k"}
+    assert stack_serve(env) == 2
+    said = capsys.readouterr().err
+    assert "started as root" in said and "SELFCHECK_USER" in said
+    assert not (tmp_path / "run").exists(), "nothing prepared"

@@ -3,8 +3,7 @@
     python -m selfcheck.web.stack                 # serve until stopped (Ctrl-C, SIGTERM)
     python -m selfcheck.web.stack --print-config  # print nginx's configuration and exit
 
-It starts three things, each as its own process, and stops all three when it is stopped or when
-any of them stops:
+It starts three things, each as its own process, and stops all three when it is stopped:
 
 - a pool of gunicorn workers for the pages, on a Unix socket of the stack's own folder;
 - a small pool for the PDFs (one worker by default), on another socket, so that however many
@@ -13,10 +12,17 @@ any of them stops:
   request and answer, drops unknown Host names, limits each client, and sends every PDF (every
   address ending in .pdf, in every language) to the PDF pool through a bounded queue.
 
+A pool whose gunicorn master stops is started again, while nginx answers with the app's "call
+999" page; a pool that stops again and again (more than RESTARTS times a minute), or nginx
+stopping, stops the whole stack with status 1, for its supervisor (systemd:
+deploy/systemd/selfcheck.service) to start it again.
+
 The folder (SELFCHECK_RUN_DIR, else a new temporary one, removed at the end) is readable only by
-the user the servers run as. Started as root, nginx's workers run as SELFCHECK_USER (default
-www-data), and so do the app's if SELFCHECK_USER is set; nothing needs root but opening a port
-under 1024, which nginx's master process does. Better still, start it as that user.
+the user the servers run as. Nothing needs root but opening a port under 1024, which nginx's
+master process does: start the stack as a user of its own (the systemd unit does, with the
+capability to bind a low port). Started as root, it refuses to start (status 2) unless
+SELFCHECK_USER names the user that nginx's workers and the app's workers are to run as: the
+app's workers never run as root.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -31,6 +38,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,6 +52,14 @@ from selfcheck.web.proxy import Settings, configuration, write_pages
 #: still get a fair share of it; 10 favours the pages further, but then PDFs wait so long that
 #: some time out (docs/benchmarks.md).
 PDF_NICENESS = 0
+
+#: A pool that stops is started again, unless it stopped more than so many times in a minute:
+#: then something is wrong that starting it again does not mend, and the stack stops.
+RESTARTS = 5
+
+#: The status the stack exits with when it refuses its settings: the systemd unit does not
+#: start it again (RestartPreventExitStatus), as the same settings would be refused again.
+REFUSED = 2
 
 
 def nginx_program() -> str:
@@ -75,6 +91,7 @@ def pool(
          "selfcheck:create_app()"],
         env=pool_env,
         preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+        start_new_session=True,  # a group of its own: see end_group
     )  # fmt: skip
 
 
@@ -93,8 +110,19 @@ def wait_for_socket(path: Path, process: subprocess.Popen[bytes], seconds: float
     raise SystemExit(f"selfcheck: nothing answered on {path} within {seconds:.0f} s")
 
 
+def end_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill whatever is left of the process group that the stack started ``process`` in (each
+    server is started in a group of its own), once ``process`` has stopped: the workers of a
+    master that was killed, which would otherwise go on (nginx's keep the port)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # none left
+
+
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    """Stop every process started, the proxy first, politely then firmly, by PID."""
+    """Stop every process started, the proxy first, politely then firmly, by PID, and then
+    what is left of their groups."""
     for process in processes:
         if process.poll() is None:
             process.terminate()
@@ -104,19 +132,65 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        end_group(process)
 
 
 def server_user() -> str:
-    """Whom nginx's workers run as: the caller, or as root SELFCHECK_USER (default www-data)."""
+    """Whom nginx's workers run as: the caller, or as root SELFCHECK_USER (default, and
+    instead of root, www-data: nginx's workers never run as root)."""
     if os.geteuid() != 0:
         return ""
-    return os.environ.get("SELFCHECK_USER") or "www-data"
+    user = os.environ.get("SELFCHECK_USER", "")
+    try:
+        return user if user and pwd.getpwnam(user).pw_uid != 0 else "www-data"
+    except KeyError:  # no such user: nginx says so
+        return user
 
 
 def app_user() -> str:
-    """Whom the app's workers run as: the caller, or as root the SELFCHECK_USER if one is set
-    (the Python that runs the app must be readable by that user)."""
+    """Whom the app's workers run as: the caller, or as root the SELFCHECK_USER, which the
+    stack started as root requires (the Python that runs the app must be readable by that
+    user)."""
     return os.environ.get("SELFCHECK_USER", "") if os.geteuid() == 0 else ""
+
+
+def runs_python(user: str) -> bool:
+    """Whether ``user`` can run the app's Python: its interpreter, its standard library and the
+    app (a worker that cannot read them fails on its first lazy import, a result page)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "import json, xml.etree.ElementTree, selfcheck"],
+            user=user, group=pwd.getpwnam(user).pw_gid, extra_groups=[], cwd="/",
+            capture_output=True, timeout=120,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def refused_as_root(env: Mapping[str, str]) -> str:
+    """Why the stack will not start with ``env`` as root: without SELFCHECK_USER its workers
+    would run as root; with a user who cannot run the app's Python, they would fail. "" if
+    it may start (not as root, or with a user who can)."""
+    user = env.get("SELFCHECK_USER", "")
+    if os.geteuid() != 0:
+        return ""
+    if not user:
+        return (
+            "selfcheck: started as root, the app's workers would run as root: start the stack "
+            "as a user of its own (deploy/systemd/selfcheck.service does), or set "
+            "SELFCHECK_USER to the unprivileged user its workers are to run as (docs/deploy.md)"
+        )
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return f"selfcheck: SELFCHECK_USER={user}: there is no such user"
+    if uid != 0 and not runs_python(user):
+        return (
+            f"selfcheck: SELFCHECK_USER={user} cannot run this Python ({sys.executable}) or "
+            "import the app: install them where that user can read them"
+        )
+    return ""
 
 
 def prepare(settings: Settings, app: Flask) -> None:
@@ -140,8 +214,53 @@ def nginx_command(folder: Path) -> list[str]:
             "-e", "stderr", "-g", "daemon off;"]  # fmt: skip
 
 
+#: What nginx writes at its "error" level when a client's request is merely refused (a body
+#: over the limit, with a length or in chunks, a broken chunked body): ordinary refusals, which
+#: the stack does not pass on. Other refusals nginx writes at lower levels, which it keeps out.
+REFUSALS = re.compile(
+    rb"client intended to send too large (?:chunked )?body|client sent invalid chunked body"
+)
+#: The client's address in nginx's error lines ("…, client: 192.0.2.1, server: …").
+ADDRESS = re.compile(rb", client: [^,\n]*")
+
+
+def without_clients(line: bytes) -> bytes:
+    """One line of nginx's error log as the stack writes it: without the client's address, or
+    nothing for an ordinary refusal."""
+    return b"" if REFUSALS.search(line) else ADDRESS.sub(b"", line)
+
+
+def relay_errors(nginx: subprocess.Popen[bytes]) -> threading.Thread:
+    """Pass on nginx's error log (its standard error) to the stack's, line by line, through
+    :func:`without_clients`, until nginx stops."""
+    source = nginx.stderr
+    assert source is not None
+
+    def relay() -> None:
+        with source:
+            for line in iter(source.readline, b""):
+                if kept := without_clients(line):
+                    sys.stderr.buffer.write(kept)
+                    sys.stderr.buffer.flush()
+
+    thread = threading.Thread(target=relay, name="nginx-errors", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(env: dict[str, str]) -> int:
-    """Run the stack until a signal or until one of its processes stops; return the status."""
+    """Run the stack until a signal, until nginx stops, or until a pool stops too often;
+    return the status (0 when stopped by a signal)."""
+    if refusal := refused_as_root(env):
+        print(refusal, file=sys.stderr, flush=True)
+        return REFUSED
+    if os.geteuid() == 0 and pwd.getpwnam(env["SELFCHECK_USER"]).pw_uid == 0:
+        print(
+            "selfcheck: SELFCHECK_USER is root: the app's workers run as root, as asked. Never "
+            "in production (the tests do it where only root can read the Python)",
+            file=sys.stderr,
+            flush=True,
+        )
     own_folder = not env.get("SELFCHECK_RUN_DIR")
     folder = Path(env.get("SELFCHECK_RUN_DIR") or tempfile.mkdtemp(prefix="selfcheck-stack-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -172,19 +291,54 @@ def serve(env: dict[str, str]) -> int:
             env["SELFCHECK_TRUSTED_HOSTS"] = ",".join(settings.server_names)
         os.environ.update(env)
         prepare(settings, create_app())
-        for name, workers in (("pages", settings.workers), ("pdf", settings.pdf_workers)):
-            processes.append(pool(settings, name, workers, env, app_user()))
-            wait_for_socket(folder / f"{name}.sock", processes[-1])
-        processes.insert(0, subprocess.Popen(nginx_command(folder)))
+        sizes = {"pages": settings.workers, "pdf": settings.pdf_workers}
+        pools: dict[str, subprocess.Popen[bytes]] = {}
+        for name, workers in sizes.items():
+            pools[name] = pool(settings, name, workers, env, app_user())
+            processes.append(pools[name])
+            wait_for_socket(folder / f"{name}.sock", pools[name])
+        proxy = subprocess.Popen(
+            nginx_command(folder), stderr=subprocess.PIPE, start_new_session=True
+        )
+        processes.insert(0, proxy)
+        relay_errors(proxy)
         print(
             f"selfcheck: serving on {'https' if settings.tls else 'http'}://{settings.bind}/ "
             f"(nginx; {settings.workers} page workers, {settings.pdf_workers} PDF workers)",
             flush=True,
         )
+        stopped: dict[str, list[float]] = {name: [] for name in pools}
         while not stopping:
-            if any(process.poll() is not None for process in processes):
-                print("selfcheck: a server stopped; stopping the others", file=sys.stderr)
+            if proxy.poll() is not None:
+                print(
+                    f"selfcheck: nginx stopped (status {proxy.returncode}); stopping the stack",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
+            for name, process in pools.items():
+                if process.poll() is None or stopping:
+                    continue
+                now = time.monotonic()
+                stopped[name] = [*(t for t in stopped[name] if now - t < 60), now]
+                if len(stopped[name]) > RESTARTS:
+                    print(
+                        f"selfcheck: the {name} pool stopped {len(stopped[name])} times in a "
+                        "minute; stopping the stack",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return 1
+                print(
+                    f"selfcheck: the {name} pool stopped (status {process.returncode}); "
+                    "starting it again",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                end_group(process)
+                pools[name] = pool(settings, name, sizes[name], env, app_user())
+                processes[processes.index(process)] = pools[name]
+                wait_for_socket(folder / f"{name}.sock", pools[name])
             time.sleep(0.2)
         return 0
     finally:

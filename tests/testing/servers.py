@@ -6,6 +6,7 @@ A missing program fails loudly (`make test` installs nginx, wrk and curl with ap
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import os
 import shutil
@@ -228,14 +229,26 @@ def nginx(
             stop(process)
 
 
+@functools.cache
+def workers_user() -> str:
+    """Whom the tests' stack, started as root, runs the app's workers as: SELFCHECK_USER if
+    set, else www-data if it can run this Python, else root (said, and never in production)."""
+    from selfcheck.web.stack import runs_python
+
+    return os.environ.get("SELFCHECK_USER") or ("www-data" if runs_python("www-data") else "root")
+
+
 @contextmanager
 def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Server]:
     """`make serve`: the whole production stack (selfcheck/web/stack.py) on a free port of
     127.0.0.1, stopped by its PID (SIGTERM), as an operator stops it. Extra ``settings``
-    become SELFCHECK_* variables."""
+    become SELFCHECK_* variables. Started as root, the stack needs SELFCHECK_USER, the user its
+    workers run as: unless given, www-data, or root where only root can run this Python (the
+    stack refuses a user who cannot)."""
     env = {
         "PYTHONPATH": str(ROOT),
         "SELFCHECK_SECRET_KEY": secret_key,
+        **({"SELFCHECK_USER": workers_user()} if os.geteuid() == 0 else {}),
         **selfcheck_settings(settings),
     }
     # The stack makes its own folder in the system's temporary folder, where nginx's workers,
