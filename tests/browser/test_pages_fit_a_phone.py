@@ -94,7 +94,8 @@ def heights(page: Page, address: str, answers: Mapping[str, object]) -> dict[str
         page.goto(visitor.client.url)
         shown = page.locator("input[name=page]").input_value()
         found[shown] = page.evaluate("document.documentElement.scrollHeight")
-        visitor.submit("next", offered(visitor.form(), answers))
+        form = visitor.form()
+        visitor.submit("next", offered(form, answers), form=form)
     assert not asks_more(visitor.html), "the questions came to an end"
     return found
 
