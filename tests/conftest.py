@@ -111,10 +111,13 @@ def edited_scenarios(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`make test`), the tests that share a fixture made once per module
     run on one worker, so that it is made once: the wheel of test_packaging.py, each page state
-    of test_accessibility.py (one group per state and width)."""
+    of test_accessibility.py (one group per state and width). First of the hooks: pytest-xdist
+    reads the groups in its own (it adds each to the test's id), which otherwise runs before
+    this one and finds none."""
     for item in items:
         shares = shared_fixtures(item)
         if shares:
@@ -123,15 +126,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def shared_fixtures(item: pytest.Item) -> list[str]:
-    """The fixtures made once per module or class that ``item`` uses, each with the number of
-    its parameter if it has some."""
+    """The fixtures made once per module or class that ``item`` uses, each with its parameter
+    if it has one: the parameter's value if it is a string or a number, else its number in the
+    list it is taken from. By value, tests that take the same parameter from different lists
+    (test_accessibility.py: some checks take a part of the states) share a group, as pytest,
+    which compares the values, shares the fixture between them."""
     if not isinstance(item, pytest.Function):
         return []
     definitions = item._fixtureinfo.name2fixturedefs
-    indices = item.callspec.indices if hasattr(item, "callspec") else {}
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec else {}
+    indices = callspec.indices if callspec else {}
     found = []
     for name in item.fixturenames:
         chain = definitions.get(name)
         if chain and chain[-1].scope in ("module", "class"):
-            found.append(f"{name}{indices.get(name, '')}")
+            value = params.get(name)
+            found.append(
+                f"{name}{value if isinstance(value, str | int) else indices.get(name, '')}"
+            )
     return found
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under `--dist loadgroup`, pytest-xdist adds each test's group to its id, and keeps the
+    tests of one group on one worker by it. Should it fail to (as with pytest 9.2), each test
+    of a group fails, rather than run apart from the others, each making the shared fixture
+    again (a page state of test_accessibility.py opened up to six times)."""
+    grouped = item.get_closest_marker("xdist_group")
+    if grouped and getattr(item.config.option, "loadgroup", False) and "@" not in item.nodeid:
+        pytest.fail(f"pytest-xdist did not add its group to the test's id: {grouped.args[0]}")

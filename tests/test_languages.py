@@ -58,6 +58,14 @@ def translated(rules: Rules):
         yield app
 
 
+@pytest.fixture(scope="session")
+def rules_page_text(rules: Rules) -> set[str]:
+    """The blocks of text of the review page /rules, which the pages in every language show
+    in the rules' own words: worked out once, as the page is long and takes long to make."""
+    with offering(every_language(rules)) as app:
+        return set(blocks(app.test_client().get("/rules").get_data(True)))
+
+
 @pytest.mark.parametrize("code", ["en", "es", "ar"])
 def test_the_language_and_its_direction_come_from_the_address(translated, code):
     html = translated.test_client().get(f"{PREFIX[code]}/").get_data(True)
@@ -136,7 +144,9 @@ def test_choosing_a_language_stores_nothing(translated):
 
 @pytest.mark.parametrize("code", ["es", "ar"])
 @pytest.mark.parametrize("path", [*PAGES, "/no-such-page"])
-def test_a_page_in_a_language_holds_none_of_the_english_page_text(translated, code, path):
+def test_a_page_in_a_language_holds_none_of_the_english_page_text(
+    translated, rules_page_text, code, path
+):
     """Every block of text on a page in Spanish or Arabic differs from the English page's,
     but for the rules' own text (the English rules stand in for it here), names and numbers,
     and the few words the language writes as English does ("Error:", "PDF")."""
@@ -145,7 +155,7 @@ def test_a_page_in_a_language_holds_none_of_the_english_page_text(translated, co
     translated_page = client.get(f"{PREFIX[code]}{path}")
     assert english.status_code == translated_page.status_code
     same = {m for m, s in catalog(code).items() if m == s}
-    rules_text = set(blocks(client.get("/rules").get_data(True)))
+    rules_text = rules_page_text
     shared = set(blocks(english.get_data(True), None)) & set(
         blocks(translated_page.get_data(True), None)
     )

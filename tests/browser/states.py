@@ -97,7 +97,8 @@ def answered(answers: Mapping[str, object], pages: int | None = None) -> Callabl
         for _ in range(MOST_PAGES if pages is None else pages):
             if pages is None and not asks_more(visitor.html):
                 break
-            visitor.submit("next", offered(visitor.form(), answers))
+            form = visitor.form()
+            visitor.submit("next", offered(form, answers), form=form)
         else:
             if pages is None:
                 raise AssertionError(f"still asked questions after {MOST_PAGES} pages")

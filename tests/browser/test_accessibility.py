@@ -15,11 +15,17 @@ wide layout are still checked in each language. The focus and target checks, whi
 each control's drawing, run in Arabic too (mirrored, every ring and target must still show and
 fit), not again in Spanish, whose layout is the English one, left to right. The keyboard
 tests take a representative set (test_keyboard.py).
+
+What a screen reader announces of each English state is read here too, from the page already
+open: each question a named group with its hint and error, the result as the first heading, the
+landmarks and the page's language (the checks that change the page: test_screen_readers.py).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +33,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from selfcheck.rules import Rules
+
 from .focus import UNFOCUS, controls, focus_change, looks, styles_on_focus
-from .states import LANGUAGES, STATES, TRANSLATED, State, text_zoom
+from .states import LANGUAGES, OUTCOMES, STATES, TRANSLATED, State, text_zoom
 
 pytestmark = pytest.mark.browser
 
@@ -75,23 +83,44 @@ CASES = [(state, width) for state in STATES for width in WIDTHS] + [
 ]
 #: English and Arabic: the focus rings and the targets, drawn left to right and mirrored.
 DRAWN = [(state, width) for state, width in CASES if not state.name.startswith("es-")]
+#: Every state on screen, in every language, at a phone's width: each is narrowed to 320 px.
+REFLOW = [
+    (state, width) for state, width in CASES if state.media == "screen" and width == min(WIDTHS)
+]
 
 
-@pytest.fixture(scope="module")
-def shown(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> Iterator[Shown]:
-    """Each state is opened once per width, and every check of this module looks at it."""
-    state, width = request.param
-    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    state.open(page)
-    yield Shown(state, width, page)
+def case_id(state: State, width: int) -> str:
+    return f"{state.name}-{width}"
+
+
+BY_ID = {case_id(state, width): (state, width) for state, width in CASES}
+HEIGHT = 900
+
+
+@pytest.fixture(scope="session")
+def tab(browser: Browser, base_url: str) -> Iterator[Page]:
+    """One page of one browser context for every state this worker opens: each state is
+    opened as a new visitor's (State.open clears the cookies), at its width."""
+    context = browser.new_context(base_url=base_url)
+    yield context.new_page()
     context.close()
 
 
+@pytest.fixture(scope="module")
+def shown(request: pytest.FixtureRequest, tab: Page) -> Shown:
+    """Each state is opened once per width, and every check of this module looks at it. Its
+    parameter is the case's id: every check of one case, whichever list of cases it runs
+    over, takes the same page (pytest compares the parameters by value, and so does the
+    grouping of tests on a worker, tests/conftest.py)."""
+    state, width = BY_ID[request.param]
+    tab.set_viewport_size({"width": width, "height": HEIGHT})
+    state.open(tab)
+    return Shown(state, width, tab)
+
+
 def in_every_state(test: Any, cases: list[tuple[State, int]] = CASES) -> Any:
-    return pytest.mark.parametrize(
-        "shown", cases, indirect=True, ids=[f"{s.name}-{w}" for s, w in cases]
-    )(test)
+    ids = [case_id(state, width) for state, width in cases]
+    return pytest.mark.parametrize("shown", ids, indirect=True, ids=ids)(test)
 
 
 def drawn_in_every_state(test: Any) -> Any:
@@ -196,16 +225,26 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.mark.parametrize(
-    "state", [*SCREEN, *SCREEN_TRANSLATED], ids=[s.name for s in [*SCREEN, *SCREEN_TRANSLATED]]
-)
-def test_nothing_scrolls_sideways_at_320_px(page: Page, state: State):
+@contextmanager
+def narrowed(shown: Shown, width: int) -> Iterator[None]:
+    """The window of ``shown`` made ``width`` px wide, then its own width again."""
+    shown.page.set_viewport_size({"width": width, "height": HEIGHT})
+    try:
+        yield
+    finally:
+        shown.page.set_viewport_size({"width": shown.width, "height": HEIGHT})
+
+
+@functools.partial(in_every_state, cases=REFLOW)
+def test_nothing_scrolls_sideways_at_320_px(shown: Shown, page_of: Page):
     """WCAG 1.4.10: at 320 px wide (a 1280 px window zoomed to 400%) nothing needs scrolling
-    sideways."""
-    page.set_viewport_size({"width": 320, "height": 900})
-    state.open(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    assert page.evaluate(OVERFLOW) == []
+    sideways. Every state on screen, in each language, as opened at 375 px, then narrowed: the
+    page a person opens at 320 px, since nothing the app sends depends on the window's width
+    (it is never told it), nor does anything its script does (static/selfcheck.js reads only
+    the window's height, once a link is followed); the CSS lays the page out anew."""
+    with narrowed(shown, 320):
+        assert page_of.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page_of.evaluate(OVERFLOW) == []
 
 
 #: Every piece of text on the page: its font size, and the boxes it is drawn in.
@@ -302,3 +341,101 @@ def test_text_grows_to_twice_its_size_and_loses_nothing(shown: Shown, page_of: P
     assert not crossing, crossing[:5]
     on_boxes = [text for text, r in drawn for box in large["boxes"] if overlaps(r, box)]
     assert not on_boxes, on_boxes[:5]
+
+
+# What a screen reader announces, read from Chromium's accessibility tree (more in
+# test_screen_readers.py): on each English state at a desktop's width, as the desktop browser
+# reads it (the window's height changes nothing: no style depends on it).
+
+#: The pages of questions, as they first open, with errors, and with answers that clash.
+QUESTION_PAGES = [
+    s
+    for s in STATES
+    if s.name.startswith(
+        (
+            "emergency-check",
+            "about",
+            "child",
+            "symptoms",
+            "strength",
+            "how-you-are-now",
+            "other-recent-signs",
+            "fit",
+            "onset",
+            "background",
+            "medicines",
+            "pregnancy",
+        )
+    )
+]
+RESULTS = [s for s in STATES if s.name.removeprefix("outcome-") in OUTCOMES]
+
+
+def at_desktop(states: list[State]) -> list[tuple[State, int]]:
+    return [(state, max(WIDTHS)) for state in states]
+
+
+@functools.partial(in_every_state, cases=at_desktop(QUESTION_PAGES))
+def test_every_question_is_a_named_group_with_its_hint_and_error(
+    shown: Shown, page_of: Page, rules: Rules
+):
+    page, state = page_of, shown.state
+    page_id = page.locator("input[name=page]").get_attribute("value")
+    questions = [q for p in rules.pages if p.id == page_id for q in p.questions]
+    assert questions
+    # A question asked only after some answers (ask_when) may be left out; the rest never is.
+    present = [
+        q
+        for q in questions
+        if q.ask_when is None or page.get_by_role("group", name=q.text, exact=True).count()
+    ]
+    errors = {q.id: f"Error: {q.error}" for q in present if state.name.endswith("-with-errors")}
+    if state.name.endswith("-that-clash"):
+        errors = {c.question: f"Error: {c.message}" for c in rules.contradictions}
+    for question in present:
+        group = page.get_by_role("group", name=question.text, exact=True)
+        expect(group).to_have_count(1)
+        described = [question.hint or "", errors.get(question.id, "")]
+        expected = " ".join(part for part in described if part)
+        if expected:
+            expect(group).to_have_accessible_description(expected)
+        role = "radio" if question.kind == "one" else "checkbox"
+        for answer in question.answers:
+            control = group.get_by_role(role, name=answer.label, exact=True)  # type: ignore[arg-type]
+            expect(control).to_have_count(1)
+            if answer.hint:
+                expect(control).to_have_accessible_description(answer.hint)
+
+
+@functools.partial(in_every_state, cases=at_desktop(RESULTS))
+def test_the_result_is_the_first_heading(shown: Shown, page_of: Page, rules: Rules):
+    """After the page title, the first heading a screen reader reaches says how soon to get
+    help, and it is the only first-level heading."""
+    page, state = page_of, shown.state
+    heading = OUTCOMES[state.name.removeprefix("outcome-")][0]
+    level = next(lvl for lvl in rules.levels if lvl.heading.format(emergency_number=999) == heading)
+    first = page.get_by_role("heading").first
+    expect(first).to_have_text(level.heading.replace("{emergency_number}", "999"))
+    assert first.evaluate("h => h.tagName") == "H1"
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    # Nothing but the caption comes before it in the main content, as a screen reader reads it
+    # (the lines to write on are on paper only: hidden on screen).
+    before = page.locator("main").evaluate(
+        "main => { const h1 = main.querySelector('h1'); const out = [];"
+        " const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);"
+        " while (walk.nextNode()) { const text = walk.currentNode;"
+        "   if (!(h1.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_PRECEDING)) break;"
+        "   if (text.parentElement.checkVisibility() && text.data.trim())"
+        "     out.push(text.data.trim()); }"
+        " return out.join(' '); }"
+    )
+    assert before == "Your result: how soon to get a medical evaluation"
+
+
+@functools.partial(in_every_state, cases=at_desktop(SCREEN))
+def test_landmarks_and_language(page_of: Page):
+    page = page_of
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    for role in ("banner", "main", "contentinfo"):
+        expect(page.get_by_role(role)).to_have_count(1)
+    expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main")

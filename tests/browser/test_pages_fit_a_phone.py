@@ -18,8 +18,10 @@ from selfcheck.answers import is_asked
 from selfcheck.rules import Rules
 
 from ..testing.answers import as_sets
+from ..testing.browser import ContextClient
 from ..testing.languages import PREFIX
-from .states import LANGUAGES, answer, proceed
+from ..testing.visitor import Visitor
+from .states import LANGUAGES, asks_more, offered
 
 pytestmark = pytest.mark.browser
 
@@ -76,18 +78,25 @@ CHILD = {**ADULT, "age": "child", "for_whom": "other", "child_signs": ["none"]}
 
 def heights(page: Page, address: str, answers: Mapping[str, object]) -> dict[str, int]:
     """Each page of questions that ``answers`` lead through from the check at ``address``
-    (the language's own), by its id: its height in px."""
+    (the language's own), by its id: its height in px.
+
+    Each page is drawn in Chromium as it opens, before anything is ticked; its form is then
+    sent as the page would send it, from the browser context's own HTTP client
+    (states.answered: the same answers, in the same cookie). Answering in Chromium is tested
+    in the journeys (test_journey_in_chromium.py, test_keyboard.py)."""
     found = {}
     page.context.clear_cookies()  # a new visitor: no answers ticked already
-    page.goto(f"{address}/check")
+    visitor = Visitor(ContextClient(page.context.request))
+    visitor.open(f"{address}/check")
     for _ in range(len(STEPS)):
-        if not page.locator("button[value=next]").count():
+        if not asks_more(visitor.html):
             break
+        page.goto(visitor.client.url)
         shown = page.locator("input[name=page]").input_value()
         found[shown] = page.evaluate("document.documentElement.scrollHeight")
-        answer(page, answers)
-        proceed(page)
-    assert not page.locator("button[value=next]").count(), "the questions came to an end"
+        form = visitor.form()
+        visitor.submit("next", offered(form, answers), form=form)
+    assert not asks_more(visitor.html), "the questions came to an end"
     return found
 
 

@@ -105,7 +105,7 @@ def test_in_each_language_the_print_and_the_pdf_fit_on_two_sheets(
     state.open(page)
     sheets = PdfReader(io.BytesIO(page.pdf(format=paper))).pages
     assert 1 <= len(sheets) <= 2, f"{len(sheets)} pages of {paper}"
-    state.open(page)
+    # Printing leaves the page as it was: the download is sent from the same result.
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.locator("button[value=pdf]").click()

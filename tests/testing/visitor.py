@@ -84,13 +84,15 @@ class Visitor:
         button: str = "next",
         answers: Mapping[str, Any] | None = None,
         untick: tuple[str, ...] = (),
+        form: Form | None = None,
     ) -> Any:
         """Press the button whose value is ``button``, after choosing ``answers``.
 
         Questions named in ``answers`` or ``untick`` lose what was ticked before; all else on
-        the page is sent as the browser would send it.
+        the page is sent as the browser would send it. ``form``: the page's form, when the
+        caller has read it already (:meth:`form` reads the page anew).
         """
-        form = self.form()
+        form = form or self.form()
         answers = answers or {}
         replaced = set(answers) | set(untick)
         data = [(k, v) for k, v in form.fields if k not in replaced]
@@ -128,8 +130,9 @@ class Journey(Visitor):
 
     def answer_page(self, answers: Mapping[str, Any]) -> Any:
         """Answer the questions of the page on screen from ``answers``, then Continue."""
-        shown = dict(self.form().fields).get("page", "")
-        return self.submit("next", on_page(answers, shown, self.rules))
+        form = self.form()
+        shown = dict(form.fields).get("page", "")
+        return self.submit("next", on_page(answers, shown, self.rules), form=form)
 
     def answer_until(self, page: str, answers: Mapping[str, Any]) -> Any:
         """Answer each page on screen from ``answers`` until the page ``page`` (its id) shows;
