@@ -42,13 +42,30 @@ LARGEST: Given = {
     "weakness": "not_sure",
     "balance": "no",
     "daily_life": "not_sure",
-    "nerve_symptoms": ["not_sure", "numbness", "one_side", "sight", "speech", "tingling"],
-    "unwell": ["infection", "not_sure", "vomiting"],
-    "recent_signs": ["agitation", "headache", "not_sure", "others_ill", "stiff_neck", "wound"],
+    "nerve_symptoms": [
+        "not_sure",
+        "numbness",
+        "one_side",
+        "sight",
+        "speech",
+        "swallowing",
+        "tingling",
+    ],
+    "unwell": ["no_urine", "pulse_pressure", "vomiting"],
+    "recent_signs": [
+        "agitation",
+        "back_pain",
+        "headache",
+        "not_sure",
+        "others_ill",
+        "stiff_neck",
+        "sweating",
+        "wound",
+    ],
     "started": "months",
     "worse": "quickly",
-    "nerve_started": "longer",
-    "nerve_now": "comes_goes",
+    "nerve_started": "days",
+    "nerve_now": "gone",
     "injury": "earlier",
     "checked": "cause_found",
     "conditions": [
@@ -67,7 +84,6 @@ LARGEST: Given = {
     ],
     "medicines": [
         "alcohol",
-        "antipsychotic",
         "baclofen",
         "blood_thinner",
         "epilepsy_medicine",
@@ -76,8 +92,9 @@ LARGEST: Given = {
         "not_sure",
         "parkinsons",
         "sedative",
+        "stomach_acid",
     ],
-    "medicine_change": ["not_sure"],
+    "medicine_change": ["dialysis", "not_sure"],
 }
 
 AUTHORED = "2026-11-30T09:30:00+00:00"
@@ -165,7 +182,7 @@ def test_a_code_drawn_too_small_would_not_scan(journey: Journey):
 
 @pytest.mark.parametrize(
     ("case", "length", "version", "side"),
-    [("emergency", 324, 13, 30.8), ("soon", 790, 23, 46.8), ("largest", 1245, 29, 56.4)],
+    [("emergency", 324, 13, 30.8), ("soon", 793, 23, 46.8), ("largest", 1297, 30, 58.0)],
 )
 def test_the_codes_are_the_sizes_the_docs_say(rules: Rules, case, length, version, side):
     """docs/fhir.md's table of sizes: the text, the QR version at level M, and the side on

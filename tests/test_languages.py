@@ -86,7 +86,7 @@ def test_every_link_form_and_redirect_keeps_the_language(translated, rules, code
     seen = [journey.open(f"{PREFIX[code]}/check")]
     journey.submit("next", {"red_flags": "none"})
     seen += [journey.response, *journey.response.history]
-    for _ in range(8):
+    for _ in rules.pages:
         if 'id="urgency-heading"' in journey.html:
             break
         journey.answer_page(SOON)

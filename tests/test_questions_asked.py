@@ -46,7 +46,7 @@ def summary(journey: Journey) -> str:
 def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: Rules):
     older = {**ROUTINE, "age": "older"}
     seen = pages_seen(journey, older)
-    assert seen[-1] == "Medicines, drugs and alcohol (step 9 of 9) – Clonus self-check"
+    assert seen[-1] == "Changes in the last 4 weeks (step 10 of 10) – Clonus self-check"
     assert "Are you pregnant" not in journey.html
     pregnancy = rules.questions["pregnancy"].summary
     assert pregnancy not in summary(journey)
@@ -56,7 +56,7 @@ def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: R
 def test_a_pregnant_person_is_asked_about_the_signs_of_pre_eclampsia(journey: Journey):
     pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
     seen = pages_seen(journey, pregnant)
-    assert seen[-1] == "Pregnancy and a recent birth (step 10 of 10) – Clonus self-check"
+    assert seen[-1] == "Pregnancy and a recent birth (step 11 of 11) – Clonus self-check"
     assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
     assert "Pregnant, or had a baby in the last 6 weeks Yes, I am pregnant" in summary(journey)
 
@@ -72,10 +72,12 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
         "Other signs in the last few days",
         "Your health background",
         "Medicines, drugs and alcohol",
+        "Changes in the last 4 weeks",
     ]
     # Whether the pregnancy page follows is known only once the background is answered.
-    assert seen[-2].startswith("Your health background (step 7 of 9)")
-    assert seen[-1].startswith("Medicines, drugs and alcohol (step 8 of 8)")
+    assert seen[-3].startswith("Your health background (step 7 of 10)")
+    assert seen[-2].startswith("Medicines, drugs and alcohol (step 8 of 9)")
+    assert seen[-1].startswith("Changes in the last 4 weeks (step 9 of 9)")
     text = summary(journey)
     assert "When they started" not in text and "Getting worse" not in text
     # Back from the outcome's last page goes to the page before it that was shown.

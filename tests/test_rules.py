@@ -25,6 +25,7 @@ def test_the_shipped_rules_load(rules):
         "onset",
         "background",
         "medicines",
+        "medicine_changes",
         "pregnancy",
     ]
     assert [level.id for level in rules.levels] == ["emergency", "urgent", "soon", "routine"]

@@ -73,10 +73,11 @@ ADULT_PAGES = (
     "When it started",
     "Your health background",
     "Medicines, drugs and alcohol",
+    "Changes in the last 4 weeks",
 )
 
 #: More pages of questions than any journey has: a loop that passes it is stuck on one page.
-MOST_PAGES = 13
+MOST_PAGES = 14
 
 
 def answered(answers: Mapping[str, object], pages: int | None = None) -> Callable[[Page], None]:
@@ -295,52 +296,57 @@ STATES = [
     State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
     State(
         "emergency-check",
-        f"Check for emergency signs (step 1 of 12) – {SERVICE}",
+        f"Check for emergency signs (step 1 of 13) – {SERVICE}",
         opened("/check"),
     ),
     State(
         "emergency-check-with-errors",
-        f"Error: Check for emergency signs (step 1 of 12) – {SERVICE}",
+        f"Error: Check for emergency signs (step 1 of 13) – {SERVICE}",
         with_errors({}, 0),
     ),
     State(
         "about",
-        f"About the person with the symptoms (step 2 of 12) – {SERVICE}",
+        f"About the person with the symptoms (step 2 of 13) – {SERVICE}",
         answered(SOON, 1),
     ),
-    State("child", f"How the baby or child is (step 3 of 11) – {SERVICE}", answered(CHILD, 2)),
-    State("symptoms", f"Your symptoms (step 3 of 11) – {SERVICE}", answered(SOON, 2)),
+    State("child", f"How the baby or child is (step 3 of 12) – {SERVICE}", answered(CHILD, 2)),
+    State("symptoms", f"Your symptoms (step 3 of 12) – {SERVICE}", answered(SOON, 2)),
     State(
         "symptoms-with-errors",
-        f"Error: Your symptoms (step 3 of 11) – {SERVICE}",
+        f"Error: Your symptoms (step 3 of 12) – {SERVICE}",
         with_errors(SOON, 2),
     ),
     State(
         "symptoms-with-answers-that-clash",
-        f"Error: Your symptoms (step 3 of 11) – {SERVICE}",
+        f"Error: Your symptoms (step 3 of 12) – {SERVICE}",
         clash,
     ),
     State(
-        "strength", f"Strength, balance and feeling (step 4 of 11) – {SERVICE}", answered(SOON, 3)
+        "strength", f"Strength, balance and feeling (step 4 of 12) – {SERVICE}", answered(SOON, 3)
     ),
-    State("how-you-are-now", f"How you are now (step 5 of 11) – {SERVICE}", answered(SOON, 4)),
+    State("how-you-are-now", f"How you are now (step 5 of 12) – {SERVICE}", answered(SOON, 4)),
     State(
         "other-recent-signs",
-        f"Other signs in the last few days (step 6 of 11) – {SERVICE}",
+        f"Other signs in the last few days (step 6 of 12) – {SERVICE}",
         answered(SOON, 5),
     ),
-    State("fit", f"About the fit or collapse (step 7 of 11) – {SERVICE}", answered(AFTER_A_FIT, 6)),
-    State("onset", f"When it started (step 7 of 10) – {SERVICE}", answered(SOON, 6)),
-    State("background", f"Your health background (step 8 of 10) – {SERVICE}", answered(SOON, 7)),
+    State("fit", f"About the fit or collapse (step 7 of 12) – {SERVICE}", answered(AFTER_A_FIT, 6)),
+    State("onset", f"When it started (step 7 of 11) – {SERVICE}", answered(SOON, 6)),
+    State("background", f"Your health background (step 8 of 11) – {SERVICE}", answered(SOON, 7)),
     State(
         "medicines",
-        f"Medicines, drugs and alcohol (step 9 of 10) – {SERVICE}",
+        f"Medicines, drugs and alcohol (step 9 of 11) – {SERVICE}",
         answered(PREGNANT, 8),
     ),
     State(
-        "pregnancy",
-        f"Pregnancy and a recent birth (step 10 of 10) – {SERVICE}",
+        "medicine-changes",
+        f"Changes in the last 4 weeks (step 10 of 11) – {SERVICE}",
         answered(PREGNANT, 9),
+    ),
+    State(
+        "pregnancy",
+        f"Pregnancy and a recent birth (step 11 of 11) – {SERVICE}",
+        answered(PREGNANT, 10),
     ),
     *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
     *(
@@ -352,7 +358,7 @@ STATES = [
         result(OUTCOMES["urgent"][0]),
         every_section_open(answered(URGENT_MEDICINE)),
     ),
-    State("back-to-symptoms", f"Your symptoms (step 3 of 11) – {SERVICE}", went_back),
+    State("back-to-symptoms", f"Your symptoms (step 3 of 12) – {SERVICE}", went_back),
     State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
     State(
         "start-again-with-no-answers",

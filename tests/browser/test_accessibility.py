@@ -364,6 +364,7 @@ QUESTION_PAGES = [
             "onset",
             "background",
             "medicines",
+            "medicine-changes",
             "pregnancy",
         )
     )
