@@ -230,14 +230,14 @@ def _moved(sent: Submission, location: str, refused: Page | None = None) -> Resp
     return keep(_see_other(location), request, kept)
 
 
-def _step_of(sent: Submission, page: Page) -> tuple[int, int]:
-    """Which step ``page`` is for this person, and of how many."""
+def _step_of(sent: Submission, page: Page) -> int:
+    """Which step ``page`` is for this person."""
     shown = sent.shown()
-    return (shown.index(page) + 1 if page in shown else len(shown)), len(shown)
+    return shown.index(page) + 1 if page in shown else len(shown)
 
 
 def _step_url(sent: Submission, page: Page) -> str:
-    number = _step_of(sent, page)[0]
+    number = _step_of(sent, page)
     return url_for(".first_page") if number == 1 else url_for(".step", number=number)
 
 
@@ -269,7 +269,8 @@ def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
         chosen = ([field.data] if question.kind == "one" else field.data) if field.data else []
         error = field.errors[0] if with_errors and field.errors else ""
         fields.append((question, chosen, error))
-    step, steps = _step_of(sent, page)
+    step = _step_of(sent, page)
+    steps = sent.pages_in_all()
     return question_page(page, fields, sent.carried(page), step, steps, current_service().pieces)
 
 

@@ -89,10 +89,13 @@ def title_in(code: str, english: str, number: str = "999") -> str:
     error = ""
     if inner.startswith("Error: "):
         error, inner = pages["Error:"] + " ", inner.removeprefix("Error: ")
-    step = re.fullmatch(r"(.*) \(step (\d+) of (\d+)\)", inner)
-    if step:
+    step = re.fullmatch(r"(.*) \(step (\d+)(?: of (\d+))?\)", inner)
+    if step and step[3]:
         words = pages["%(title)s (step %(step)s of %(steps)s)"]
         inner = words % {"title": rule_text(step[1]), "step": step[2], "steps": step[3]}
+    elif step:
+        words = pages["%(title)s (step %(step)s)"]
+        inner = words % {"title": rule_text(step[1]), "step": step[2]}
     else:
         inner = pages[inner] if inner in pages else rule_text(inner)
     return f"{error}{inner} – {pages[service]}"
