@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from babel.dates import get_month_names
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -308,6 +317,17 @@ def start_again() -> str:
 def clear_answers() -> Response:
     """Clears the answers the browser holds, then opens the first question page."""
     return keep(_see_other(url_for(".first_page")), request, None)
+
+
+@page("/leave")
+def leave() -> Response:
+    """Where "Exit this page" leads: a plain page that says nothing of health, the answers the
+    browser holds deleted, and the session cookie too. A GET, so that the button works as a
+    plain link without JavaScript; with it, the page replaces the one left in the tab's history
+    (static/selfcheck.js). Anyone may link here: all it can do is clear a person's answers."""
+    session.clear()
+    response = Response(render_template("left.html", today=today()))
+    return keep(response, request, None)
 
 
 @page("/help")

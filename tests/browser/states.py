@@ -278,6 +278,13 @@ def went_back(page: Page) -> None:
     page.go_back()
 
 
+def exited(page: Page) -> None:
+    """Answer two pages, then press "Exit this page" at the top of the third."""
+    answered(SOON, 2)(page)
+    with page.expect_navigation():
+        page.locator(".exit-bar a[data-exit]").click()
+
+
 #: A pregnant person is shown every page of questions for an adult.
 PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
 #: A child's parent is asked how the child is.
@@ -358,6 +365,8 @@ STATES = [
         opened("/start-again"),
     ),
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
+    # The plain page "Exit this page" leads to: nothing of the check's layout, no name.
+    State("left", "Today", exited),
     State("accessibility", f"Accessibility statement – {SERVICE}", opened("/accessibility")),
     State("contact", f"Contact and feedback – {SERVICE}", opened("/contact")),
     State("help", f"Help that is not an emergency – {SERVICE}", opened("/help")),

@@ -85,6 +85,8 @@ def title_in(code: str, english: str, number: str = "999") -> str:
         found = rules.get(text) or rules[text.replace(number, "{emergency_number}")]
         return found.replace("{emergency_number}", shown)
 
+    if " – " not in english:  # a page without the service's name (the plain page)
+        return pages[english]
     inner, service = english.rsplit(" – ", 1)
     error = ""
     if inner.startswith("Error: "):
