@@ -53,4 +53,48 @@
   for (var k = 0; k < hints.length; k++) {
     hints[k].hidden = true;
   }
+  // Exit this page: the plain page replaces this one in the tab's history, so that Back does
+  // not come here. Pressing Shift three times, with no other key between and none more than 5
+  // seconds apart, does the same. Without scripts the link still leads there.
+  var exits = document.querySelectorAll("[data-exit]");
+  var status = document.querySelector("[data-exit-status]");
+  function exit() {
+    document.documentElement.classList.add("exiting");
+    document.title = "";
+    window.location.replace(exits[0].href);
+  }
+  for (var e = 0; e < exits.length; e++) {
+    exits[e].addEventListener("click", function (event) {
+      event.preventDefault();
+      exit();
+    });
+  }
+  var presses = 0;
+  var timer = null;
+  function say(words) {
+    if (status) status.textContent = words || "";
+  }
+  if (exits.length) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Shift") {
+        presses = 0;
+        return;
+      }
+      if (event.repeat) return;
+      presses += 1;
+      clearTimeout(timer);
+      if (presses >= 3) {
+        say("");
+        exit();
+        return;
+      }
+      say(status && status.getAttribute(presses === 1 ? "data-twice" : "data-once"));
+      timer = setTimeout(function () { presses = 0; say(""); }, 5000);
+    });
+  }
+  // A page the browser kept in memory and shows again with Back is fetched anew instead: once
+  // the answers are deleted, it no longer holds them.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
 }());

@@ -600,6 +600,33 @@ def test_a_server_process_logs_the_rules_it_starts_with():
     assert len(lines) == 1 and lines[0].endswith(f"[INFO] selfcheck.web.service: {SHIPPED_LINE}")
 
 
+def test_flask_run_logs_the_rules_it_starts_with():
+    """`make run` is `flask run`: the command line makes the app, and it says which rules it
+    serves, as a server process does (issue 22: it said nothing)."""
+    flask = Path(sys.executable).with_name("flask")
+    server = subprocess.Popen(
+        [flask, "--app", "selfcheck", "run", "--host", "127.0.0.1", "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "SELFCHECK_SECRET_KEY": "k"},
+    )
+    try:
+        assert server.stderr is not None
+        lines = []
+        for line in server.stderr:
+            lines.append(line)
+            if "Running on" in line:  # after the app is made
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()
+    said = [line for line in lines if "Rules: " in line]
+    assert said and said[0].rstrip().endswith(f"selfcheck.web.service: {SHIPPED_LINE}"), lines
+
+
 def test_diff_says_when_the_approved_copy_is_missing_or_not_the_approved_content(runner, folder):
     path = folder / "rules.yaml"
     assert approve(runner, path, "--date", "2026-01-31").exit_code == 0

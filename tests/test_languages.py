@@ -185,7 +185,7 @@ def test_a_withheld_language_says_so_in_itself_and_links_to_english():
     """With no rules text in Spanish or Arabic, every page under /es/ and /ar/ says, in that
     language alone, that the translation is being updated, with a link to the same page in
     English; English pages offer neither."""
-    with offering({}) as app:
+    with offering({"es": translation(None), "ar": translation(None)}) as app:
         client = app.test_client()
     words = {
         "es": ("Estamos actualizando esta traducción", "Ver esta página en inglés"),
@@ -210,6 +210,26 @@ def test_a_withheld_language_says_so_in_itself_and_links_to_english():
     for path in PAGES:
         html = client.get(path).get_data(True)
         assert "Español" not in html and "العربية" not in html and "/es/" not in html
+
+
+def test_a_language_with_no_rules_text_beside_the_rules_file_says_it_is_not_translated():
+    """A clinic's rules file with no rules.es.po or rules.ar.po beside it: the pages of those
+    languages say the check is not available in them, not that "the English text has changed"
+    (issue 22), and the log says which file is missing."""
+    with offering({}) as app:
+        client = app.test_client()
+    said = {
+        "es": ("Esta autoevaluación no está disponible en este idioma", "todavía no se han"),
+        "ar": ("هذا الفحص غير متاح بهذه اللغة", "لم تُترجم"),
+    }
+    changed = {"es": "ha cambiado", "ar": "تغيّر"}
+    for code in ("es", "ar"):
+        response = client.get(f"{PREFIX[code]}/check")
+        html = response.get_data(True)
+        assert response.status_code == 503
+        assert title(html).startswith(said[code][0])
+        assert said[code][1] in html
+        assert changed[code] not in html, "nothing changed: there is no translation"
 
 
 def test_a_language_is_withheld_while_its_rules_text_is_stale(rules):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from selfcheck.outcome import evaluate
 from selfcheck.rules import Rules
 from selfcheck.rules.reach import (
@@ -74,8 +76,9 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
         "Medicines, drugs and alcohol",
         "Changes in the last 4 weeks",
     ]
-    # Whether the pregnancy page follows is known only once the background is answered.
-    assert seen[-3].startswith("Your health background (step 7 of 10)")
+    # Whether the pregnancy page follows is known only once the background is answered: till
+    # then, no number of steps.
+    assert seen[-3].startswith("Your health background (step 7) ")
     assert seen[-2].startswith("Medicines, drugs and alcohol (step 8 of 9)")
     assert seen[-1].startswith("Changes in the last 4 weeks (step 9 of 9)")
     text = summary(journey)
@@ -84,6 +87,42 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
     journey.submit("change:background")
     journey.submit("back")
     assert headings(journey.html) == ["Other signs in the last few days"]
+
+
+def total_of(page_title: str) -> int | None:
+    """The number of steps a question page's title gives, or None when it gives none."""
+    found = re.search(r"\(step \d+(?: of (\d+))?\)", page_title)
+    assert found, f"not a question page: {page_title}"
+    return int(found[1]) if found[1] else None
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [NO_SYMPTOMS, SOON, {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}],
+    ids=["no-symptoms", "soon", "pregnant"],
+)
+def test_the_step_counter_never_falls_and_never_overstates(journey: Journey, answers: Given):
+    """Issue 22: "Step 6 of 7" on the way in, "Step 6 of 6" after Back. A total, where a
+    page gives one, is the number of pages this person is shown, on the way in, after a
+    Change link and after Back; a page whose total is not yet known gives none."""
+    seen = pages_seen(journey, answers)
+    # The outcome's Change link of the last page, then Back through every page before it.
+    changes = [b["value"] for b in journey.form().buttons if b["value"].startswith("change:")]
+    journey.submit(changes[-1])
+    back = [title(journey.html)]
+    while any(b["value"] == "back" for b in journey.form().buttons):
+        journey.submit("back")
+        back.append(title(journey.html))
+    assert len(back) == len(seen), back
+    for before, after in zip(reversed(seen), back, strict=True):
+        assert after.split(" (step")[0] == before.split(" (step")[0]
+        if total_of(before) is not None:
+            assert total_of(after) == total_of(before), f"{before!r}, then {after!r}"
+    # Never more than the pages this person is shown; on the last page, and after it, known.
+    for shown in seen + back:
+        assert total_of(shown) in (None, len(seen)), shown
+    assert total_of(seen[-1]) == len(seen)
+    assert {total_of(shown) for shown in back} == {len(seen)}
 
 
 def test_an_answer_left_behind_by_a_changed_answer_is_dropped(journey: Journey):

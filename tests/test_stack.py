@@ -109,6 +109,12 @@ def test_make_serve_serves_a_journey_and_stopping_it_stops_everything(rules: Rul
     assert [r.status_code for r in responses] == STATUSES[:-1]
     assert responses[7].mimetype == "application/pdf", "the PDF came from the PDF pool"
     assert "serving on http://127.0.0.1:" in log
+    # Each pool's workers say which rules they serve: file, version, status and fingerprint.
+    said = re.findall(r"selfcheck\.web\.service: (Rules: .*)", log)
+    assert said and set(said) == {
+        f"Rules: {rules.path} (version {rules.version}, {rules.status}, "
+        f"fingerprint {rules.short_fingerprint})"
+    }, said
     assert folder is not None and not Path(folder.group(1)).exists(), "its folder is removed"
     assert not leaks(log, rules), "no answer in any server's log"
 

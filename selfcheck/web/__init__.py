@@ -79,8 +79,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     trusted_hosts = app.config["TRUSTED_HOSTS"] = host_names(app.config["TRUSTED_HOSTS"])
     # The flask command line (run, rules …) is one process; a server has several.
-    command_line = click.get_current_context(silent=True) is not None
-    if not command_line:
+    context = click.get_current_context(silent=True)
+    command_line = context is not None
+    # A server says what it serves: gunicorn's workers, and `flask run` (`make run`). The
+    # `rules` commands name the rules file in their own first line.
+    if context is None or context.command.name == "run":
         log_to_stderr()
     if not app.config["SECRET_KEY"]:
         # Safe for one process. Several processes or hosts must share SELFCHECK_SECRET_KEY,
@@ -115,8 +118,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def log_to_stderr() -> None:
-    """A server says what it starts with (its rules file, their version and fingerprint) at
-    INFO, on stderr, where gunicorn writes its own log; unless logging is set up already."""
+    """A server says what it starts with (its rules file, their version, status and
+    fingerprint) at INFO, on stderr, where gunicorn and `flask run` write their own logs;
+    unless logging is set up already."""
     package = logging.getLogger("selfcheck")
     if package.handlers or logging.getLogger().handlers:
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gettext
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ class Language:
     code: str
     offered: bool
     problems: tuple[str, ...] = ()
+    #: Withheld because the rules file has no translation into it at all (no rules.LANG.po
+    #: beside it, as with a clinic's own rules), not because a text changed.
+    untranslated: bool = False
 
     @property
     def name(self) -> str:
@@ -115,12 +118,17 @@ def init_app(app: Flask) -> None:
         }
 
 
-def decide(app: Flask, rules_problems: Callable[[str], list[str]]) -> None:
+def decide(
+    app: Flask, rules_problems: Callable[[str], list[str]], untranslated: Collection[str] = ()
+) -> None:
     """Offer each translated language only while ``rules_problems(code)`` (what its rules
-    text lacks) and its catalog say nothing is missing; log why one is withheld."""
+    text lacks) and its catalog say nothing is missing; log why one is withheld.
+    ``untranslated``: the languages the rules file has no translation into at all."""
     for code in TRANSLATED:
         problems = (*rules_problems(code), *catalog_problems(code, CATALOGS))
-        app.extensions[KEY][code] = Language(code, not problems, tuple(problems))
+        app.extensions[KEY][code] = Language(
+            code, not problems, tuple(problems), untranslated=code in untranslated
+        )
         if problems:
             log.info("%s is withheld: %s", NAMES[code], problems[0])
 

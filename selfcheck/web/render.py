@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import render_template
 
-from selfcheck.answers import shown_pages
 from selfcheck.rules import Page, Question, Rules
+from selfcheck.web.forms import pages_in_all
 
 #: A question as a page shows it: the answers chosen, and the message of what is wrong, or "".
 Field = tuple[Question, list[str], str]
@@ -19,11 +19,12 @@ def question_page(
     fields: Sequence[Field],
     carried: Sequence[tuple[str, str]] = (),
     step: int = 1,
-    steps: int = 1,
+    steps: int | None = None,
     pieces: Any = None,
 ) -> str:
     """A page of questions, each with the answers chosen and its error message (or ""), and
-    the answers of the other pages carried in hidden fields; page ``step`` of ``steps``;
+    the answers of the other pages carried in hidden fields; page ``step`` of ``steps``, or of
+    a number not yet known (None);
     ``pieces``: the questions ready made in the page's language (pieces.py)."""
     return render_template(
         "page.html",
@@ -42,6 +43,6 @@ def first_question_page(rules: Rules, pieces: Any) -> str:
     """The emergency check as every visitor first sees it, made with ``pieces`` (those of the
     page's language, see pieces.py)."""
     page = rules.pages[0]
-    steps = len(shown_pages(rules, {}))
+    steps = pages_in_all(rules, {})
     fields: list[Field] = [(q, [], "") for q in page.questions]
     return question_page(page, fields, step=1, steps=steps, pieces=pieces)

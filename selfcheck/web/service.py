@@ -123,7 +123,8 @@ def init_app(app: Flask) -> None:
             return [f"no translation of the rules into {code!r}"]
         return [] if found.rules is not None else [str(p) for p in found.problems] or ["withheld"]
 
-    language.decide(app, rules_problems)
+    untranslated = [code for code in language.TRANSLATED if code not in languages]
+    language.decide(app, rules_problems, untranslated)
     app.jinja_env.globals.update(
         emergency_number=number,
         non_emergency_number=str(app.config["NON_EMERGENCY_NUMBER"]),

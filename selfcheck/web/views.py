@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from babel.dates import get_month_names
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -230,14 +239,14 @@ def _moved(sent: Submission, location: str, refused: Page | None = None) -> Resp
     return keep(_see_other(location), request, kept)
 
 
-def _step_of(sent: Submission, page: Page) -> tuple[int, int]:
-    """Which step ``page`` is for this person, and of how many."""
+def _step_of(sent: Submission, page: Page) -> int:
+    """Which step ``page`` is for this person."""
     shown = sent.shown()
-    return (shown.index(page) + 1 if page in shown else len(shown)), len(shown)
+    return shown.index(page) + 1 if page in shown else len(shown)
 
 
 def _step_url(sent: Submission, page: Page) -> str:
-    number = _step_of(sent, page)[0]
+    number = _step_of(sent, page)
     return url_for(".first_page") if number == 1 else url_for(".step", number=number)
 
 
@@ -269,7 +278,8 @@ def _show(sent: Submission, page: Page, with_errors: bool = False) -> str:
         chosen = ([field.data] if question.kind == "one" else field.data) if field.data else []
         error = field.errors[0] if with_errors and field.errors else ""
         fields.append((question, chosen, error))
-    step, steps = _step_of(sent, page)
+    step = _step_of(sent, page)
+    steps = sent.pages_in_all()
     return question_page(page, fields, sent.carried(page), step, steps, current_service().pieces)
 
 
@@ -307,6 +317,17 @@ def start_again() -> str:
 def clear_answers() -> Response:
     """Clears the answers the browser holds, then opens the first question page."""
     return keep(_see_other(url_for(".first_page")), request, None)
+
+
+@page("/leave")
+def leave() -> Response:
+    """Where "Exit this page" leads: a plain page that says nothing of health, the answers the
+    browser holds deleted, and the session cookie too. A GET, so that the button works as a
+    plain link without JavaScript; with it, the page replaces the one left in the tab's history
+    (static/selfcheck.js). Anyone may link here: all it can do is clear a person's answers."""
+    session.clear()
+    response = Response(render_template("left.html", today=today()))
+    return keep(response, request, None)
 
 
 @page("/help")

@@ -279,6 +279,13 @@ def went_back(page: Page) -> None:
     page.go_back()
 
 
+def exited(page: Page) -> None:
+    """Answer two pages, then press "Exit this page" at the top of the third."""
+    answered(SOON, 2)(page)
+    with page.expect_navigation():
+        page.locator(".exit-bar a[data-exit]").click()
+
+
 #: A pregnant person is shown every page of questions for an adult.
 PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
 #: A child's parent is asked how the child is.
@@ -296,43 +303,41 @@ STATES = [
     State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
     State(
         "emergency-check",
-        f"Check for emergency signs (step 1 of 13) – {SERVICE}",
+        f"Check for emergency signs (step 1) – {SERVICE}",
         opened("/check"),
     ),
     State(
         "emergency-check-with-errors",
-        f"Error: Check for emergency signs (step 1 of 13) – {SERVICE}",
+        f"Error: Check for emergency signs (step 1) – {SERVICE}",
         with_errors({}, 0),
     ),
     State(
         "about",
-        f"About the person with the symptoms (step 2 of 13) – {SERVICE}",
+        f"About the person with the symptoms (step 2) – {SERVICE}",
         answered(SOON, 1),
     ),
-    State("child", f"How the baby or child is (step 3 of 12) – {SERVICE}", answered(CHILD, 2)),
-    State("symptoms", f"Your symptoms (step 3 of 12) – {SERVICE}", answered(SOON, 2)),
+    State("child", f"How the baby or child is (step 3) – {SERVICE}", answered(CHILD, 2)),
+    State("symptoms", f"Your symptoms (step 3) – {SERVICE}", answered(SOON, 2)),
     State(
         "symptoms-with-errors",
-        f"Error: Your symptoms (step 3 of 12) – {SERVICE}",
+        f"Error: Your symptoms (step 3) – {SERVICE}",
         with_errors(SOON, 2),
     ),
     State(
         "symptoms-with-answers-that-clash",
-        f"Error: Your symptoms (step 3 of 12) – {SERVICE}",
+        f"Error: Your symptoms (step 3) – {SERVICE}",
         clash,
     ),
-    State(
-        "strength", f"Strength, balance and feeling (step 4 of 12) – {SERVICE}", answered(SOON, 3)
-    ),
-    State("how-you-are-now", f"How you are now (step 5 of 12) – {SERVICE}", answered(SOON, 4)),
+    State("strength", f"Strength, balance and feeling (step 4) – {SERVICE}", answered(SOON, 3)),
+    State("how-you-are-now", f"How you are now (step 5) – {SERVICE}", answered(SOON, 4)),
     State(
         "other-recent-signs",
-        f"Other signs in the last few days (step 6 of 12) – {SERVICE}",
+        f"Other signs in the last few days (step 6) – {SERVICE}",
         answered(SOON, 5),
     ),
-    State("fit", f"About the fit or collapse (step 7 of 12) – {SERVICE}", answered(AFTER_A_FIT, 6)),
-    State("onset", f"When it started (step 7 of 11) – {SERVICE}", answered(SOON, 6)),
-    State("background", f"Your health background (step 8 of 11) – {SERVICE}", answered(SOON, 7)),
+    State("fit", f"About the fit or collapse (step 7) – {SERVICE}", answered(AFTER_A_FIT, 6)),
+    State("onset", f"When it started (step 7) – {SERVICE}", answered(SOON, 6)),
+    State("background", f"Your health background (step 8) – {SERVICE}", answered(SOON, 7)),
     State(
         "medicines",
         f"Medicines, drugs and alcohol (step 9 of 11) – {SERVICE}",
@@ -358,7 +363,7 @@ STATES = [
         result(OUTCOMES["urgent"][0]),
         every_section_open(answered(URGENT_MEDICINE)),
     ),
-    State("back-to-symptoms", f"Your symptoms (step 3 of 12) – {SERVICE}", went_back),
+    State("back-to-symptoms", f"Your symptoms (step 3) – {SERVICE}", went_back),
     State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
     State(
         "start-again-with-no-answers",
@@ -366,6 +371,8 @@ STATES = [
         opened("/start-again"),
     ),
     State("privacy", f"Privacy – {SERVICE}", opened("/privacy")),
+    # The plain page "Exit this page" leads to: nothing of the check's layout, no name.
+    State("left", "Today", exited),
     State("accessibility", f"Accessibility statement – {SERVICE}", opened("/accessibility")),
     State("contact", f"Contact and feedback – {SERVICE}", opened("/contact")),
     State("help", f"Help that is not an emergency – {SERVICE}", opened("/help")),

@@ -34,11 +34,16 @@ def shown(page: Page) -> str:
 
 
 def without_total(title: str) -> str:
-    """A page's title without the number of steps: "Your symptoms (step 3 of 11)" becomes
-    "Your symptoms (step 3)". The number counts the steps still possible with the answers
-    given, so it can fall once a later answer is known (the page for a child, once the age
-    is an adult's)."""
+    """A page's title without the number of steps: "Your symptoms (step 3 of 10)" becomes
+    "Your symptoms (step 3)". A page gives the number only once the answers decide it, so a
+    page seen again after Back may give it where it gave none before (never another one)."""
     return re.sub(r" of \d+\)", ")", title)
+
+
+def total(title: str) -> int | None:
+    """The number of steps a title gives, or None."""
+    found = re.search(r" of (\d+)\)", title)
+    return int(found[1]) if found else None
 
 
 def ticked(page: Page) -> list[str]:
@@ -60,6 +65,9 @@ def test_back_from_every_step_shows_the_step_before_with_its_answers(page: Page)
         page.go_back()
         assert without_total(shown(page)) == without_total(title)
         assert ticked(page) == answers, f"the answers of {title}"
+        # Every page seen again knows how many steps there are: as many as were shown.
+        assert total(shown(page)) == len(seen), shown(page)
+        assert total(title) in (None, len(seen)), title
     for title, _ in seen[1:]:
         page.go_forward()
         assert without_total(shown(page)) == without_total(title)
@@ -74,21 +82,19 @@ def test_back_after_a_page_with_errors_and_after_a_change(page: Page):
     answer(page, SOON)
     proceed(page)
     proceed(page)  # nothing answered on the second page
-    expect(page).to_have_title(
-        f"Error: About the person with the symptoms (step 2 of 12) – {SERVICE}"
-    )
+    expect(page).to_have_title(f"Error: About the person with the symptoms (step 2) – {SERVICE}")
     answer(page, SOON)
     proceed(page)
-    expect(page).to_have_title(f"Your symptoms (step 3 of 11) – {SERVICE}")
+    expect(page).to_have_title(f"Your symptoms (step 3) – {SERVICE}")
     page.go_back()
-    # Step 2 as last sent: well answered now, so without the errors (and an adult's age
-    # leaves out the page for a child: 10 steps).
-    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
+    # Step 2 as last sent: well answered now, so without the errors (the number of steps is
+    # not known yet: whether the page about a fit comes depends on a later answer).
+    assert shown(page) == f"About the person with the symptoms (step 2) – {SERVICE}"
     assert ticked(page)
     page.go_forward()
-    assert shown(page) == f"Your symptoms (step 3 of 11) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3) – {SERVICE}"
     # The in-page Back button, then the browser's own.
     proceed(page, "Back to the last step")
-    assert shown(page) == f"About the person with the symptoms (step 2 of 11) – {SERVICE}"
+    assert shown(page) == f"About the person with the symptoms (step 2) – {SERVICE}"
     page.go_back()
-    assert shown(page) == f"Your symptoms (step 3 of 11) – {SERVICE}"
+    assert shown(page) == f"Your symptoms (step 3) – {SERVICE}"

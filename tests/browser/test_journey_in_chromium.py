@@ -92,7 +92,7 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
     given = {"jerking": "yes", "where": ["wrists"]}
     answer(page, given)
     proceed(page)
-    expect(page).to_have_title("Error: Your symptoms (step 3 of 11) – Clonus self-check")
+    expect(page).to_have_title("Error: Your symptoms (step 3) – Clonus self-check")
     summary = page.locator(".error-summary")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     unanswered = [q for q in rules.page("symptoms").questions if q.id not in given]

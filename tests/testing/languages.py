@@ -85,14 +85,19 @@ def title_in(code: str, english: str, number: str = "999") -> str:
         found = rules.get(text) or rules[text.replace(number, "{emergency_number}")]
         return found.replace("{emergency_number}", shown)
 
+    if " – " not in english:  # a page without the service's name (the plain page)
+        return pages[english]
     inner, service = english.rsplit(" – ", 1)
     error = ""
     if inner.startswith("Error: "):
         error, inner = pages["Error:"] + " ", inner.removeprefix("Error: ")
-    step = re.fullmatch(r"(.*) \(step (\d+) of (\d+)\)", inner)
-    if step:
+    step = re.fullmatch(r"(.*) \(step (\d+)(?: of (\d+))?\)", inner)
+    if step and step[3]:
         words = pages["%(title)s (step %(step)s of %(steps)s)"]
         inner = words % {"title": rule_text(step[1]), "step": step[2], "steps": step[3]}
+    elif step:
+        words = pages["%(title)s (step %(step)s)"]
+        inner = words % {"title": rule_text(step[1]), "step": step[2]}
     else:
         inner = pages[inner] if inner in pages else rule_text(inner)
     return f"{error}{inner} – {pages[service]}"
