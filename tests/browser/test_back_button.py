@@ -60,7 +60,7 @@ def test_back_from_every_step_shows_the_step_before_with_its_answers(page: Page)
         proceed(page)
     result = shown(page)
     assert result == f"Contact a doctor or urgent care today – {SERVICE}"
-    assert len(seen) == 10
+    assert len(seen) == 11
     for title, answers in reversed(seen):
         page.go_back()
         assert without_total(shown(page)) == without_total(title)

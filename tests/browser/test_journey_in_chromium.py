@@ -127,6 +127,13 @@ def test_changing_an_answer_changes_the_result(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Medicines, drugs and alcohol")
     # Ticking an answer unticks "None of these" (tests/browser/test_journey_in_chromium.py).
     page.locator("label[for='q-medicines-antidepressant']").click()
+    proceed(page)
+    # The changes in the last 4 weeks are on a page of their own.
+    page.locator("summary", has_text="Your answers").click()
+    proceed(
+        page, "Change your answer to: Changes to medicines, drugs or alcohol in the last 4 weeks"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Changes in the last 4 weeks")
     page.locator("label[for='q-medicine_change-raised']").click()
     proceed(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(
