@@ -37,7 +37,7 @@ from selfcheck.web.stack import runs_python
 
 from .load import journey
 from .testing.answers import BY_LEVEL, SOON, Given
-from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
+from .testing.attacks import page_flood, pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.servers import ROOT, HttpClient, gunicorn, in_thread, nginx, program, stack
@@ -385,6 +385,34 @@ def test_pdfs_never_hold_up_pages(rules: Rules):
     assert flood[0].wrong == 0 and flood[0].socket_errors == 0
     assert seen.failures == [] and len(seen.times) >= 50
     assert seen.p99 < 250, str(seen)
+
+
+def test_one_address_asking_for_the_review_page_non_stop_cannot_slow_pages_for_others():
+    """One address (127.0.0.1) asks for /rules, the costliest page, on 8 connections non-stop;
+    a person at another (127.0.0.2) opens pages meanwhile: their p99 stays under 250 ms.
+    Past the review page's own burst and rate, that address gets "too many requests"."""
+    with stack(costly_rate="30", costly_burst="10") as server:
+        with page_flood(server.url, "/rules", "The clinical rules", clients=8, seconds=12) as flood:
+            time.sleep(1)
+            seen = visitor(server.url, seconds=10, per_second=10, source="127.0.0.2")
+    served = flood[0].requests - flood[0].wrong
+    # The burst and one, then 30 a minute: 17 in 12 s, and a little room for the clock.
+    assert 10 <= served <= 20, flood[0]
+    assert flood[0].wrong > 100 and flood[0].socket_errors == 0, flood[0]
+    assert seen.failures == [] and len(seen.times) >= 50
+    assert seen.p99 < 250, str(seen)
+
+
+def test_the_review_pages_own_limit_leaves_the_other_pages_open():
+    with stack(costly_rate="1", costly_burst="2") as server:
+        review = [raw(server.url, request("/rules")) for _ in range(5)]
+        others = [status_and_page(raw(server.url, request("/")))[0] for _ in range(5)]
+        spanish = status_and_page(raw(server.url, request("/es/rules")))
+    statuses = [status_and_page(answer)[0] for answer in review]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert headings(status_and_page(review[-1])[2]) == ["Too many requests at once"]
+    assert others == [200] * 5
+    assert spanish[0] == 429, "the same limit in every language"
 
 
 def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():

@@ -35,6 +35,7 @@ one worker served is accepted by any other.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def default_workers() -> int:
@@ -86,3 +87,42 @@ limit_request_fields = most_headers()
 # gunicorn 23 and later make a control socket in ~/.gunicorn; the app needs none, and two copies
 # on one host would fight over it.
 control_socket_disable = True
+
+
+def _is_selfcheck(app: object) -> bool:
+    """Whether gunicorn serves selfcheck's app (the benchmarks serve others with these settings)."""
+    from flask import Flask
+
+    return isinstance(app, Flask) and "selfcheck" in app.extensions
+
+
+def when_ready(server: Any) -> None:
+    """In gunicorn's master, once the app is loaded and before a worker starts: the review
+    page (/rules) is worked out here, once, and every worker starts with it."""
+    app = server.app.wsgi()
+    if _is_selfcheck(app):
+        from selfcheck.web.views import work_out_review
+
+        try:
+            work_out_review(app)
+        except Exception:  # the page is then worked out on its first visit, as it can be
+            server.log.exception("selfcheck: the review page could not be worked out at start")
+
+
+def on_reload(server: Any) -> None:
+    """SIGHUP: the master makes the app again before it starts the new workers, so that the
+    rules file, its scenarios, vignettes and translations are read again, and the review page
+    worked out again for the new rules (without this, ``preload_app`` would keep the app of the
+    first start). A rules file with an error is said in the log and the app loaded before goes
+    on serving."""
+    loaded = server.app.callable
+    if not _is_selfcheck(loaded):
+        return
+    server.app.callable = None
+    try:
+        server.app.wsgi()
+    except Exception:
+        server.app.callable = loaded
+        server.log.exception("selfcheck: not reloaded; the rules loaded before are still served")
+        return
+    when_ready(server)
