@@ -20,7 +20,7 @@ from .testing.answers import SOON, as_sets
 from .testing.pages import headings, title
 from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.rules import edited
-from .testing.servers import HttpClient, gunicorn, nginx, stack
+from .testing.servers import HttpClient, free_port, gunicorn, nginx, stack
 from .testing.visitor import Journey
 
 #: Real servers (gunicorn, nginx) and wrk: `make test` installs them, `make test-fast` leaves
@@ -159,3 +159,24 @@ def test_told_to_reload_gunicorn_serves_the_rules_file_as_it_is_now(edited_rules
         log = server.log.read_text()
     assert "selfcheck: not reloaded; the rules loaded before are still served" in log
     assert after == ["0.2.0"] * 6
+
+
+def test_gunicorn_alone_counts_over_its_workers_in_a_private_folder(rules: Rules):
+    """As in the container image: gunicorn with SELFCHECK_METRICS_BIND makes its own folder for
+    the workers' counts, readable by its user alone, and serves them there, and only there."""
+    port = free_port()
+    with gunicorn(workers=2, metrics_bind=f"127.0.0.1:{port}") as server:
+        for _ in range(3):
+            Journey(HttpClient(server.url), rules).complete(SOON)
+        counts = HttpClient(f"http://127.0.0.1:{port}")
+        text = counts.get("/metrics").get_data(as_text=True)
+        other = counts.get("/")
+        public = HttpClient(server.url).get("/metrics")
+        [folder] = server.home.glob("selfcheck-metrics-*")
+        mode = folder.stat().st_mode & 0o777
+        writers = {path.stem.rsplit("_", 1)[1] for path in folder.glob("*.db")}
+    assert 'selfcheck_results_total{language="en",level="soon"} 3.0' in text
+    assert "selfcheck_rules_info{" in text
+    assert other.status_code == 404 and b"<html" not in other.data
+    assert public.status_code == 404 and b"selfcheck_" not in public.data
+    assert mode == 0o700 and writers

@@ -30,12 +30,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from selfcheck.answers import finished
-from selfcheck.outcome import evaluate
+from selfcheck.outcome import Outcome, evaluate
 from selfcheck.rules import Answers, Page, Rules
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
 from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_language, suggested
+from selfcheck.web.metrics import result_shown
 from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
@@ -295,8 +296,11 @@ def _outcome_context(answers: Answers, carried: Sequence[tuple[str, str]]) -> di
 
 
 def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
-    """The outcome of ``answers``, with the answers carried on for Change and the PDF."""
-    return render_template("outcome.html", **_outcome_context(answers, carried))
+    """The outcome of ``answers``, with the answers carried on for Change and the PDF. Counted
+    by its level alone (metrics.py)."""
+    context = _outcome_context(answers, carried)
+    result_shown(current_app, cast(Outcome, context["outcome"]).level.id)
+    return render_template("outcome.html", **context)
 
 
 @page("/privacy")
