@@ -12,7 +12,6 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from selfcheck import create_app
 from selfcheck.rules import Rules, load
-from selfcheck.web.views import REVIEW
 
 from .testing.rules import RULES_FILE, SCENARIOS, SHIPPED, Edit, edited
 from .testing.visitor import Journey
@@ -41,16 +40,11 @@ def app() -> Flask:
     return create_app(SETTINGS)
 
 
-#: What the app keeps in ``app.extensions`` of its own accord once worked out (the first visit
-#: to /rules): not a change a test made.
-WORKED_OUT_ONCE = {REVIEW}
-
-
 def what_can_change(app: Flask) -> object:
     """What a test could change of an app: its settings, extensions, addresses and views."""
     return (
         dict(app.config),
-        {n: id(value) for n, value in app.extensions.items() if n not in WORKED_OUT_ONCE},
+        {n: id(value) for n, value in app.extensions.items()},
         sorted(map(str, app.url_map.iter_rules())),
         dict(app.view_functions),
         app.secret_key,

@@ -4,7 +4,9 @@ copies behind nginx. Each server is a real process on a loopback port, stopped b
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import signal
 import time
 from typing import Any
 
@@ -15,9 +17,10 @@ from selfcheck.rules import Rules
 
 from .load import mixed_run, outcome_run
 from .testing.answers import SOON, as_sets
-from .testing.pages import headings
+from .testing.pages import headings, title
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import HttpClient, gunicorn, nginx, stack
+from .testing.rules import edited
+from .testing.servers import HttpClient, free_port, gunicorn, nginx, stack
 from .testing.visitor import Journey
 
 #: Real servers (gunicorn, nginx) and wrk: `make test` installs them, `make test-fast` leaves
@@ -121,3 +124,59 @@ def test_without_a_shared_secret_key_the_other_copy_refuses_the_form(rules: Rule
     assert len(responses) == 2 and served_by[0] != served_by[1]
     assert [r.status_code for r in responses] == [200, 400]
     assert headings(responses[1].get_data(as_text=True)) == ["Please confirm your answers"]
+
+
+def rules_version(server_url: str) -> str:
+    """The version of the rules that the review page of a worker names."""
+    found = re.search(r"The clinical rules, version (\S+) ", title(HttpClient(server_url).get(
+        "/rules").get_data(as_text=True)))  # fmt: skip
+    return found.group(1) if found else ""
+
+
+def test_told_to_reload_gunicorn_serves_the_rules_file_as_it_is_now(edited_rules):
+    """SIGHUP (`systemctl reload`): the master reads the rules file again and its new workers
+    serve it, the review page too. A file that now has an error leaves the rules loaded
+    before in service, and the log says so."""
+    path = edited_rules()
+    with gunicorn(workers=2, rules_file=str(path)) as server:
+        assert rules_version(server.url) == "0.1.0"
+        path.write_text(edited(path.read_text(), ('version: "0.1.0"', 'version: "0.2.0"')))
+        os.kill(server.pid, signal.SIGHUP)
+        seen: list[str] = []
+        deadline = time.monotonic() + 30
+        # Every worker: the old ones finish what they have in hand, then stop.
+        while seen[-6:] != ["0.2.0"] * 6 and time.monotonic() < deadline:
+            seen.append(rules_version(server.url))
+            time.sleep(0.1)
+        assert seen[-6:] == ["0.2.0"] * 6, seen
+        path.write_text("version: [\n")
+        os.kill(server.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while "not reloaded" not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)
+        after = [rules_version(server.url) for _ in range(6)]
+        log = server.log.read_text()
+    assert "selfcheck: not reloaded; the rules loaded before are still served" in log
+    assert after == ["0.2.0"] * 6
+
+
+def test_gunicorn_alone_counts_over_its_workers_in_a_private_folder(rules: Rules):
+    """As in the container image: gunicorn with SELFCHECK_METRICS_BIND makes its own folder for
+    the workers' counts, readable by its user alone, and serves them there, and only there."""
+    port = free_port()
+    with gunicorn(workers=2, metrics_bind=f"127.0.0.1:{port}") as server:
+        for _ in range(3):
+            Journey(HttpClient(server.url), rules).complete(SOON)
+        counts = HttpClient(f"http://127.0.0.1:{port}")
+        text = counts.get("/metrics").get_data(as_text=True)
+        other = counts.get("/")
+        public = HttpClient(server.url).get("/metrics")
+        [folder] = server.home.glob("selfcheck-metrics-*")
+        mode = folder.stat().st_mode & 0o777
+        writers = {path.stem.rsplit("_", 1)[1] for path in folder.glob("*.db")}
+    assert 'selfcheck_results_total{language="en",level="soon"} 3.0' in text
+    assert "selfcheck_rules_info{" in text
+    assert other.status_code == 404 and b"<html" not in other.data
+    assert public.status_code == 404 and b"selfcheck_" not in public.data
+    assert mode == 0o700 and writers

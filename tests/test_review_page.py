@@ -13,6 +13,7 @@ import textstat
 
 from selfcheck import create_app
 from selfcheck.rules import Rules
+from selfcheck.web.views import work_out_review
 
 from .testing.answers import SOON
 from .testing.pages import as_sentences, headings, title, visible_text
@@ -306,3 +307,29 @@ def test_the_review_page_reads_no_file_after_its_first_visit(edited_rules, edite
     assert "Changed on disk" in review_app(scenarios.parent / "rules.yaml").test_client().get(
         "/rules"
     ).get_data(as_text=True), "a new app reads the file again"
+
+
+def test_the_review_page_can_be_worked_out_before_anyone_asks(edited_rules, edited_scenarios):
+    """gunicorn's master works the page out before it starts the workers (serving.py): the
+    first visit then reads no file and runs no scenario."""
+    scenarios = edited_scenarios()
+    app = review_app(edited_rules())
+    work_out_review(app)
+    text = scenarios.read_text(encoding="utf-8")
+    scenarios.write_text(text.replace("New weakness in a person", "Changed on disk"), "utf-8")
+    html = app.test_client().get("/rules").get_data(as_text=True)
+    assert "New weakness in a person with cancer is an emergency" in html
+    assert "Changed on disk" not in html
+
+
+def test_each_loaded_rule_set_has_its_review_page_of_its_own(edited_rules):
+    """The page is kept with the rules it was worked out from: rules loaded from another file,
+    in the same process, show theirs, and the first still show their own."""
+    first = review_app(edited_rules()).test_client()
+    before = title(first.get("/rules").get_data(as_text=True))
+    other = edited_rules(('version: "0.1.0"', 'version: "0.2.0"'), name="other.yaml")
+    assert title(review_app(other).test_client().get("/rules").get_data(as_text=True)) == (
+        "The clinical rules, version 0.2.0 – Clonus self-check"
+    )
+    assert before == title(first.get("/rules").get_data(as_text=True))
+    assert before == "The clinical rules, version 0.1.0 – Clonus self-check"

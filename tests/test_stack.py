@@ -14,11 +14,13 @@ import itertools
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +39,19 @@ from selfcheck.web.stack import runs_python
 
 from .load import journey
 from .testing.answers import BY_LEVEL, SOON, Given
-from .testing.attacks import pdf_flood, pdf_times, slow_clients, visitor
+from .testing.attacks import page_flood, pdf_flood, pdf_times, slow_clients, visitor
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
-from .testing.servers import ROOT, HttpClient, gunicorn, in_thread, nginx, program, stack
+from .testing.servers import (
+    ROOT,
+    HttpClient,
+    free_port,
+    gunicorn,
+    in_thread,
+    nginx,
+    program,
+    stack,
+)
 from .testing.visitor import Journey
 
 pytestmark = pytest.mark.production
@@ -393,6 +404,34 @@ def test_pdfs_never_hold_up_pages(rules: Rules):
     assert seen.p99 < 250, str(seen)
 
 
+def test_one_address_asking_for_the_review_page_non_stop_cannot_slow_pages_for_others():
+    """One address (127.0.0.1) asks for /rules, the costliest page, on 8 connections non-stop;
+    a person at another (127.0.0.2) opens pages meanwhile: their p99 stays under 250 ms.
+    Past the review page's own burst and rate, that address gets "too many requests"."""
+    with stack(costly_rate="30", costly_burst="10") as server:
+        with page_flood(server.url, "/rules", "The clinical rules", clients=8, seconds=12) as flood:
+            time.sleep(1)
+            seen = visitor(server.url, seconds=10, per_second=10, source="127.0.0.2")
+    served = flood[0].requests - flood[0].wrong
+    # The burst and one, then 30 a minute: 17 in 12 s, and a little room for the clock.
+    assert 10 <= served <= 20, flood[0]
+    assert flood[0].wrong > 100 and flood[0].socket_errors == 0, flood[0]
+    assert seen.failures == [] and len(seen.times) >= 50
+    assert seen.p99 < 250, str(seen)
+
+
+def test_the_review_pages_own_limit_leaves_the_other_pages_open():
+    with stack(costly_rate="1", costly_burst="2") as server:
+        review = [raw(server.url, request("/rules")) for _ in range(5)]
+        others = [status_and_page(raw(server.url, request("/")))[0] for _ in range(5)]
+        spanish = status_and_page(raw(server.url, request("/es/rules")))
+    statuses = [status_and_page(answer)[0] for answer in review]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert headings(status_and_page(review[-1])[2]) == ["Too many requests at once"]
+    assert others == [200] * 5
+    assert spanish[0] == 429, "the same limit in every language"
+
+
 def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
     """One person downloads the summary 20 times in turn, through nginx and the PDF pool: the
     median is within the issue's 60 ms (the first, which loads Typst and its fonts, aside)."""
@@ -401,6 +440,66 @@ def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
         times, pdf = pdf_times(server.url, steps[-1][2], cookie)
     assert pdf_info(pdf)["Tagged"] == "yes"
     assert statistics.median(times[1:]) <= 60, sorted(times)
+
+
+# --------------------------------------------------------------------------------------------
+# The counts an operator reads (/metrics)
+
+
+def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics, by name and labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = status_and_page(raw(url, request("/metrics", url.removeprefix("http://"))))[2]
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_ten_journeys_are_counted_over_every_worker_of_both_pools():
+    """Three page workers and a PDF worker each count their share in a folder of the stack's
+    own (prometheus-client's multiprocess mode); /metrics, on its own address, adds them up."""
+    counts = f"http://127.0.0.1:{free_port()}"
+    # In the system's temporary folder, where nginx's workers (as another user) can reach it.
+    run = Path(tempfile.mkdtemp(prefix="selfcheck-stack-test-"))
+    settings = {"workers": "3", "run_dir": str(run), "proxy_unlimited": "127.0.0.1"}
+    try:
+        with stack(metrics_bind=counts.removeprefix("http://"), **settings) as server:
+            for _ in range(10):
+                journey(server.url)
+            found = scrape(counts)
+            writers = {path.stem.rsplit("_", 1)[1] for path in (run / "metrics").glob("*.db")}
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+    assert found[("selfcheck_results_total", (("language", "en"), ("level", "soon")))] == 10
+    assert found[("selfcheck_pdfs_total", (("outcome", "made"),))] == 10
+    result = (("method", "GET"), ("route", "/result"), ("status", "200"))
+    assert found[("selfcheck_requests_total", result)] == 10
+    assert found[("selfcheck_request_seconds_count", (("route", "/result"),))] == 10
+    # The results are counted by the pages' workers, the PDFs by the PDF pool's: both added up.
+    assert len(writers) >= 2, writers
+
+
+def test_the_public_site_never_passes_metrics_on():
+    counts = f"127.0.0.1:{free_port()}"
+    with stack(metrics_bind=counts, proxy_unlimited="127.0.0.1") as server:
+        answers = {
+            path: status_and_page(raw(server.url, request(path)))
+            for path in ["/metrics", "/metrics/", "//metrics", "/%6detrics", "/METRICS",
+                         "/es/metrics", "/metrics?format=text", "/./metrics"]
+        }  # fmt: skip
+        elsewhere = status_and_page(raw(f"http://{counts}", request("/", counts)))
+        found = scrape(f"http://{counts}")
+    for path, (status, headers, page) in answers.items():
+        assert status == 404, path
+        assert headings(page) == ["Page not found"] and "Content-Security-Policy" in headers, path
+        assert "selfcheck_" not in page, path
+    assert not [key for key in found if dict(key[1]).get("status") == "404"], (
+        "nginx answered each itself: none reached the app"
+    )
+    assert elsewhere[0] == 404 and "<html" not in elsewhere[2], "the counts' address: counts only"
 
 
 # --------------------------------------------------------------------------------------------

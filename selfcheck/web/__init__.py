@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from selfcheck.paths import shipped
 from selfcheck.rules import RulesError
-from selfcheck.web import errors, health, language, security, service, views
+from selfcheck.web import errors, health, language, metrics, security, service, views
 from selfcheck.web.cli import RulesFileInvalid, rules_cli
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             logging.INFO if command_line else logging.WARNING,
             "SELFCHECK_SECRET_KEY is not set: using a random key for this process only",
         )
+    # First: its clock starts before any other hook, and its count is of the final answer.
+    metrics.init_app(app)
     # Before CSRFProtect, whose check runs on every POST and must see a well-formed form.
     security.init_app(app)
     language.init_app(app)

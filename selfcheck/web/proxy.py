@@ -32,6 +32,7 @@ PAGES: dict[int, tuple[str, str]] = {
         "Your browser took too long to send the page, so it was not read. "
         "Please go back and try again.",
     ),
+    404: MESSAGES[404],
     413: MESSAGES[413],
     414: (
         "That web address is too long",
@@ -61,6 +62,17 @@ PAGES: dict[int, tuple[str, str]] = {
 }
 
 
+#: The pages that cost a worker of the app more than ten times a question page, in CPU or in
+#: bytes to hand over (docs/benchmarks.md): each client address may ask for them only so many
+#: times a minute (``costly_rate``), in every language. The review page (/rules) is the whole
+#: rule set with every scenario's result, about 380 KB, over 60 times a question page's bytes.
+COSTLY = ["/rules"]
+
+#: Addresses that the public site never passes to the app, in any language or case: the
+#: counts an operator reads are served on an address of their own (selfcheck/web/metrics.py).
+NEVER_PASSED = ["/metrics"]
+
+
 def _number(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(f"SELFCHECK_{name}", "")
     return int(value) if value.strip() else default
@@ -83,6 +95,11 @@ class Settings:
     client_connections: int = 32
     client_rate: int = 20
     client_burst: int = 60
+    #: The pages in COSTLY: so many a minute per client address, and the burst above that.
+    costly_rate: int = 30
+    costly_burst: int = 10
+    costly: list[str] = field(default_factory=lambda: list(COSTLY))
+    never_passed: list[str] = field(default_factory=lambda: list(NEVER_PASSED))
     client_timeout: int = 10
     keepalive_timeout: int = 15
     app_timeout: int = 30
@@ -143,6 +160,8 @@ class Settings:
             client_connections=_number(env, "CLIENT_CONNECTIONS", default.client_connections),
             client_rate=_number(env, "CLIENT_RATE", default.client_rate),
             client_burst=_number(env, "CLIENT_BURST", default.client_burst),
+            costly_rate=_number(env, "COSTLY_RATE", default.costly_rate),
+            costly_burst=_number(env, "COSTLY_BURST", default.costly_burst),
             client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
             max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
             unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),

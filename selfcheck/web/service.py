@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from flask import Flask, current_app, has_request_context
@@ -47,6 +47,9 @@ class Service:
     translated_by: str = ""
     reviewed_by: str = ""
     review_date: str = ""
+    #: What is worked out from these rules when first needed and kept with them for as long as
+    #: they are loaded (the review page's body, views.py): rules loaded again start with none.
+    worked_out: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def review(self) -> str:
         """Who translated this language's text and whether a fluent clinician reviewed it, as

@@ -15,6 +15,8 @@ SELFCHECK_ACCESS_LOG     (none)              a file for gunicorn's access log, `
                                              standard output; unset, no access log is kept
 SELFCHECK_FORWARDED_     127.0.0.1,::1       the proxies whose X-Forwarded-Proto is believed
 ALLOW_IPS                                    (a Unix socket's peer always is)
+SELFCHECK_METRICS_BIND   (none)              an address of its own where gunicorn also
+                                             listens, for /metrics alone (metrics.py)
 =======================  ==================  ================================================
 
 Only the proxy says whether a request came over HTTPS, in ``X-Forwarded-Proto`` alone; gunicorn
@@ -35,6 +37,10 @@ one worker served is accepted by any other.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
+from typing import Any
 
 
 def default_workers() -> int:
@@ -62,7 +68,21 @@ def most_headers() -> int:
     return (HEADER_FIRST + HEADER_BUFFERS * HEADER_LINE) // len("a:\n") + 32
 
 
-bind = [os.environ.get("SELFCHECK_BIND", "127.0.0.1:8000")]
+#: Where gunicorn also listens, for /metrics and nothing else (selfcheck/web/metrics.py).
+metrics_bind = os.environ.get("SELFCHECK_METRICS_BIND", "")
+bind = [
+    os.environ.get("SELFCHECK_BIND", "127.0.0.1:8000"),
+    *([metrics_bind] if metrics_bind else []),
+]
+#: The folder where each worker writes its counts (prometheus-client's multiprocess mode): a new,
+#: empty one, readable by the servers' user alone, made here unless given (``make serve`` gives
+#: one for both of its pools); removed when gunicorn stops. Set before the app is loaded, as
+#: prometheus-client reads it when first imported; made only when gunicorn loads this module as
+#: its configuration (the stack and proxy.py import it for its constants).
+own_metrics_folder = ""
+if metrics_bind and not os.environ.get("PROMETHEUS_MULTIPROC_DIR") and "gunicorn" in sys.modules:
+    own_metrics_folder = tempfile.mkdtemp(prefix="selfcheck-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_folder
 workers = int(os.environ.get("SELFCHECK_WORKERS") or default_workers())
 preload_app = True
 # An access log notes the path, time and address of each request, never a form's answers;
@@ -86,3 +106,59 @@ limit_request_fields = most_headers()
 # gunicorn 23 and later make a control socket in ~/.gunicorn; the app needs none, and two copies
 # on one host would fight over it.
 control_socket_disable = True
+
+
+def _is_selfcheck(app: object) -> bool:
+    """Whether gunicorn serves selfcheck's app (the benchmarks serve others with these settings)."""
+    from flask import Flask
+
+    return isinstance(app, Flask) and "selfcheck" in app.extensions
+
+
+def when_ready(server: Any) -> None:
+    """In gunicorn's master, once the app is loaded and before a worker starts: the review
+    page (/rules) is worked out here, once, and every worker starts with it. The counts' folder
+    made here is given to the user the workers run as."""
+    if own_metrics_folder:
+        os.chown(own_metrics_folder, server.cfg.uid, server.cfg.gid)
+    app = server.app.wsgi()
+    if _is_selfcheck(app):
+        from selfcheck.web.views import work_out_review
+
+        try:
+            work_out_review(app)
+        except Exception:  # the page is then worked out on its first visit, as it can be
+            server.log.exception("selfcheck: the review page could not be worked out at start")
+
+
+def on_reload(server: Any) -> None:
+    """SIGHUP: the master makes the app again before it starts the new workers, so that the
+    rules file, its scenarios, vignettes and translations are read again, and the review page
+    worked out again for the new rules (without this, ``preload_app`` would keep the app of the
+    first start). A rules file with an error is said in the log and the app loaded before goes
+    on serving."""
+    loaded = server.app.callable
+    if not _is_selfcheck(loaded):
+        return
+    server.app.callable = None
+    try:
+        server.app.wsgi()
+    except Exception:
+        server.app.callable = loaded
+        server.log.exception("selfcheck: not reloaded; the rules loaded before are still served")
+        return
+    when_ready(server)
+
+
+def post_worker_init(worker: Any) -> None:
+    """In each worker: requests that come in on the metrics address get /metrics alone."""
+    if metrics_bind and _is_selfcheck(worker.wsgi):
+        from selfcheck.web.metrics import on_own_address
+
+        worker.wsgi = on_own_address(worker.wsgi, int(metrics_bind.rsplit(":", 1)[1]))
+
+
+def on_exit(server: Any) -> None:
+    """gunicorn stops: the counts' folder it made goes with it."""
+    if own_metrics_folder:
+        shutil.rmtree(own_metrics_folder, ignore_errors=True)

@@ -12,6 +12,9 @@ It starts three things, each as its own process, and stops all three when it is 
   request and answer, drops unknown Host names, limits each client, and sends every PDF (every
   address ending in .pdf, in every language) to the PDF pool through a bounded queue.
 
+With SELFCHECK_METRICS_BIND set, the pages' pool also listens there for /metrics alone, and
+both pools' workers count into one folder of the stack's own, emptied at start (metrics.py).
+
 A pool whose gunicorn master stops is started again, while nginx answers with the app's "call
 999" page; a pool that stops again and again (more than RESTARTS times a minute), or nginx
 stopping, stops the whole stack with status 1, for its supervisor (systemd:
@@ -85,6 +88,9 @@ def pool(
         "GUNICORN_CMD_ARGS": " ".join([env.get("GUNICORN_CMD_ARGS", ""), *options]).strip(),
         "TMPDIR": str(settings.folder),
     }
+    if name != "pages":
+        # The counts are served by the pages' pool alone, from the folder both pools write to.
+        pool_env["SELFCHECK_METRICS_BIND"] = ""
     niceness = int(env.get("SELFCHECK_PDF_NICENESS") or PDF_NICENESS) if name == "pdf" else 0
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving",
@@ -289,6 +295,12 @@ def serve(env: dict[str, str]) -> int:
         # The app checks the Host header against the same names as nginx.
         if not env.get("SELFCHECK_TRUSTED_HOSTS"):
             env["SELFCHECK_TRUSTED_HOSTS"] = ",".join(settings.server_names)
+        if env.get("SELFCHECK_METRICS_BIND"):
+            # One folder for the counts of both pools' workers (metrics.py), emptied at start.
+            counts = folder / "metrics"
+            shutil.rmtree(counts, ignore_errors=True)
+            counts.mkdir(mode=0o700)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(counts)
         os.environ.update(env)
         prepare(settings, create_app())
         sizes = {"pages": settings.workers, "pdf": settings.pdf_workers}

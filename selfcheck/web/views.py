@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 from babel.dates import get_month_names
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     redirect,
@@ -30,12 +31,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from selfcheck.answers import finished
-from selfcheck.outcome import evaluate
+from selfcheck.outcome import Outcome, evaluate
 from selfcheck.rules import Answers, Page, Rules
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
 from selfcheck.web.language import ENGLISH, RIGHT_TO_LEFT, TRANSLATED, page_language, suggested
+from selfcheck.web.metrics import result_shown
 from selfcheck.web.pdf import Sheet, render_pdf
 from selfcheck.web.record import MEDIA_TYPE, bundle_json, summary_code
 from selfcheck.web.render import first_question_page, question_page
@@ -296,8 +298,11 @@ def _outcome_context(answers: Answers, carried: Sequence[tuple[str, str]]) -> di
 
 
 def outcome_page(answers: Answers, carried: Sequence[tuple[str, str]]) -> str:
-    """The outcome of ``answers``, with the answers carried on for Change and the PDF."""
-    return render_template("outcome.html", **_outcome_context(answers, carried))
+    """The outcome of ``answers``, with the answers carried on for Change and the PDF. Counted
+    by its level alone (metrics.py)."""
+    context = _outcome_context(answers, carried)
+    result_shown(current_app, cast(Outcome, context["outcome"]).level.id)
+    return render_template("outcome.html", **context)
 
 
 @page("/privacy")
@@ -354,22 +359,31 @@ def rules_review() -> str:
     """The rules as a document for the clinicians who review and approve them: the review
     record, the checks they passed, every item in plain words with an anchor to cite, and the
     scenarios. It shows the rules only, never anyone's answers."""
-    return render_template("rules.html", **_review_once())
+    return render_template("rules.html", **review(english_service()))
 
 
-#: Where what the review page shows is kept in ``app.extensions`` once worked out.
-REVIEW = "selfcheck.review"
+#: Where what the review page shows is kept among what is worked out from the rules.
+REVIEW = "review"
 
 
-def _review_once() -> dict[str, Any]:
-    """What the review page shows, worked out and drawn on its first visit only: the rules,
-    their scenarios, vignettes and translations do not change while the app runs (a changed
-    file is read when the app starts again), and running every scenario takes a good part of a
-    second. Only the frame around it (base.html) is drawn for each visit."""
-    found = current_app.extensions.get(REVIEW)
+def review(service: Service) -> dict[str, Any]:
+    """What the review page shows, worked out and drawn once for the rules ``service`` holds,
+    and kept with them: running every scenario and vignette takes a good part of a second,
+    and the rules, their scenarios, vignettes and translations are read together, when the
+    rules are loaded (a changed file is read when they are loaded again: when the app starts
+    again, or when gunicorn is told to reload, serving.py). Only the frame around it
+    (base.html) is drawn for each visit. Needs an app context."""
+    found = service.worked_out.get(REVIEW)
     if found is None:
-        found = current_app.extensions[REVIEW] = _review(current_service())
+        found = service.worked_out[REVIEW] = _review(service)
     return cast(dict[str, Any], found)
+
+
+def work_out_review(app: Flask) -> None:
+    """Work out the review page of ``app``'s rules now, before anyone asks for it: gunicorn's
+    master does, once, before it starts the workers, which all begin with it (serving.py)."""
+    with app.test_request_context("/rules"):
+        review(english_service())
 
 
 def _review(service: Service) -> dict[str, Any]:

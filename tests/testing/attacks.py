@@ -4,6 +4,7 @@ a person would notice meanwhile: how long a page takes.
 - :func:`slow_clients`: connections that send their headers a byte at a time and never finish,
   opened again as soon as the server closes one (the "slowloris" attack);
 - :func:`pdf_flood`: clients that download the summary PDF again and again (wrk);
+- :func:`page_flood`: clients that ask for one page again and again (wrk), such as /rules;
 - :func:`visitor`: one person's page requests, a few a second, each on a new connection;
 - :func:`pdf_times`: one person downloading the summary PDF again and again, one at a time.
 
@@ -70,9 +71,11 @@ def visitor(
     per_second: float = 10,
     paths: tuple[str, ...] = ("/", "/check"),
     timeout: float = 30,
+    source: str = "",
 ) -> Timings:
     """A person opening pages, ``per_second`` of them, each on a new connection, for
-    ``seconds``; a page counts only if it is a 200."""
+    ``seconds``; a page counts only if it is a 200. ``source``: the loopback address the person
+    comes from (127.0.0.2, say), when the attack comes from 127.0.0.1."""
     host, port = _address(base)
     timings = Timings()
     deadline = time.monotonic() + seconds
@@ -82,7 +85,9 @@ def visitor(
         number += 1
         started = time.monotonic()
         try:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+            connection = http.client.HTTPConnection(
+                host, port, timeout=timeout, source_address=(source, 0) if source else None
+            )
             connection.request("GET", path, headers={"Host": f"{host}:{port}"})
             response = connection.getresponse()
             response.read()
@@ -200,14 +205,36 @@ def pdf_flood(
     the background of the ``with`` block; the list holds the figures once it has ended. A
     client told "busy, try again" waits ``busy_pause_ms`` before it asks again, as a person
     would (0: at once, as an attacker would)."""
-    env = {
-        **os.environ,
-        "SELFCHECK_LOAD_HOST": urllib.parse.urlsplit(base).netloc,
+    steps = {
         "SELFCHECK_LOAD_COOKIE": cookie,
-        "SELFCHECK_STEPS": "1",
         "SELFCHECK_STEP_1": "POST /summary.pdf",
         "SELFCHECK_STEP_1_BODY": body,
         "SELFCHECK_BUSY_PAUSE": str(busy_pause_ms),
+    }
+    with _flood(base, steps, clients, seconds) as result:
+        yield result
+
+
+@contextmanager
+def page_flood(
+    base: str, path: str, expect: str, clients: int, seconds: int
+) -> Iterator[list[Flood]]:
+    """``clients`` connections asking for the page at ``path`` non-stop for ``seconds`` (wrk),
+    as :func:`pdf_flood` does; a 200 that holds ``expect`` is right, anything else (a "too many
+    requests" page) counts as ``wrong``."""
+    steps = {"SELFCHECK_STEP_1": f"GET {path}", "SELFCHECK_EXPECT": expect}
+    with _flood(base, steps, clients, seconds) as result:
+        yield result
+
+
+@contextmanager
+def _flood(base: str, steps: dict[str, str], clients: int, seconds: int) -> Iterator[list[Flood]]:
+    """wrk sending the one step of ``steps`` (tests/load.lua's variables) non-stop."""
+    env = {
+        **os.environ,
+        "SELFCHECK_LOAD_HOST": urllib.parse.urlsplit(base).netloc,
+        "SELFCHECK_STEPS": "1",
+        **steps,
     }
     threads = min(clients, 2)
     process = subprocess.Popen(
