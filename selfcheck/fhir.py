@@ -359,7 +359,7 @@ def observation(
     return found
 
 
-def _full_url(kind: str, made_from: Resource) -> str:
+def full_url(kind: str, made_from: Resource) -> str:
     """A ``urn:uuid:`` for an entry, drawn from what it was made from (never the person):
     the same answers give the same ids, so an example stays the same."""
     content = json.dumps({k: v for k, v in made_from.items() if k != "authored"}, sort_keys=True)
@@ -377,7 +377,7 @@ def bundle(
     ``Observation`` of the advice they lead to. Nothing in it identifies the person."""
     authored = authored or _now()
     answered = response(rules, answers, authored, base)
-    answered_at = _full_url("QuestionnaireResponse", answered)
+    answered_at = full_url("QuestionnaireResponse", answered)
     advice = observation(rules, evaluate(rules, answers), authored, answered_at, base, fill)
     return {
         "resourceType": "Bundle",
@@ -385,7 +385,7 @@ def bundle(
         "timestamp": authored,
         "entry": [
             {"fullUrl": answered_at, "resource": answered},
-            {"fullUrl": _full_url("Observation", answered), "resource": advice},
+            {"fullUrl": full_url("Observation", answered), "resource": advice},
         ],
     }
 

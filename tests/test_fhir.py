@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app, fhir
@@ -26,22 +25,13 @@ from selfcheck.outcome import evaluate
 from selfcheck.rules import Condition, Question, Rules, load
 
 from .testing.answers import NO_SYMPTOMS, SOON, URGENT_MEDICINE, Given, as_sets
+from .testing.fhir import valid, without_times
 from .testing.pages import visible_text
 from .testing.privacy import traces
 from .testing.rules import APPROVED, ROOT
 from .testing.visitor import Journey
 
 GOLDEN = ROOT / "docs" / "fhir.md"
-#: The fields that hold the time the resources were made: all that differs from one day to
-#: the next in the golden example.
-TIMES = ("authored", "timestamp", "effectiveDateTime", "issued")
-
-
-def valid(resource: dict[str, Any]) -> None:
-    """``resource`` passes the R4B model of its type, and so does each resource in a Bundle."""
-    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
-    for entry in resource.get("entry", ()):
-        valid(entry["resource"])
 
 
 def items(resource: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -62,14 +52,6 @@ def answered(response: dict[str, Any]) -> dict[str, frozenset[str]]:
 
 def entries(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["resource"]["resourceType"]: e for e in bundle["entry"]}
-
-
-def without_times(resource: Any) -> Any:
-    if isinstance(resource, dict):
-        return {k: without_times(v) for k, v in resource.items() if k not in TIMES}
-    if isinstance(resource, list):
-        return [without_times(v) for v in resource]
-    return resource
 
 
 # --------------------------------------------------------------------------------------------
