@@ -195,6 +195,23 @@ def test_an_answer_to_a_question_not_asked_is_left_out_as_the_pages_do_and_said(
     ]
 
 
+def test_nothing_that_names_the_person_comes_back(client, rules):
+    """A record system's response names its patient; the advice is made from the answers
+    alone, and neither the subject, the author nor the response's own id come back."""
+    sent = {
+        **fhir.response(rules, as_sets(SOON)),
+        "id": "qr-4711",
+        "subject": {"reference": "Patient/4711", "display": "Alex Example"},
+        "author": {"reference": "Practitioner/99"},
+        "identifier": {"system": "https://clinic.example/qr", "value": "A-4711"},
+    }
+    made = bundle_of(send(client, sent))
+    text = json.dumps(made)
+    for said in ("4711", "Alex Example", "Practitioner", "subject", "clinic.example"):
+        assert said not in text, said
+    assert advice(made) == advice(bundle_of(send(client, fhir.response(rules, as_sets(SOON)))))
+
+
 def test_responses_flat_or_in_groups_are_read_alike(client, rules):
     """A record system may send the questions without the pages' groups."""
     grouped = fhir.response(rules, as_sets(URGENT))
