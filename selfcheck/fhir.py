@@ -140,7 +140,7 @@ def _only_tests(condition: Condition, op: str) -> bool:
 def enable_when(condition: Condition, base: str = DEFAULT_BASE) -> Resource | None:
     """``enableWhen`` and ``enableBehavior`` for an ``ask_when``, or None when FHIR's flat
     list of "question = answer" tests cannot say it (a "not", or "all" of tests with more than
-    one answer each, or tests nested both ways)."""
+    one answer each, or tests nested both ways): then :func:`enable_when_expression`."""
     if _only_tests(condition, "any"):
         behaviour = "any"
     elif condition.op == "all" and all(
@@ -165,6 +165,40 @@ def enable_when(condition: Condition, base: str = DEFAULT_BASE) -> Resource | No
     return found
 
 
+#: The SDC extension that says when an item is enabled with a FHIRPath expression, for the
+#: conditions a flat ``enableWhen`` cannot say (SDC forbids the two together on one item).
+ENABLE_WHEN_EXPRESSION = (
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
+)
+
+
+def _literal(text: str) -> str:
+    """``text`` as a FHIRPath string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def enable_when_expression(condition: Condition, base: str = DEFAULT_BASE) -> str:
+    """A FHIRPath expression, run on the ``QuestionnaireResponse`` (``%resource``), that is
+    true exactly when ``condition`` holds on its answers: a test is true when an answer to its
+    question (at any depth of groups) is a coding of the question's code system with one of its
+    codes; ``any``, ``all`` and ``not`` are ``or``, ``and`` and ``not()``. Every part ends in
+    ``exists()``, so it is always true or false, never empty. tests/test_fhirpath.py runs it
+    with a FHIRPath engine against the app's own ``answers.asked``."""
+    if condition.op == "is":
+        codes = " or ".join(f"code = {_literal(value)}" for value in sorted(condition.values))
+        codes_of = _literal(system(base, f"answers-{condition.question}"))
+        return (
+            f"%resource.repeat(item).where(linkId = {_literal(condition.question)})"
+            f".answer.value.ofType(Coding).where(system = {codes_of} and ({codes})).exists()"
+        )
+    if condition.op == "not":
+        return f"({enable_when_expression(condition.terms[0], base)}).not()"
+    if not condition.terms:
+        return "true" if condition.op == "all" else "false"
+    joined = " or " if condition.op == "any" else " and "
+    return joined.join(f"({enable_when_expression(term, base)})" for term in condition.terms)
+
+
 def _question_item(rules: Rules, question: Question, base: str) -> Resource:
     item: Resource = {"linkId": question.id, "text": question.text}
     clinical = _clinical(question)
@@ -178,11 +212,19 @@ def _question_item(rules: Rules, question: Question, base: str) -> Resource:
         if found is None:
             item["extension"] = [
                 {
+                    "url": ENABLE_WHEN_EXPRESSION,
+                    "valueExpression": {
+                        "language": "text/fhirpath",
+                        "expression": enable_when_expression(question.ask_when, base),
+                    },
+                },
+                {
                     "url": f"{_base(base)}/StructureDefinition/{NAME}-ask-when",
                     "valueString": "Asked only when "
                     + _words(clause(question.ask_when, rules))
-                    + ". FHIR's enableWhen cannot say this condition.",
-                }
+                    + ". FHIR's enableWhen cannot say this condition: the expression above "
+                    "(SDC enableWhenExpression, FHIRPath) says it.",
+                },
             ]
         else:
             item.update(found)
@@ -359,7 +401,7 @@ def observation(
     return found
 
 
-def _full_url(kind: str, made_from: Resource) -> str:
+def full_url(kind: str, made_from: Resource) -> str:
     """A ``urn:uuid:`` for an entry, drawn from what it was made from (never the person):
     the same answers give the same ids, so an example stays the same."""
     content = json.dumps({k: v for k, v in made_from.items() if k != "authored"}, sort_keys=True)
@@ -377,7 +419,7 @@ def bundle(
     ``Observation`` of the advice they lead to. Nothing in it identifies the person."""
     authored = authored or _now()
     answered = response(rules, answers, authored, base)
-    answered_at = _full_url("QuestionnaireResponse", answered)
+    answered_at = full_url("QuestionnaireResponse", answered)
     advice = observation(rules, evaluate(rules, answers), authored, answered_at, base, fill)
     return {
         "resourceType": "Bundle",
@@ -385,7 +427,7 @@ def bundle(
         "timestamp": authored,
         "entry": [
             {"fullUrl": answered_at, "resource": answered},
-            {"fullUrl": _full_url("Observation", answered), "resource": advice},
+            {"fullUrl": full_url("Observation", answered), "resource": advice},
         ],
     }
 

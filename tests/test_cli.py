@@ -53,6 +53,7 @@ def test_the_factory_registers_the_rules_commands(app):
         "fingerprint",
         "approve",
         "fhir",
+        "evaluate",
     }
 
 

@@ -6,42 +6,29 @@ record: the Questionnaire of ``rules fhir``, and the Bundle the result page offe
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import logging
-import math
-import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app, fhir
 from selfcheck.answers import asked, is_asked
 from selfcheck.outcome import evaluate
-from selfcheck.rules import Condition, Question, Rules, load
+from selfcheck.rules import Condition, load
 
 from .testing.answers import NO_SYMPTOMS, SOON, URGENT_MEDICINE, Given, as_sets
+from .testing.fhir import every_answer_set, valid, without_times
 from .testing.pages import visible_text
 from .testing.privacy import traces
 from .testing.rules import APPROVED, ROOT
 from .testing.visitor import Journey
 
 GOLDEN = ROOT / "docs" / "fhir.md"
-#: The fields that hold the time the resources were made: all that differs from one day to
-#: the next in the golden example.
-TIMES = ("authored", "timestamp", "effectiveDateTime", "issued")
-
-
-def valid(resource: dict[str, Any]) -> None:
-    """``resource`` passes the R4B model of its type, and so does each resource in a Bundle."""
-    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
-    for entry in resource.get("entry", ()):
-        valid(entry["resource"])
 
 
 def items(resource: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -62,14 +49,6 @@ def answered(response: dict[str, Any]) -> dict[str, frozenset[str]]:
 
 def entries(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["resource"]["resourceType"]: e for e in bundle["entry"]}
-
-
-def without_times(resource: Any) -> Any:
-    if isinstance(resource, dict):
-        return {k: without_times(v) for k, v in resource.items() if k not in TIMES}
-    if isinstance(resource, list):
-        return [without_times(v) for v in resource]
-    return resource
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,44 +110,6 @@ def enabled(item: dict[str, Any], answers: dict[str, frozenset[str]]) -> bool:
     return all(tests) if item.get("enableBehavior") == "all" else any(tests)
 
 
-#: Above this many combinations of answers, the answer sets tried are a sample (see below).
-MOST_COMBINATIONS = 50_000
-#: How many answer sets the sample draws, with a fixed seed: the same sets on every run.
-SAMPLE = 20_000
-
-
-def choices(question: Question) -> list[frozenset[str]]:
-    """Every answer a person could give to ``question``: one value, or any set of them."""
-    values = [a.value for a in question.answers]
-    if question.kind == "one":
-        return [frozenset([v]) for v in values]
-    return [
-        frozenset(c) for n in range(1, len(values) + 1) for c in itertools.combinations(values, n)
-    ]
-
-
-def every_answer_set(rules: Rules, questions: list[str]) -> Iterator[dict[str, frozenset[str]]]:
-    """Every answer a person could give to ``questions``, in every combination, while there are
-    at most MOST_COMBINATIONS. Beyond that (a question asked after any of many answers to many
-    questions), every answer of each question with the others at their least worrying answer,
-    and then a fixed sample of SAMPLE combinations of all of them."""
-    lists = [choices(rules.questions[q]) for q in questions]
-    if math.prod(len(each) for each in lists) <= MOST_COMBINATIONS:
-        for combination in itertools.product(*lists):
-            yield dict(zip(questions, combination, strict=True))
-        return
-    least: dict[str, frozenset[str]] = {}
-    for q, each in zip(questions, lists, strict=True):
-        worry = {a.value: a.worry for a in rules.questions[q].answers}
-        least[q] = min(each, key=lambda c: (sum(worry[v] for v in c), len(c)))  # noqa: B023
-    for q, each in zip(questions, lists, strict=True):
-        for choice in each:
-            yield {**least, q: choice}
-    draw = random.Random(20261207)
-    for _ in range(SAMPLE):
-        yield {q: draw.choice(each) for q, each in zip(questions, lists, strict=True)}
-
-
 def test_enable_when_asks_each_question_exactly_when_the_rules_ask_it(rules):
     """For every question asked only sometimes, a FHIR form filler following ``enableWhen``
     shows it for exactly the answers the app asks it for: tried on every combination of the
@@ -188,9 +129,10 @@ def test_enable_when_asks_each_question_exactly_when_the_rules_ask_it(rules):
         assert seen == {True, False}, f"{question.id}: the answers tried show it and hide it"
 
 
-def test_a_condition_enable_when_cannot_say_is_written_out_instead(edited_rules):
+def test_a_condition_enable_when_cannot_say_is_an_expression_instead(edited_rules):
     """FHIR's enableWhen is a flat list of tests: a "not" cannot be said. The item then has no
-    enableWhen (a form filler shows it) and an extension says, in words, when it is asked."""
+    enableWhen but SDC's enableWhenExpression, in FHIRPath (tests/test_fhirpath.py runs it),
+    and an extension that says, in words, when it is asked."""
     path = edited_rules(
         (
             "ask_when: {question: age, is: [teen, adult]}",
@@ -202,7 +144,13 @@ def test_a_condition_enable_when_cannot_say_is_written_out_instead(edited_rules)
     valid(made)
     item = next(i for i in items(made) if i["linkId"] == "pregnancy")
     assert "enableWhen" not in item
-    (note,) = item["extension"]
+    expression, note = item["extension"]
+    condition = rules.questions["pregnancy"].ask_when
+    assert expression["url"] == fhir.ENABLE_WHEN_EXPRESSION and condition is not None
+    assert expression["valueExpression"] == {
+        "language": "text/fhirpath",
+        "expression": fhir.enable_when_expression(condition),
+    }
     assert note["url"].endswith("/StructureDefinition/clonus-selfcheck-ask-when")
     assert note["valueString"].startswith("Asked only when ")
     assert "is none of" in note["valueString"] and "enableWhen cannot say" in note["valueString"]

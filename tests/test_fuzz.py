@@ -2,17 +2,20 @@
 
 Submissions mix real field names and answers with unknown names, unknown choices, unicode,
 very long values, repeated keys, missing or forged tokens, and bodies that are not forms at all.
+The FHIR service, ``$evaluate``, gets any bytes, any JSON, and real QuestionnaireResponses
+changed anywhere, and always answers FHIR: a Bundle or an OperationOutcome.
 `make test` runs a few hundred examples; `make fuzz` runs SELFCHECK_FUZZ_EXAMPLES (10,000) for
 each route.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import urllib.parse
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from flask import Flask
@@ -20,9 +23,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from selfcheck import create_app
+from selfcheck import create_app, fhir
 from selfcheck.rules import Rules
 
+from .testing.answers import BY_LEVEL, NO_SYMPTOMS, URGENT_MEDICINE, as_sets
 from .testing.pages import in_layout, visible_text
 from .testing.rules import RULES_FILE
 
@@ -179,3 +183,111 @@ def test_a_changed_real_form_gets_a_page_never_a_failure(pairs, token):
 def test_any_body_sent_to_a_post_route_gets_a_page_never_a_failure(route, body, content_type):
     _, client, _ = visitor()
     check(client.post(route, data=body, content_type=content_type))
+
+
+# --------------------------------------------------------------------------------------------
+# The FHIR service
+
+EVALUATE = "/fhir/QuestionnaireResponse/$evaluate"
+
+#: Property names of a QuestionnaireResponse, for the fuzzer to put anywhere.
+KEYS = ["resourceType", "questionnaire", "status", "item", "linkId", "answer", "valueCoding"]
+KEYS += ["system", "code", "display", "valueString", "text", "authored"]
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(VALUES + KEYS),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=10), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+def _places(value: object, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path to every value inside ``value``, itself included."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _places(inner, (*path, key))
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            found += _places(inner, (*path, i))
+    return found
+
+
+@st.composite
+def changed_responses(draw: st.DrawFn) -> object:
+    """The QuestionnaireResponse of a real, complete set of answers, changed in one to four
+    places: a value replaced by any JSON, a property or an item taken out, an item repeated,
+    or a real answer code, linkId or page put where another was."""
+    rules = _rules()
+    answers = draw(st.sampled_from([*BY_LEVEL.values(), NO_SYMPTOMS, URGENT_MEDICINE]))
+    resource: Any = fhir.response(rules, as_sets(answers), words=draw(st.booleans()))
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(_places(resource)))
+        if not path:
+            resource = draw(json_values)
+            continue
+        *above, last = path
+        parent: Any = resource
+        for key in above:
+            parent = parent[key]
+        how = draw(st.sampled_from(["replace", "real", "remove", "repeat"]))
+        if how == "remove":
+            del parent[last]
+        elif how == "repeat" and isinstance(parent, list) and isinstance(last, int):
+            parent.append(parent[last])
+        elif how == "real":
+            parent[last] = draw(st.sampled_from(VALUES + NAMES))
+        else:
+            parent[last] = draw(json_values)
+    return resource
+
+
+def check_fhir(response) -> None:
+    """Never a failure, always FHIR: a Bundle of advice, or an OperationOutcome that says why
+    not; never a cookie."""
+    event(f"{response.status_code} {response.mimetype}")
+    assert response.status_code < 500
+    assert response.mimetype == "application/fhir+json"
+    made = json.loads(response.get_data())
+    assert made["resourceType"] == ("Bundle" if response.status_code == 200 else "OperationOutcome")
+    assert "Set-Cookie" not in response.headers
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(resource=changed_responses())
+def test_a_changed_real_response_sent_to_evaluate_gets_fhir_never_a_failure(resource):
+    _, client, _ = visitor()
+    body = json.dumps(resource, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    check_fhir(client.post(EVALUATE, data=body, content_type="application/fhir+json"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=st.one_of(
+        st.binary(max_size=3000),
+        json_values.map(lambda v: json.dumps(v).encode("utf-8", "surrogatepass")),
+    ),
+    content_type=st.sampled_from(
+        [
+            "application/fhir+json",
+            "application/json",
+            "application/fhir+json; charset=utf-8",
+            "application/fhir+json; charset=latin-1",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=fuzzboundary",
+            "text/plain",
+            "",
+        ]
+    ),
+)
+def test_any_body_sent_to_evaluate_gets_fhir_never_a_failure(body, content_type):
+    _, client, _ = visitor()
+    check_fhir(client.post(EVALUATE, data=body, content_type=content_type))

@@ -195,8 +195,15 @@ def test_the_session_cookie_holds_only_the_csrf_token(app: Flask, journey: Journ
 def test_every_post_route_checks_the_csrf_token(app: Flask, client):
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     english = ["/check", "/start-again", "/summary.fhir.json", "/summary.pdf"]
+    # The one exception, not a form: the FHIR service reads no cookie and takes only JSON
+    # (tests/test_fhir_evaluate.py), so a form sent there, with or without a token, is refused.
+    service = "/fhir/QuestionnaireResponse/$evaluate"
     # Each form in English and under each translated language's address.
-    assert sorted(posts) == sorted([*english, *(f"/<any(es, ar):lang>{p}" for p in english)])
+    assert sorted(posts) == sorted(
+        [*english, *(f"/<any(es, ar):lang>{p}" for p in english), service]
+    )
+    form = {"page": "emergency_check", "red_flags": "none", "go": "next"}
+    assert client.post(service, data=form).status_code == 415
     client.get("/check")  # a session, but no token in the form
     same_site = {"Sec-Fetch-Site": "same-origin"}
     for path in [f"{prefix}{p}" for prefix in ("", "/es", "/ar") for p in english]:

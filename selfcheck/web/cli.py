@@ -166,6 +166,14 @@ def rules_cli() -> None:
 #: The rules file, as every command takes it.
 rules_argument = click.argument("file", required=False)
 
+#: Where the FHIR commands' canonical addresses start.
+base_option = click.option(
+    "--base",
+    metavar="URL",
+    envvar="SELFCHECK_FHIR_BASE",
+    help="Where the canonical addresses start (default: the FHIR_BASE setting).",
+)
+
 
 @rules_cli.command("check")
 @rules_argument
@@ -277,12 +285,7 @@ def _approved_content(file: str, rules: Rules) -> str:
 
 @rules_cli.command("fhir")
 @rules_argument
-@click.option(
-    "--base",
-    metavar="URL",
-    envvar="SELFCHECK_FHIR_BASE",
-    help="Where the canonical addresses start (default: the FHIR_BASE setting).",
-)
+@base_option
 def fhir_command(file: str | None, base: str | None) -> None:
     """Print the rules as a FHIR R4 Questionnaire, in JSON (see docs/fhir.md).
 
@@ -295,6 +298,53 @@ def fhir_command(file: str | None, base: str | None) -> None:
 
     file, rules = rules_in_use(file, data=True)
     made = questionnaire(rules, base or DEFAULT_BASE)
+    click.echo(json.dumps(made, ensure_ascii=False, indent=2))
+
+
+@rules_cli.command("evaluate")
+@click.argument("file", nargs=-1, metavar="[FILE] RESPONSE")
+@base_option
+def evaluate_command(file: tuple[str, ...], base: str | None) -> None:
+    """Print the advice for a FHIR QuestionnaireResponse as a Bundle, in JSON (docs/fhir.md).
+
+    RESPONSE is a file (- for stdin) holding the response's JSON, or the text of the summary's
+    QR code (SELFCHECK:…). It does what POST /fhir/QuestionnaireResponse/$evaluate does, with
+    no server. A response that cannot be evaluated gets an OperationOutcome naming each
+    problem, and exit status 1. FILE defaults to the app's rules file; which file was used is
+    said on stderr, so that stdout is the JSON alone.
+    """
+    import json
+    import zlib
+
+    from selfcheck.fhir import DEFAULT_BASE, read_qr_payload
+    from selfcheck.fhir_evaluate import Refused, evaluate, parse, refused
+
+    if not 1 <= len(file) <= 2:
+        raise click.UsageError("give the response to evaluate: rules evaluate [FILE] RESPONSE")
+    rules_file, response = (None, file[0]) if len(file) == 1 else file
+    _, rules = rules_in_use(rules_file, data=True)
+    app = _app()
+    number = str(app.config["EMERGENCY_NUMBER"])
+    with click.open_file(response, "rb") as body:
+        sent = body.read()
+    try:
+        if sent.lstrip().startswith(b"SELFCHECK:"):
+            try:
+                resource = read_qr_payload(sent.strip().decode("ascii"))
+            except (ValueError, zlib.error) as error:
+                text = f"The QR code's text cannot be read: {error}."
+                raise refused(400, "structure", text) from None
+        else:
+            resource = parse(sent)
+        made = evaluate(
+            rules,
+            resource,
+            base or app.config["FHIR_BASE"] or DEFAULT_BASE,
+            lambda text: text.replace("{emergency_number}", number),
+        )
+    except Refused as error:
+        click.echo(json.dumps(error.outcome(), ensure_ascii=False, indent=2))
+        raise SystemExit(1) from None
     click.echo(json.dumps(made, ensure_ascii=False, indent=2))
 
 

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from selfcheck.answers import finished
 from selfcheck.outcome import Outcome, evaluate
 from selfcheck.rules import Answers, Page, Rules
+from selfcheck.web import evaluate as fhir_evaluate
 from selfcheck.web.forms import Submission, UnexpectedForm
 from selfcheck.web.kept import Kept, keep
 from selfcheck.web.kept import read as kept_answers
@@ -46,6 +47,8 @@ from selfcheck.web.service import Service, current_service, english_service
 View = TypeVar("View", bound=Callable[..., Any])
 
 bp = Blueprint("selfcheck", __name__)
+# POST /fhir/QuestionnaireResponse/$evaluate: for a clinic's system, not a page (evaluate.py).
+bp.register_blueprint(fhir_evaluate.bp)
 
 
 def page(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
