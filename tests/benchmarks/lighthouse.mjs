@@ -19,26 +19,35 @@ const config = {
 };
 const flow = await startFlow(page, {config});
 
-async function answer(values) {
-  for (const [name, value] of values) {
+// Each page of questions in turn, answered as a person with nothing to report would: "None of
+// these" where a question has it, else "No", else an adult's age, else its first answer. The
+// pages are found as the app shows them, so a new page or question needs no change here.
+const PREFERRED = ['none', 'no', 'nowhere', 'adult', 'self'];
+
+async function answerPage() {
+  const names = await page.$$eval('form input[type=radio], form input[type=checkbox]',
+    (inputs) => [...new Set(inputs.map((i) => i.name))]);
+  for (const name of names) {
+    const values = await page.$$eval(`input[name="${name}"]`, (inputs) => inputs.map((i) => i.value));
+    const value = PREFERRED.find((v) => values.includes(v)) || values[0];
     await page.click(`label[for="q-${name}-${value}"]`);
   }
-  await Promise.all([page.waitForNavigation(), page.click('button[value="next"]')]);
+}
+
+async function atResult() {
+  return (await page.$('#urgency-heading')) !== null;
 }
 
 await flow.navigate(`${base}/`, {name: 'start'});
 await flow.navigate(`${base}/check`, {name: 'questionnaire'});
-await answer([['red_flags', 'none']]);
-await answer([['jerking', 'yes'], ['reflexes', 'not_sure'], ['stiffness', 'yes'],
-              ['weakness', 'no'], ['balance', 'no'], ['pain', 'yes'], ['daily_life', 'yes'],
-              ['where', 'ankles'], ['started', 'weeks'], ['worse', 'slowly'],
-              ['nerve_symptoms', 'none']]);
-for (const [name, value] of [['checked', 'no'], ['conditions', 'ms'], ['oxygen', 'no'],
-                             ['infection', 'no'], ['kidney_liver', 'none'],
-                             ['medicines', 'none'], ['medicine_change', 'no']]) {
-  await page.click(`label[for="q-${name}-${value}"]`);
+for (let pages = 0; !(await atResult()); pages++) {
+  if (pages > 20) throw new Error('the questions never reached a result');
+  await answerPage();
+  await Promise.all([page.waitForNavigation(), page.click('button[value="next"]')]);
 }
-// Keep the CSRF cookie: clearing storage before this step would refuse the form.
+// Measure the result as it is reached: back to the last page (its answers are kept), and send
+// it again inside the flow. Keep the CSRF cookie: clearing storage would refuse the form.
+await page.goBack();
 await flow.navigate(async () => { await page.click('button[value="next"]'); },
                     {name: 'outcome', disableStorageReset: true});
 
