@@ -426,6 +426,19 @@ def page_weight() -> list[dict[str, object]]:
     return rows
 
 
+def first_worker(master: int, wait: float = 30.0) -> int:
+    """The PID of gunicorn's first worker. The master listens before it forks its workers (and
+    builds the rules' review page first, which takes a second or so on a busy machine), so
+    the list of its children can still be empty when the address already answers."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    deadline = time.monotonic() + wait
+    while not (found := children.read_text().split()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn {master} started no worker in {wait:.0f} s")
+        time.sleep(0.05)
+    return int(found[0])
+
+
 def memory(total: int, first: int) -> dict[str, float]:
     """Resident memory of one gunicorn worker after ``first`` and after ``total`` requests."""
 
@@ -434,7 +447,7 @@ def memory(total: int, first: int) -> dict[str, float]:
         return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
     with served("selfcheck:create_app()", workers=1) as (url, master):
-        worker = int(Path(f"/proc/{master}/task/{master}/children").read_text().split()[0])
+        worker = first_worker(master)
         cookie, token = session_and_token(url)
         body = outcome_body(token).encode()
         headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
