@@ -16,7 +16,7 @@ from selfcheck.web.kept import COOKIE
 from .testing.answers import AFTER_A_FIT, CHILD, PREGNANT, SOON
 from .testing.languages import page_text_in
 from .testing.pages import headings, title, visible_text
-from .testing.visitor import Journey
+from .testing.visitor import Journey, hours_later
 
 #: Where the button leads, in each language.
 LEAVE = {"en": "/leave", "es": "/es/leave", "ar": "/ar/leave"}
@@ -177,6 +177,11 @@ def test_no_title_before_the_result_says_what_the_check_is_about(
                 break
         titles["start again, with answers"] = title(journey.open(f"{prefix}/start-again").text)
     assert seen == {page.id for page in rules.pages}, "every page of questions is walked"
+    journey.start_again()
+    with hours_later(5):
+        journey.submit("next", {"red_flags": "none"})
+    titles["a page left open for hours"] = title(journey.html)
+    assert journey.response.status_code == 400
     for path in (
         ["/", "/privacy", "/help", "/contact", "/accessibility", "/start-again"]
         + [
