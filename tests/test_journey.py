@@ -47,7 +47,7 @@ def test_each_red_flag_leads_straight_to_emergency_advice(journey: Journey, rule
     assert main[0] == "Your result: how soon to get a medical evaluation"
     assert headings(html) == ["Call 999 now"], "emergency advice must be the first heading"
     assert rules.red_flag(flag).reason in visible_text(html)
-    assert title(html) == "Call 999 now – Clonus self-check", "the title is the advice itself"
+    assert title(html) == "Call 999 now – Self-check", "the title is the advice itself"
     # No questionnaire in between, and the page can still be printed or saved.
     buttons = [b.get("formaction") for b in journey.form().buttons]
     assert "/summary.pdf" in buttons
@@ -65,7 +65,7 @@ def test_each_urgency_level_is_reachable(journey: Journey, rules: Rules, level):
     journey.complete(BY_LEVEL[level])
     expected = next(lvl for lvl in rules.levels if lvl.id == level)
     assert headings(journey.html)[0] == expected.heading
-    assert title(journey.html) == f"{expected.heading} – Clonus self-check"
+    assert title(journey.html) == f"{expected.heading} – Self-check"
 
 
 def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
@@ -112,7 +112,8 @@ def test_missing_answers_show_the_gov_uk_error_pattern(journey: Journey, rules: 
     journey.answer_page(SOON)
     journey.submit("next", {"jerking": "yes", "where": "ankles"})
     html = journey.html
-    assert title(html).startswith("Error: Your symptoms")
+    assert title(html) == "Error: Step 3 – Self-check"
+    assert headings(html) == ["Your symptoms"]
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
     assert summary, "an error summary at the top of the page"
     assert html.index("error-summary") < html.index("<h1>")

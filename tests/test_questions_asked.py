@@ -24,12 +24,18 @@ from .testing.pages import headings, pdf_text, title, visible_text
 from .testing.visitor import Journey
 
 
+def named(html: str) -> str:
+    """A page of questions as a person knows it: its heading, then its title, which names
+    only the step ("Your symptoms – Step 3 – Self-check")."""
+    return f"{headings(html)[0]} – {title(html)}"
+
+
 def pages_seen(journey: Journey, answers: Given) -> list[str]:
-    """The title of every page of questions a person who gives ``answers`` goes through."""
+    """Every page of questions a person who gives ``answers`` goes through (:func:`named`)."""
     seen = []
     journey.open("/check")
     while "Your result" not in journey.html:
-        seen.append(title(journey.html))
+        seen.append(named(journey.html))
         journey.answer_page(answers)
     return seen
 
@@ -48,7 +54,7 @@ def summary(journey: Journey) -> str:
 def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: Rules):
     older = {**ROUTINE, "age": "older"}
     seen = pages_seen(journey, older)
-    assert seen[-1] == "Changes in the last 4 weeks (step 10 of 10) – Clonus self-check"
+    assert seen[-1] == "Changes in the last 4 weeks – Step 10 of 10 – Self-check"
     assert "Are you pregnant" not in journey.html
     pregnancy = rules.questions["pregnancy"].summary
     assert pregnancy not in summary(journey)
@@ -58,14 +64,14 @@ def test_an_older_person_is_not_asked_about_pregnancy(journey: Journey, rules: R
 def test_a_pregnant_person_is_asked_about_the_signs_of_pre_eclampsia(journey: Journey):
     pregnant = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
     seen = pages_seen(journey, pregnant)
-    assert seen[-1] == "Pregnancy and a recent birth (step 11 of 11) – Clonus self-check"
+    assert seen[-1] == "Pregnancy and a recent birth – Step 11 of 11 – Self-check"
     assert headings(journey.html)[0] == "Contact a doctor or urgent care today"
     assert "Pregnant, or had a baby in the last 6 weeks Yes, I am pregnant" in summary(journey)
 
 
 def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journey):
     seen = pages_seen(journey, NO_SYMPTOMS)
-    assert [t.split(" (")[0] for t in seen] == [
+    assert [t.split(" – ")[0] for t in seen] == [
         "Check for emergency signs",
         "About the person with the symptoms",
         "Your symptoms",
@@ -78,9 +84,9 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
     ]
     # Whether the pregnancy page follows is known only once the background is answered: till
     # then, no number of steps.
-    assert seen[-3].startswith("Your health background (step 7) ")
-    assert seen[-2].startswith("Medicines, drugs and alcohol (step 8 of 9)")
-    assert seen[-1].startswith("Changes in the last 4 weeks (step 9 of 9)")
+    assert seen[-3].startswith("Your health background – Step 7 – ")
+    assert seen[-2].startswith("Medicines, drugs and alcohol – Step 8 of 9 – ")
+    assert seen[-1].startswith("Changes in the last 4 weeks – Step 9 of 9 – ")
     text = summary(journey)
     assert "When they started" not in text and "Getting worse" not in text
     # Back from the outcome's last page goes to the page before it that was shown.
@@ -91,7 +97,7 @@ def test_a_person_with_none_of_the_symptoms_skips_when_it_started(journey: Journ
 
 def total_of(page_title: str) -> int | None:
     """The number of steps a question page's title gives, or None when it gives none."""
-    found = re.search(r"\(step \d+(?: of (\d+))?\)", page_title)
+    found = re.search(r"Step \d+(?: of (\d+))? – ", page_title)
     assert found, f"not a question page: {page_title}"
     return int(found[1]) if found[1] else None
 
@@ -109,13 +115,13 @@ def test_the_step_counter_never_falls_and_never_overstates(journey: Journey, ans
     # The outcome's Change link of the last page, then Back through every page before it.
     changes = [b["value"] for b in journey.form().buttons if b["value"].startswith("change:")]
     journey.submit(changes[-1])
-    back = [title(journey.html)]
+    back = [named(journey.html)]
     while any(b["value"] == "back" for b in journey.form().buttons):
         journey.submit("back")
-        back.append(title(journey.html))
+        back.append(named(journey.html))
     assert len(back) == len(seen), back
     for before, after in zip(reversed(seen), back, strict=True):
-        assert after.split(" (step")[0] == before.split(" (step")[0]
+        assert after.split(" – ")[0] == before.split(" – ")[0]
         if total_of(before) is not None:
             assert total_of(after) == total_of(before), f"{before!r}, then {after!r}"
     # Never more than the pages this person is shown; on the last page, and after it, known.
@@ -158,7 +164,8 @@ def test_answers_that_clash_show_the_gov_uk_error_pattern(journey: Journey, rule
     journey.answer_page(SOON)
     journey.submit("next", {**_symptoms(rules, SOON), "where": "nowhere"})
     html = journey.html
-    assert title(html).startswith("Error: Your symptoms")
+    assert title(html) == "Error: Step 3 – Self-check"
+    assert headings(html) == ["Your symptoms"]
     (clash,) = rules.contradictions
     summary_box = re.search(r'<div class="error-summary".*?</div>', html, re.S)
     assert summary_box and 'href="#q-where-ankles"' in summary_box.group(0)
@@ -309,7 +316,7 @@ def test_an_emergency_waits_for_every_answer_it_depends_on(journey: Journey):
     it."""
     pregnant = {**SOON, "recent_signs": ["headache"], "pregnancy": "pregnant"}
     seen = pages_seen(journey, {**pregnant, "pregnancy_signs": "none"})
-    assert [t.split(" (")[0] for t in seen[-3:]] == [
+    assert [t.split(" – ")[0] for t in seen[-3:]] == [
         "Other signs in the last few days",
         "When it started",
         "Your health background",

@@ -32,7 +32,7 @@ def review_app(path: Path):
 def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
     html = client.get("/rules").get_data(as_text=True)
     text = visible_text(html)
-    assert title(html) == "The clinical rules, version 0.1.0 – Clonus self-check"
+    assert title(html) == "The clinical rules, version 0.1.0 – Self-check"
     assert headings(html) == ["The clinical rules of this check"]
     assert (
         f"Review record Version 0.1.0 Fingerprint {SHORT} "
@@ -329,7 +329,7 @@ def test_each_loaded_rule_set_has_its_review_page_of_its_own(edited_rules):
     before = title(first.get("/rules").get_data(as_text=True))
     other = edited_rules(('version: "0.1.0"', 'version: "0.2.0"'), name="other.yaml")
     assert title(review_app(other).test_client().get("/rules").get_data(as_text=True)) == (
-        "The clinical rules, version 0.2.0 – Clonus self-check"
+        "The clinical rules, version 0.2.0 – Self-check"
     )
     assert before == title(first.get("/rules").get_data(as_text=True))
-    assert before == "The clinical rules, version 0.1.0 – Clonus self-check"
+    assert before == "The clinical rules, version 0.1.0 – Self-check"

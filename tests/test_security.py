@@ -278,7 +278,7 @@ def test_an_expired_page_explains_keeps_the_answers_and_offers_to_start_again(
         response = journey.submit("next", {"jerking": "yes", "where": ["ankles", "wrists"]})
         html = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert title(html) == "Please confirm your answers – Clonus self-check"
+        assert title(html) == "Please confirm your answers – Self-check"
         text = visible_text(html)
         assert "open for a long time" in text and "Your answers are still here" in text
         assert "Start again" in text

@@ -4,8 +4,9 @@
 The accessibility checks (axe, keyboard focus, target sizes, reflow and zoom) and the
 screenshots run over STATES, and over TRANSLATED: each state again in Spanish (/es/) and Arabic
 (/ar/), its title from the catalogs. To cover a new page, add one line to STATES: its name (the test
-id and the screenshot's file name), the title a person hears first, and how to reach it, for
-example ``State("rules", "Review the rules – Clonus self-check", opened("/rules"))``.
+id and the screenshot's file name), the title a person hears first, and how to reach it (and, for
+a page of questions, whose title names only its step, its heading), for example
+``State("help", "Help that is not an emergency – Self-check", opened("/help"))``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Literal
 
 from playwright.sync_api import Page
 
-from ..testing.answers import ROUTINE, SOON, URGENT_MEDICINE
+from ..testing.answers import AFTER_A_FIT, CHILD, PREGNANT, ROUTINE, SOON, URGENT_MEDICINE
 from ..testing.browser import BROKEN_PATH, ContextClient
-from ..testing.languages import title_in
+from ..testing.languages import rule_text_in, title_in
 from ..testing.visitor import Form, Visitor, forms
 
-SERVICE = "Clonus self-check"
+SERVICE = "Self-check"
 #: The red flag ticked to reach the emergency outcome: its label, and its value.
 RED_FLAG = "A drooping face, a weak arm, slurred speech, or a sudden very bad headache"
 RED_FLAG_VALUE = "stroke_signs"
@@ -220,6 +221,10 @@ class State:
     media: Literal["screen", "print"] = "screen"
     #: The language's address: "" (English), "/es", "/ar".
     prefix: str = ""
+    #: A page of questions: its heading (h1), which says what the page asks about. Its title
+    #: names only the step, so that the browser's history says nothing of health (issue 22):
+    #: the same step of two journeys has one title, and the heading tells them apart.
+    heading: str = ""
 
     def open(self, page: Page) -> None:
         # A new visitor: no answers held from a page opened before.
@@ -286,73 +291,41 @@ def exited(page: Page) -> None:
         page.locator(".exit-bar a[data-exit]").click()
 
 
-#: A pregnant person is shown every page of questions for an adult.
-PREGNANT = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
-#: A child's parent is asked how the child is.
-CHILD = {**SOON, "age": "child", "for_whom": "other", "child_signs": "none"}
-#: Someone who had a fit some days ago is asked about it.
-AFTER_A_FIT = {
-    **SOON,
-    "recent_signs": ["seizure"],
-    "fit_when": "days",
-    "fit_known": "yes",
-    "fit_details": "none",
-}
+def question_page(
+    name: str, step: str, heading: str, reach: Callable[[Page], object], errors: bool = False
+) -> State:
+    """A page of questions: its title names only its step ("Step 9 of 11"), and its heading
+    what it asks about."""
+    title = f"{'Error: ' if errors else ''}Step {step} – {SERVICE}"
+    return State(name, title, reach, heading=heading)
+
 
 STATES = [
-    State("start", f"Check your symptoms of clonus – {SERVICE}", opened("/")),
-    State(
-        "emergency-check",
-        f"Check for emergency signs (step 1) – {SERVICE}",
-        opened("/check"),
-    ),
-    State(
+    State("start", f"Start the check – {SERVICE}", opened("/")),
+    question_page("emergency-check", "1", "Check for emergency signs", opened("/check")),
+    question_page(
         "emergency-check-with-errors",
-        f"Error: Check for emergency signs (step 1) – {SERVICE}",
+        "1",
+        "Check for emergency signs",
         with_errors({}, 0),
+        errors=True,
     ),
-    State(
-        "about",
-        f"About the person with the symptoms (step 2) – {SERVICE}",
-        answered(SOON, 1),
+    question_page("about", "2", "About the person with the symptoms", answered(SOON, 1)),
+    question_page("child", "3", "How the baby or child is", answered(CHILD, 2)),
+    question_page("symptoms", "3", "Your symptoms", answered(SOON, 2)),
+    question_page("symptoms-with-errors", "3", "Your symptoms", with_errors(SOON, 2), errors=True),
+    question_page("symptoms-with-answers-that-clash", "3", "Your symptoms", clash, errors=True),
+    question_page("strength", "4", "Strength, balance and feeling", answered(SOON, 3)),
+    question_page("how-you-are-now", "5", "How you are now", answered(SOON, 4)),
+    question_page("other-recent-signs", "6", "Other signs in the last few days", answered(SOON, 5)),
+    question_page("fit", "7", "About the fit or collapse", answered(AFTER_A_FIT, 6)),
+    question_page("onset", "7", "When it started", answered(SOON, 6)),
+    question_page("background", "8", "Your health background", answered(SOON, 7)),
+    question_page("medicines", "9 of 11", "Medicines, drugs and alcohol", answered(PREGNANT, 8)),
+    question_page(
+        "medicine-changes", "10 of 11", "Changes in the last 4 weeks", answered(PREGNANT, 9)
     ),
-    State("child", f"How the baby or child is (step 3) – {SERVICE}", answered(CHILD, 2)),
-    State("symptoms", f"Your symptoms (step 3) – {SERVICE}", answered(SOON, 2)),
-    State(
-        "symptoms-with-errors",
-        f"Error: Your symptoms (step 3) – {SERVICE}",
-        with_errors(SOON, 2),
-    ),
-    State(
-        "symptoms-with-answers-that-clash",
-        f"Error: Your symptoms (step 3) – {SERVICE}",
-        clash,
-    ),
-    State("strength", f"Strength, balance and feeling (step 4) – {SERVICE}", answered(SOON, 3)),
-    State("how-you-are-now", f"How you are now (step 5) – {SERVICE}", answered(SOON, 4)),
-    State(
-        "other-recent-signs",
-        f"Other signs in the last few days (step 6) – {SERVICE}",
-        answered(SOON, 5),
-    ),
-    State("fit", f"About the fit or collapse (step 7) – {SERVICE}", answered(AFTER_A_FIT, 6)),
-    State("onset", f"When it started (step 7) – {SERVICE}", answered(SOON, 6)),
-    State("background", f"Your health background (step 8) – {SERVICE}", answered(SOON, 7)),
-    State(
-        "medicines",
-        f"Medicines, drugs and alcohol (step 9 of 11) – {SERVICE}",
-        answered(PREGNANT, 8),
-    ),
-    State(
-        "medicine-changes",
-        f"Changes in the last 4 weeks (step 10 of 11) – {SERVICE}",
-        answered(PREGNANT, 9),
-    ),
-    State(
-        "pregnancy",
-        f"Pregnancy and a recent birth (step 11 of 11) – {SERVICE}",
-        answered(PREGNANT, 10),
-    ),
+    question_page("pregnancy", "11 of 11", "Pregnancy and a recent birth", answered(PREGNANT, 10)),
     *(State(f"outcome-{level}", result(name), reach) for level, (name, reach) in OUTCOMES.items()),
     *(
         State(f"print-{level}", result(name), reach, media="print")
@@ -363,7 +336,7 @@ STATES = [
         result(OUTCOMES["urgent"][0]),
         every_section_open(answered(URGENT_MEDICINE)),
     ),
-    State("back-to-symptoms", f"Your symptoms (step 3) – {SERVICE}", went_back),
+    question_page("back-to-symptoms", "3", "Your symptoms", went_back),
     State("start-again", f"Do you want to start again? – {SERVICE}", start_again_asked),
     State(
         "start-again-with-no-answers",
@@ -404,8 +377,9 @@ ENGLISH_ONLY = {"rules"}
 def in_language(state: State, code: str) -> State:
     """``state`` in language ``code``: reached the same way under /code/, with its title in
     that language."""
+    heading = state.heading and rule_text_in(code, state.heading)
     return replace(state, name=f"{code}-{state.name}", title=title_in(code, state.title),
-                   prefix=f"/{code}")  # fmt: skip
+                   prefix=f"/{code}", heading=heading)  # fmt: skip
 
 
 #: Every state of STATES in Spanish and in Arabic.

@@ -157,6 +157,8 @@ def test_axe_finds_nothing_to_fix(shown: Shown, page_of: Page):
 def test_the_title_says_where_the_person_is(shown: Shown, page_of: Page):
     expect(page_of).to_have_title(shown.state.title)
     expect(page_of.get_by_role("heading", level=1)).to_have_count(1)
+    if shown.state.heading:  # a page of questions: its title is its step, its heading says more
+        expect(page_of.get_by_role("heading", level=1)).to_have_text(shown.state.heading)
 
 
 @pytest.mark.parametrize("code", ["en", *LANGUAGES])
@@ -168,8 +170,16 @@ def test_no_two_pages_share_a_title(code):
         "back-to-symptoms",
         "outcome-urgent-every-section-open",
     }
+    # A page of questions is named by its step alone, so that the browser's history says
+    # nothing of health (issue 22): the same step of two journeys has one title, and its
+    # heading, the first thing in the main content, tells them apart.
+    same_step = {"child": "symptoms", "fit": "onset"}
     states = SCREEN if code == "en" else [s for s in SCREEN_TRANSLATED if s.prefix == f"/{code}"]
-    titles = [s.title for s in states if s.name.removeprefix(f"{code}-") not in same_page]
+    by_name = {s.name.removeprefix(f"{code}-"): s for s in states}
+    for one, other in same_step.items():
+        assert by_name[one].title == by_name[other].title
+        assert by_name[one].heading != by_name[other].heading
+    titles = [s.title for name, s in by_name.items() if name not in same_page | set(same_step)]
     assert len(set(titles)) == len(titles) > 20
 
 
@@ -452,3 +462,8 @@ def test_landmarks_and_language(page_of: Page):
     for role in ("banner", "main", "contentinfo"):
         expect(page.get_by_role(role)).to_have_count(1)
     expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main")
+    # A page's title names no symptom (a page of questions: only its step), so the heading
+    # says which page this is: the first heading of the main content, after only the summary
+    # of errors, which is read out first.
+    first = page.locator("main :is(h1, h2, h3, h4, h5, h6):not(.error-summary *)").first
+    assert first.evaluate("h => h.tagName") == "H1"

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ..testing.answers import SOON
-from .states import PREGNANT, SERVICE, answer, proceed
+from ..testing.answers import PREGNANT, SOON
+from .states import SERVICE, answer, proceed
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,15 @@ def shown(page: Page) -> str:
 
 
 def without_total(title: str) -> str:
-    """A page's title without the number of steps: "Your symptoms (step 3 of 10)" becomes
-    "Your symptoms (step 3)". A page gives the number only once the answers decide it, so a
+    """A page's title without the number of steps: "Step 3 of 10 – Self-check" becomes
+    "Step 3 – Self-check". A page gives the number only once the answers decide it, so a
     page seen again after Back may give it where it gave none before (never another one)."""
-    return re.sub(r" of \d+\)", ")", title)
+    return re.sub(r" of \d+ – ", " – ", title)
 
 
 def total(title: str) -> int | None:
     """The number of steps a title gives, or None."""
-    found = re.search(r" of (\d+)\)", title)
+    found = re.search(r" of (\d+) – ", title)
     return int(found[1]) if found else None
 
 
@@ -82,19 +82,19 @@ def test_back_after_a_page_with_errors_and_after_a_change(page: Page):
     answer(page, SOON)
     proceed(page)
     proceed(page)  # nothing answered on the second page
-    expect(page).to_have_title(f"Error: About the person with the symptoms (step 2) – {SERVICE}")
+    expect(page).to_have_title(f"Error: Step 2 – {SERVICE}")
     answer(page, SOON)
     proceed(page)
-    expect(page).to_have_title(f"Your symptoms (step 3) – {SERVICE}")
+    expect(page).to_have_title(f"Step 3 – {SERVICE}")
     page.go_back()
     # Step 2 as last sent: well answered now, so without the errors (the number of steps is
     # not known yet: whether the page about a fit comes depends on a later answer).
-    assert shown(page) == f"About the person with the symptoms (step 2) – {SERVICE}"
+    assert shown(page) == f"Step 2 – {SERVICE}"
     assert ticked(page)
     page.go_forward()
-    assert shown(page) == f"Your symptoms (step 3) – {SERVICE}"
+    assert shown(page) == f"Step 3 – {SERVICE}"
     # The in-page Back button, then the browser's own.
     proceed(page, "Back to the last step")
-    assert shown(page) == f"About the person with the symptoms (step 2) – {SERVICE}"
+    assert shown(page) == f"Step 2 – {SERVICE}"
     page.go_back()
-    assert shown(page) == f"Your symptoms (step 3) – {SERVICE}"
+    assert shown(page) == f"Step 3 – {SERVICE}"

@@ -28,7 +28,7 @@ def test_a_red_flag_shows_emergency_advice_first(page: Page, width: int):
     page.get_by_label(RED_FLAG).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Call 999 now")
-    expect(page).to_have_title("Call 999 now – Clonus self-check")
+    expect(page).to_have_title("Call 999 now – Self-check")
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -92,7 +92,8 @@ def test_a_submission_with_errors_says_what_to_fix(page: Page, rules: Rules):
     given = {"jerking": "yes", "where": ["wrists"]}
     answer(page, given)
     proceed(page)
-    expect(page).to_have_title("Error: Your symptoms (step 3) – Clonus self-check")
+    expect(page).to_have_title("Error: Step 3 – Self-check")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your symptoms")
     summary = page.locator(".error-summary")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     unanswered = [q for q in rules.page("symptoms").questions if q.id not in given]

@@ -50,7 +50,7 @@ def test_the_whole_check_without_javascript(page: Page):
     page.get_by_label("I'm not sure if there is one of these signs").check()
     page.get_by_label("None of these").check()
     proceed(page)
-    expect(page).to_have_title("Error: Check for emergency signs (step 1) – Clonus self-check")
+    expect(page).to_have_title("Error: Step 1 – Self-check")
     expect(page.locator(".error-summary")).to_contain_text(
         'Select "None of these" on its own, or untick it'
     )

@@ -41,7 +41,8 @@ def three_pages_answered(page: Page) -> None:
     for _ in range(3):
         answer(page, SOON)
         proceed(page)
-    expect(page).to_have_title(f"Strength, balance and feeling (step 4) – {SERVICE}")
+    expect(page).to_have_title(f"Step 4 – {SERVICE}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strength, balance and feeling")
 
 
 def history_length(page: Page) -> int:
@@ -58,7 +59,8 @@ def left_with_nothing_behind(page: Page) -> None:
     assert page.url.endswith("/leave")
     assert cookie_names(page) == set()
     page.go_back()
-    expect(page).to_have_title(f"Check for emergency signs (step 1) – {SERVICE}")
+    expect(page).to_have_title(f"Step 1 – {SERVICE}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check for emergency signs")
     expect(page.locator("input:checked")).to_have_count(0)
 
 

@@ -60,6 +60,19 @@ NO_SYMPTOMS: Given = {
     "where": "nowhere",
 }
 
+#: A pregnant person is shown every page of questions for an adult.
+PREGNANT: Given = {**SOON, "pregnancy": "pregnant", "pregnancy_signs": "none"}
+#: A child's parent is asked how the child is.
+CHILD: Given = {**SOON, "age": "child", "for_whom": "other", "child_signs": "none"}
+#: Someone who had a fit some days ago is asked about it.
+AFTER_A_FIT: Given = {
+    **SOON,
+    "recent_signs": ["seizure"],
+    "fit_when": "days",
+    "fit_known": "yes",
+    "fit_details": "none",
+}
+
 BY_LEVEL: dict[str, Given] = {"soon": SOON, "routine": ROUTINE, "urgent": URGENT}
 
 

@@ -70,34 +70,36 @@ def page_text_in(code: str, english: str) -> str:
     return _catalog(CATALOGS / code / "LC_MESSAGES" / "messages.po")[english]
 
 
+def rule_text_in(code: str, english: str, number: str = "999") -> str:
+    """One of the rules' texts (a page's heading, a result's advice) as the page in ``code``
+    says it, from the rules' catalog (rules.LANG.po), with the emergency number filled in."""
+    if code == "en":
+        return english
+    rules = _catalog(ROOT / f"rules.{code}.po")
+    shown = f"\u2066{number}\u2069" if code in RIGHT_TO_LEFT else number
+    found = rules.get(english) or rules[english.replace(number, "{emergency_number}")]
+    return found.replace("{emergency_number}", shown)
+
+
 def title_in(code: str, english: str, number: str = "999") -> str:
     """A page's English title (as the STATES table writes it) as the page in ``code`` gives
-    it, from the pages' catalog and the rules' (rules.LANG.po): "Error: Your symptoms (step 3
-    of 7) – Clonus self-check" becomes "Error: Sus síntomas (paso 3 de 7) – Autoevaluación
-    del clonus"."""
+    it, from the pages' catalog and the rules' (rules.LANG.po): "Error: Step 3 of 7 –
+    Self-check" becomes "Error: Paso 3 de 7 – Autoevaluación", and a result's title, its
+    advice, comes from the rules."""
     if code == "en":
         return english
     pages = _catalog(CATALOGS / code / "LC_MESSAGES" / "messages.po")
-    rules = _catalog(ROOT / f"rules.{code}.po")
-    shown = f"\u2066{number}\u2069" if code in RIGHT_TO_LEFT else number
-
-    def rule_text(text: str) -> str:
-        found = rules.get(text) or rules[text.replace(number, "{emergency_number}")]
-        return found.replace("{emergency_number}", shown)
-
     if " – " not in english:  # a page without the service's name (the plain page)
         return pages[english]
     inner, service = english.rsplit(" – ", 1)
     error = ""
     if inner.startswith("Error: "):
         error, inner = pages["Error:"] + " ", inner.removeprefix("Error: ")
-    step = re.fullmatch(r"(.*) \(step (\d+)(?: of (\d+))?\)", inner)
-    if step and step[3]:
-        words = pages["%(title)s (step %(step)s of %(steps)s)"]
-        inner = words % {"title": rule_text(step[1]), "step": step[2], "steps": step[3]}
+    step = re.fullmatch(r"Step (\d+)(?: of (\d+))?", inner)
+    if step and step[2]:
+        inner = pages["Step %(step)s of %(steps)s"] % {"step": step[1], "steps": step[2]}
     elif step:
-        words = pages["%(title)s (step %(step)s)"]
-        inner = words % {"title": rule_text(step[1]), "step": step[2]}
+        inner = pages["Step %(step)s"] % {"step": step[1]}
     else:
-        inner = pages[inner] if inner in pages else rule_text(inner)
+        inner = pages[inner] if inner in pages else rule_text_in(code, inner, number)
     return f"{error}{inner} – {pages[service]}"
