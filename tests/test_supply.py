@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from selfcheck.web.language import KEY as LANGUAGES
+from selfcheck.web.language import TRANSLATED, Language
 from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import main as stack_main
@@ -148,12 +150,28 @@ def test_the_access_log_has_no_address_and_no_query(tmp_path: Path):
     assert "$args" not in log_format.group(1) and "$request " not in log_format.group(1)
 
 
-def test_the_proxys_pages_are_in_the_apps_layout(app, tmp_path: Path):
+def test_the_proxys_pages_are_in_the_apps_layout_in_each_language(app, tmp_path: Path):
+    """One folder of pages per language, each page in that language and naming the number to
+    call, whatever refused the request."""
     write_pages(app, tmp_path, "localhost")
     for code, (title, _) in PAGES.items():
-        html = (tmp_path / f"{code}.html").read_text()
-        assert in_layout(html) and headings(html) == [title], code
-    assert "call 999" in (tmp_path / "503.html").read_text()
+        english = (tmp_path / "en" / f"{code}.html").read_text()
+        assert in_layout(english) and headings(english) == [str(title)], code
+        assert "999" in english, code
+        for language in TRANSLATED:
+            page = (tmp_path / language / f"{code}.html").read_text()
+            assert f'<html lang="{language}"' in page and f'href="/{language}/privacy"' in page
+            assert headings(page) != headings(english) and "999" in page, (code, language)
+    assert "call 999" in (tmp_path / "en" / "503.html").read_text()
+
+
+def test_a_withheld_language_gets_the_english_pages_from_the_proxy(app, tmp_path: Path):
+    """Never a page of two languages: while Spanish is withheld (its translation incomplete),
+    nginx's pages for /es/ are the English ones, as the app's own pages would be."""
+    app.extensions[LANGUAGES]["es"] = Language("es", offered=False, problems=("changed",))
+    write_pages(app, tmp_path, "localhost")
+    assert (tmp_path / "es" / "429.html").read_text() == (tmp_path / "en" / "429.html").read_text()
+    assert '<html lang="ar"' in (tmp_path / "ar" / "429.html").read_text()
 
 
 def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():

@@ -13,52 +13,72 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from selfcheck.paths import shipped
 from selfcheck.web.errors import MESSAGES
+from selfcheck.web.language import ENGLISH, TRANSLATED, languages_of
 from selfcheck.web.security import HEADERS, HSTS
 from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
 
-#: What each error that nginx answers itself means for the person: (title, explanation).
-PAGES: dict[int, tuple[str, str]] = {
+#: What each error that nginx answers itself means for the person: (title, explanation). Every
+#: text is the app's, translated in its catalogs; a page whose text does not name the emergency
+#: number gets the template's line that does (templates/error.html).
+PAGES: dict[int, tuple[Any, Any]] = {
     400: MESSAGES[400],
-    408: (
-        "The page took too long to arrive",
-        "Your browser took too long to send the page, so it was not read. "
-        "Please go back and try again.",
-    ),
     404: MESSAGES[404],
+    405: MESSAGES[405],
+    408: (
+        _("The page took too long to arrive"),
+        _(
+            "Your browser took too long to send the page, so it was not read. "
+            "Please go back and try again."
+        ),
+    ),
     413: MESSAGES[413],
     414: (
-        "That web address is too long",
-        "The address was much longer than any page of this check uses. "
-        "Please start the check from the beginning.",
+        _("That web address is too long"),
+        _(
+            "The address was much longer than any page of this check uses. "
+            "Please start the check from the beginning."
+        ),
     ),
     431: (
-        "Too much was sent",
-        "Your browser sent much more than any page of this check needs, so it was not read. "
-        "Please start the check from the beginning.",
+        _("Too much was sent"),
+        _(
+            "Your browser sent much more than any page of this check needs, so it was not "
+            "read. Please start the check from the beginning."
+        ),
     ),
     429: (
-        "Too many requests at once",
-        "Many requests came from your network in a short time. Please wait a minute, then "
-        "go back and try again. If you feel unwell now, do not wait: contact a doctor, "
-        "or call {emergency_number} in an emergency.",
+        _("Too many requests at once"),
+        _(
+            "Many requests came from your network in a short time. Please wait a minute, then "
+            "go back and try again. If you feel unwell now, do not wait: contact a doctor, "
+            "or call {emergency_number} in an emergency."
+        ),
     ),
     500: MESSAGES[500],
+    # A request nginx cannot read: a Transfer-Encoding it does not know (501), an HTTP version
+    # it does not speak (505). A browser never sends either; the page says what a 400 says.
+    501: MESSAGES[400],
     502: MESSAGES[500],
     503: (
-        "Busy: please try again in a minute",
-        "Many summaries are being made just now, so yours could not be made at once. "
-        "Please go back to your result and download it again in a minute: your answers "
-        "are still there. If you feel unwell now, do not wait: contact a doctor, or call "
-        "{emergency_number} in an emergency.",
+        _("Busy: please try again in a minute"),
+        _(
+            "Many summaries are being made just now, so yours could not be made at once. "
+            "Please go back to your result and download it again in a minute: your answers "
+            "are still there. If you feel unwell now, do not wait: contact a doctor, or call "
+            "{emergency_number} in an emergency."
+        ),
     ),
+    505: MESSAGES[400],
 }
 
 
@@ -100,6 +120,8 @@ class Settings:
     costly_burst: int = 10
     costly: list[str] = field(default_factory=lambda: list(COSTLY))
     never_passed: list[str] = field(default_factory=lambda: list(NEVER_PASSED))
+    #: The languages at an address of their own (/es/…): nginx's own pages follow the address.
+    languages: list[str] = field(default_factory=lambda: list(TRANSLATED))
     client_timeout: int = 10
     keepalive_timeout: int = 15
     app_timeout: int = 30
@@ -187,10 +209,16 @@ def configuration(settings: Settings) -> str:
 
 
 def write_pages(app: Flask, folder: Path, host: str) -> None:
-    """The app's page for each error that nginx answers itself, as ``folder/CODE.html``, for
-    the site served as ``host``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with app.test_request_context("/", base_url=f"http://{host}"):
-        for code, (title, text) in PAGES.items():
-            html = render_template("error.html", title=title, text=text, code=code)
-            (folder / f"{code}.html").write_text(html, encoding="utf-8")
+    """The app's page for each error that nginx answers itself, in each language, as
+    ``folder/LANG/CODE.html``, for the site served as ``host``: rendered as the page at
+    ``/LANG/`` would be, so in that language, with its links, direction and emergency number.
+    A language the app withholds (its translation incomplete) gets the English pages."""
+    offered = languages_of(app)
+    for code in (ENGLISH, *TRANSLATED):
+        shown = code if code != ENGLISH and offered.get(code) else ENGLISH
+        path = "/" if shown == ENGLISH else f"/{shown}/"
+        (folder / code).mkdir(parents=True, exist_ok=True)
+        with app.test_request_context(path, base_url=f"http://{host}"):
+            for status, (title, text) in PAGES.items():
+                html = render_template("error.html", title=str(title), text=str(text), code=status)
+                (folder / code / f"{status}.html").write_text(html, encoding="utf-8")
