@@ -1025,3 +1025,26 @@ def test_a_language_without_its_slash_is_sent_to_it_on_the_same_port():
                 status, headers, _ = status_and_page(raw(server.url, request(f"/{language}", host)))
                 assert status == 308
                 assert headers["Location"] in (f"http://{host}/{language}/", f"/{language}/")
+
+
+def test_static_without_its_slash_is_the_apps_page_not_nginxs_redirect(
+    app_headers: dict[str, str],
+):
+    """nginx answered ``/static`` itself with a bare 301 (no layout, no headers)."""
+    with in_thread(create_app({"SECRET_KEY": "static"}), quiet=True) as app:
+        with nginx([app]) as proxy:
+            answered = status_and_page(raw(proxy, request("/static")))
+    assert_the_apps_page(answered, 404, "Page not found", "en", app_headers)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plain_http_on_the_https_port_gets_the_apps_page(
+    tmp_path: Path, language: str, app_headers: dict[str, str]
+):
+    """nginx's bare "The plain HTTP request was sent to HTTPS port" (497, sent as a 400)."""
+    certificate, key = self_signed(tmp_path)
+    with nginx(["127.0.0.1:9"], tls_certificate=str(certificate), tls_key=str(key)) as proxy:
+        answered = status_and_page(raw(proxy, request(f"{under(language)}/")))
+    assert_the_apps_page(
+        answered, 400, "Something went wrong with that page", language, app_headers
+    )
