@@ -43,7 +43,14 @@ from selfcheck.web.stack import runs_python
 
 from .load import journey
 from .testing.answers import BY_LEVEL, SOON, Given
-from .testing.attacks import page_flood, pdf_flood, pdf_times, slow_clients, visitor
+from .testing.attacks import (
+    half_open,
+    page_flood,
+    pdf_flood,
+    pdf_times,
+    slow_clients,
+    visitor,
+)
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.servers import (
@@ -1048,3 +1055,33 @@ def test_plain_http_on_the_https_port_gets_the_apps_page(
     assert_the_apps_page(
         answered, 400, "Something went wrong with that page", language, app_headers
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Connections that never finish their request
+
+
+def test_thousands_of_half_open_connections_leave_the_site_open():
+    """9,000 connections from 200 addresses that send one line and wait (each one nginx
+    closes is opened again at once) filled nginx's 2 × 4,096 connections: 40 of 582 visitors
+    got a page. Sized for the machine, nginx holds them all, and a visitor's pages keep a p99
+    under 1 s."""
+    with stack() as server:
+        with half_open(server.url, count=9000) as attack:
+            time.sleep(3)
+            seen = visitor(server.url, seconds=10, per_second=10)
+    assert attack.dropped < 90, attack  # under 1 % of them
+    assert seen.failures == [], seen.failures[:5]
+    assert len(seen.times) >= 50
+    assert seen.p99 < 1000, str(seen)
+
+
+def test_nginx_short_of_connections_cannot_flood_the_log():
+    """With too few connections for the attack, nginx writes one alert for each connection it
+    cannot take: the stack passes the message on once in ten seconds."""
+    with stack(worker_connections="256") as server:
+        with half_open(server.url, count=2000):
+            time.sleep(6)
+        log = server.log.read_text(errors="replace")
+    alerts = log.count("worker_connections are not enough")
+    assert 1 <= alerts <= 4, alerts

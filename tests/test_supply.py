@@ -14,9 +14,9 @@ from selfcheck.web.language import KEY as LANGUAGES
 from selfcheck.web.language import TRANSLATED, Language
 from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
 from selfcheck.web.security import HEADERS
+from selfcheck.web.stack import Repeats, without_clients
 from selfcheck.web.stack import main as stack_main
 from selfcheck.web.stack import serve as stack_serve
-from selfcheck.web.stack import without_clients
 
 from .audit import LOCK, verdict
 from .testing.pages import headings, in_layout
@@ -113,6 +113,7 @@ def test_docs_show_the_configuration_make_serve_runs(monkeypatch, capsys):
     monkeypatch.setenv("SELFCHECK_RUN_DIR", "/run/selfcheck")
     monkeypatch.setenv("SELFCHECK_TRUSTED_HOSTS", "check.example.org")
     monkeypatch.setenv("SELFCHECK_WORKERS", "2")
+    monkeypatch.setenv("SELFCHECK_WORKER_CONNECTIONS", "16384")  # unset: sized for the machine
     assert stack_main(["--print-config"]) == 0
     assert documented_config() == capsys.readouterr().out
 
@@ -132,7 +133,9 @@ def test_the_proxy_sends_the_apps_security_headers_on_its_own_pages(tmp_path: Pa
     [
         ({"SELFCHECK_TRUSTED_HOSTS": "a.example, .b.example"}, "server_name a.example .b.example;"),
         ({"SELFCHECK_PDF_QUEUE": "3"}, "limit_conn selfcheck_pdf 3;"),
-        ({"SELFCHECK_CLIENT_TIMEOUT": "7"}, "client_header_timeout 7s;"),
+        ({"SELFCHECK_CLIENT_TIMEOUT": "7"}, "client_body_timeout 7s;"),
+        ({"SELFCHECK_HEADER_TIMEOUT": "3"}, "client_header_timeout 3s;"),
+        ({"SELFCHECK_WORKER_CONNECTIONS": "1000"}, "worker_connections 1000;"),
         ({"SELFCHECK_MAX_CONTENT_LENGTH": "1000"}, "client_max_body_size 1000;"),
         ({"SELFCHECK_ACCESS_LOG": "/var/log/s.log"}, "access_log /var/log/s.log selfcheck;"),
         ({"SELFCHECK_PROXY_UNLIMITED": "10.0.0.0/8"}, "10.0.0.0/8 0;"),
@@ -188,6 +191,25 @@ def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
         b'70000 bytes, client: 2001:db8::7, server: localhost, request: "POST /check HTTP/1.1"\n'
     )
     assert without_clients(refused) == b""
+
+
+def test_a_message_nginx_repeats_is_passed_on_once_in_ten_seconds_with_a_count():
+    """A flood of connections made nginx write one alert for each it could not take (38 MB in
+    30 s): the stack passes each message on once in ten seconds, then says how many it left
+    out. Other messages still pass at once."""
+    now = [0.0]
+    repeats = Repeats(clock=lambda: now[0])
+    alert = b"2026/12/07 17:26:03 [alert] 41#41: *%d 4096 worker_connections are not enough\n"
+    other = b"2026/12/07 17:26:04 [error] 42#42: *3 connect() to unix:/p.sock failed\n"
+    passed = [repeats.filter(alert % n) for n in range(1000)]
+    assert passed[0] == alert % 0 and not any(passed[1:])
+    assert repeats.filter(other) == other
+    now[0] = 9.9
+    assert repeats.filter(alert % 1000) == b""
+    now[0] = 10.0
+    assert repeats.filter(alert % 1001) == (
+        b"selfcheck: 1000 more like the next line were left out\n" + alert % 1001
+    )
 
 
 def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(

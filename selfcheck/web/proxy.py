@@ -10,6 +10,7 @@ app's security headers: a person sees the same layout and words whoever answered
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,37 @@ COSTLY = ["/rules"]
 NEVER_PASSED = ["/metrics"]
 
 
+#: The connections each worker of nginx may hold, whatever the machine: at least as many as
+#: before they were sized (4,096), at most 65,536 (a port's worth from one address).
+FEWEST_CONNECTIONS = 4096
+MOST_CONNECTIONS = 65536
+#: What a connection may cost nginx at most while it sends its head: its first buffer, the
+#: large buffers a long head takes (HEADER_BUFFERS of HEADER_LINE bytes) and its pools. An
+#: idle or slow connection costs far less (about 1.5 KiB); this bounds the worst case.
+CONNECTION_BYTES = 40 * 1024
+
+
+def machine_connections(cores: int | None = None) -> int:
+    """``worker_connections`` for this machine: as many as nginx's workers can hold, one
+    worker per core, within the files each may open (two per proxied connection: the limit
+    that the master sets, as root up to the kernel's ``fs.nr_open``, else up to this process's
+    hard limit) and within a quarter of the memory at :data:`CONNECTION_BYTES` each; never
+    fewer than :data:`FEWEST_CONNECTIONS` nor more than :data:`MOST_CONNECTIONS`."""
+    cores = cores or os.cpu_count() or 1
+    if os.geteuid() == 0:
+        try:
+            files = int(Path("/proc/sys/fs/nr_open").read_text())
+        except (OSError, ValueError):
+            files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    else:
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if files == resource.RLIM_INFINITY:
+        files = 2 * MOST_CONNECTIONS + 64
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    fits = min((files - 64) // 2, memory // 4 // CONNECTION_BYTES // cores)
+    return max(FEWEST_CONNECTIONS, min(MOST_CONNECTIONS, fits))
+
+
 def _number(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(f"SELFCHECK_{name}", "")
     return int(value) if value.strip() else default
@@ -123,9 +155,13 @@ class Settings:
     #: The languages at an address of their own (/es/…): nginx's own pages follow the address.
     languages: list[str] = field(default_factory=lambda: list(TRANSLATED))
     client_timeout: int = 10
+    #: The whole of a request's head must arrive within this (nginx's header timer is not
+    #: started again by each read): a connection that sends nothing, or a byte now and then,
+    #: holds a slot of nginx's for no longer.
+    header_timeout: int = 5
     keepalive_timeout: int = 15
     app_timeout: int = 30
-    worker_connections: int = 4096
+    worker_connections: int = field(default_factory=lambda: machine_connections())
     max_body: int = 64 * 1024
     #: A request's head: the first buffer, then so many buffers of so many bytes, each of which
     #: must hold a whole line (serving.py sets gunicorn's limits above these).
@@ -185,6 +221,8 @@ class Settings:
             costly_rate=_number(env, "COSTLY_RATE", default.costly_rate),
             costly_burst=_number(env, "COSTLY_BURST", default.costly_burst),
             client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
+            header_timeout=_number(env, "HEADER_TIMEOUT", default.header_timeout),
+            worker_connections=_number(env, "WORKER_CONNECTIONS", default.worker_connections),
             max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
             unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),
             tls_proxies=_words(env.get("SELFCHECK_TLS_PROXIES", "")),
