@@ -168,6 +168,16 @@ def test_the_proxys_pages_are_in_the_apps_layout_in_each_language(app, tmp_path:
     assert "call 999" in (tmp_path / "en" / "503.html").read_text()
 
 
+def test_the_proxys_pages_can_be_written_for_a_proxy_of_ones_own(monkeypatch, tmp_path: Path):
+    """``--write-pages``: the same pages, with the number to call that the settings give."""
+    monkeypatch.setenv("SELFCHECK_EMERGENCY_NUMBER", "112")
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY", "pages")
+    assert stack_main(["--write-pages", str(tmp_path)]) == 0
+    for language in ("en", *TRANSLATED):
+        page = (tmp_path / language / "413.html").read_text()
+        assert f'<html lang="{language}"' in page and "112" in page and "999" not in page
+
+
 def test_a_withheld_language_gets_the_english_pages_from_the_proxy(app, tmp_path: Path):
     """Never a page of two languages: while Spanish is withheld (its translation incomplete),
     nginx's pages for /es/ are the English ones, as the app's own pages would be."""

@@ -2,6 +2,7 @@
 
     python -m selfcheck.web.stack                 # serve until stopped (Ctrl-C, SIGTERM)
     python -m selfcheck.web.stack --print-config  # print nginx's configuration and exit
+    python -m selfcheck.web.stack --write-pages DIR  # write nginx's error pages and exit
 
 It starts three things, each as its own process, and stops all three when it is stopped:
 
@@ -405,8 +406,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--print-config", action="store_true", help="print nginx's configuration and exit"
     )
+    parser.add_argument(
+        "--write-pages",
+        metavar="FOLDER",
+        help="write nginx's error pages (FOLDER/LANG/CODE.html, for the settings) and exit",
+    )
     options = parser.parse_args(argv)
     env = dict(os.environ)
+    if options.write_pages:
+        # For a proxy of the operator's own: the pages that the stack writes at each start.
+        from selfcheck import create_app
+
+        settings = Settings.from_environment(Path(options.write_pages), env)
+        write_pages(create_app(), Path(options.write_pages), settings.canonical_host)
+        return 0
     if options.print_config:
         folder = Path(env.get("SELFCHECK_RUN_DIR") or "/run/selfcheck")
         settings = Settings.from_environment(folder, env)
