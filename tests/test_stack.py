@@ -1085,3 +1085,25 @@ def test_nginx_short_of_connections_cannot_flood_the_log():
         log = server.log.read_text(errors="replace")
     alerts = log.count("worker_connections are not enough")
     assert 1 <= alerts <= 4, alerts
+
+
+def test_what_gunicorn_refuses_itself_is_the_apps_page_in_the_visitors_language(
+    app_headers: dict[str, str],
+):
+    """nginx passes on a control character in a header's value and a raw byte over 127 in the
+    address; gunicorn refused both with a bare page of its own (no layout, no headers, no
+    number to call)."""
+    with stack() as server:
+        answers = {
+            (what, language): status_and_page(raw(server.url, make(under(language))))
+            for language in LANGUAGES
+            for what, make in {
+                "control character": lambda p: request(f"{p}/", "localhost", "X-A: a\x01b"),
+                "raw byte": lambda p: request(f"{p}/é"),
+            }.items()
+        }
+    for (what, language), answered in answers.items():
+        assert answered[0] == 400, (what, language)
+        assert_the_apps_page(
+            answered, 400, "Something went wrong with that page", language, app_headers
+        )

@@ -12,7 +12,8 @@ from packaging.requirements import Requirement
 
 from selfcheck.web.language import KEY as LANGUAGES
 from selfcheck.web.language import TRANSLATED, Language
-from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
+from selfcheck.web.proxy import Settings, configuration
+from selfcheck.web.refused import PAGES, write_pages
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import Repeats, without_clients
 from selfcheck.web.stack import main as stack_main

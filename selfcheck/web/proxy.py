@@ -1,10 +1,9 @@
-"""The reverse proxy in front of the app: nginx's configuration, made from SELFCHECK_* settings,
-and the app's own pages for the errors that nginx answers itself.
+"""The reverse proxy in front of the app: nginx's configuration, made from SELFCHECK_* settings.
 
 One template, deploy/nginx/selfcheck.conf.j2, is the configuration that ``make serve`` runs and
-that docs/deploy.md shows; :func:`configuration` fills it in. The proxy's pages are the app's
-error page (templates/error.html) rendered once, at start, into files that nginx serves with the
-app's security headers: a person sees the same layout and words whoever answered.
+that docs/deploy.md shows; :func:`configuration` fills it in. The pages nginx serves for the
+errors it answers itself are the app's, in each language (selfcheck/web/refused.py): a person
+sees the same layout and words whoever answered.
 """
 
 from __future__ import annotations
@@ -14,74 +13,15 @@ import resource
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from flask import Flask, render_template
-from flask_babel import lazy_gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from selfcheck.paths import shipped
-from selfcheck.web.errors import MESSAGES
-from selfcheck.web.language import ENGLISH, TRANSLATED, languages_of
+from selfcheck.web.language import TRANSLATED
 from selfcheck.web.security import HEADERS, HSTS
 from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
-
-#: What each error that nginx answers itself means for the person: (title, explanation). Every
-#: text is the app's, translated in its catalogs; a page whose text does not name the emergency
-#: number gets the template's line that does (templates/error.html).
-PAGES: dict[int, tuple[Any, Any]] = {
-    400: MESSAGES[400],
-    404: MESSAGES[404],
-    405: MESSAGES[405],
-    408: (
-        _("The page took too long to arrive"),
-        _(
-            "Your browser took too long to send the page, so it was not read. "
-            "Please go back and try again."
-        ),
-    ),
-    413: MESSAGES[413],
-    414: (
-        _("That web address is too long"),
-        _(
-            "The address was much longer than any page of this check uses. "
-            "Please start the check from the beginning."
-        ),
-    ),
-    431: (
-        _("Too much was sent"),
-        _(
-            "Your browser sent much more than any page of this check needs, so it was not "
-            "read. Please start the check from the beginning."
-        ),
-    ),
-    429: (
-        _("Too many requests at once"),
-        _(
-            "Many requests came from your network in a short time. Please wait a minute, then "
-            "go back and try again. If you feel unwell now, do not wait: contact a doctor, "
-            "or call {emergency_number} in an emergency."
-        ),
-    ),
-    500: MESSAGES[500],
-    # A request nginx cannot read: a Transfer-Encoding it does not know (501), an HTTP version
-    # it does not speak (505). A browser never sends either; the page says what a 400 says.
-    501: MESSAGES[400],
-    502: MESSAGES[500],
-    503: (
-        _("Busy: please try again in a minute"),
-        _(
-            "Many summaries are being made just now, so yours could not be made at once. "
-            "Please go back to your result and download it again in a minute: your answers "
-            "are still there. If you feel unwell now, do not wait: contact a doctor, or call "
-            "{emergency_number} in an emergency."
-        ),
-    ),
-    505: MESSAGES[400],
-}
-
 
 #: The pages that cost a worker of the app more than ten times a question page, in CPU or in
 #: bytes to hand over (docs/benchmarks.md): each client address may ask for them only so many
@@ -244,19 +184,3 @@ def configuration(settings: Settings) -> str:
         autoescape=False,
     )
     return environment.get_template(TEMPLATE.name).render(s=settings)
-
-
-def write_pages(app: Flask, folder: Path, host: str) -> None:
-    """The app's page for each error that nginx answers itself, in each language, as
-    ``folder/LANG/CODE.html``, for the site served as ``host``: rendered as the page at
-    ``/LANG/`` would be, so in that language, with its links, direction and emergency number.
-    A language the app withholds (its translation incomplete) gets the English pages."""
-    offered = languages_of(app)
-    for code in (ENGLISH, *TRANSLATED):
-        shown = code if code != ENGLISH and offered.get(code) else ENGLISH
-        path = "/" if shown == ENGLISH else f"/{shown}/"
-        (folder / code).mkdir(parents=True, exist_ok=True)
-        with app.test_request_context(path, base_url=f"http://{host}"):
-            for status, (title, text) in PAGES.items():
-                html = render_template("error.html", title=str(title), text=str(text), code=status)
-                (folder / code / f"{status}.html").write_text(html, encoding="utf-8")

@@ -50,7 +50,8 @@ from pathlib import Path
 from flask import Flask
 
 from selfcheck.paths import shipped
-from selfcheck.web.proxy import Settings, configuration, write_pages
+from selfcheck.web.proxy import Settings, configuration
+from selfcheck.web.refused import write_pages
 
 #: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
 #: still get a fair share of it; 10 favours the pages further, but then PDFs wait so long that
