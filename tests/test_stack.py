@@ -505,7 +505,9 @@ def test_the_public_site_never_passes_metrics_on():
         found = scrape(f"http://{counts}")
     for path, (status, headers, page) in answers.items():
         assert status == 404, path
-        assert headings(page) == ["Page not found"] and "Content-Security-Policy" in headers, path
+        # nginx's page, in the language of the address (/es/metrics: Spanish).
+        heading = in_language("Page not found", "es" if path.startswith("/es/") else "en")
+        assert headings(page) == [heading] and "Content-Security-Policy" in headers, path
         assert "selfcheck_" not in page, path
     assert not [key for key in found if dict(key[1]).get("status") == "404"], (
         "nginx answered each itself: none reached the app"
