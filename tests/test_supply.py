@@ -179,6 +179,17 @@ def test_the_proxys_pages_can_be_written_for_a_proxy_of_ones_own(monkeypatch, tm
         assert f'<html lang="{language}"' in page and "112" in page and "999" not in page
 
 
+def test_every_page_nginx_is_told_to_serve_is_written(app, tmp_path: Path):
+    """A status whose page is missing would get nginx's bare "not found" instead of the page."""
+    write_pages(app, tmp_path / "pages", "localhost")
+    text = configuration(Settings(tmp_path))
+    named = set(re.findall(r"error_page [^;]*?/_selfcheck/\$selfcheck_language/(\w+\.html);", text))
+    assert {"400.html", "405.html", "431.html", "501.html", "502.html", "505.html"} <= named
+    for language in ("en", *TRANSLATED):
+        for page in named:
+            assert (tmp_path / "pages" / language / page).is_file(), (language, page)
+
+
 def test_a_withheld_language_gets_the_english_pages_from_the_proxy(app, tmp_path: Path):
     """Never a page of two languages: while Spanish is withheld (its translation incomplete),
     nginx's pages for /es/ are the English ones, as the app's own pages would be."""

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from selfcheck.paths import shipped
 from selfcheck.web.language import TRANSLATED
+from selfcheck.web.refused import PAGES
 from selfcheck.web.security import HEADERS, HSTS
 from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
@@ -136,6 +137,13 @@ class Settings:
     def canonical_host(self) -> str:
         """The site's own name: the first of the names it answers to."""
         return next(name for name in self.server_names if not name.startswith("."))
+
+    @property
+    def own_pages(self) -> list[int]:
+        """The statuses that nginx answers with the app's page of the same number (refused.py);
+        the template sends its 494 to the 431 page, its 497 to the 400 page, and 502 and 504 to
+        the page for an app that does not answer."""
+        return sorted(code for code in PAGES if code not in (431, 502))
 
     @property
     def headers(self) -> list[tuple[str, str]]:
