@@ -22,24 +22,35 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from babel.support import Translations
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app
 from selfcheck.rules import Rules
+from selfcheck.web.language import CATALOGS
 from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
 from selfcheck.web.stack import runs_python
 
 from .load import journey
 from .testing.answers import BY_LEVEL, SOON, Given
-from .testing.attacks import page_flood, pdf_flood, pdf_times, slow_clients, visitor
+from .testing.attacks import (
+    half_open,
+    page_flood,
+    pdf_flood,
+    pdf_times,
+    slow_clients,
+    visitor,
+)
 from .testing.pages import headings, in_layout, pdf_info
 from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.servers import (
@@ -494,7 +505,9 @@ def test_the_public_site_never_passes_metrics_on():
         found = scrape(f"http://{counts}")
     for path, (status, headers, page) in answers.items():
         assert status == 404, path
-        assert headings(page) == ["Page not found"] and "Content-Security-Policy" in headers, path
+        # nginx's page, in the language of the address (/es/metrics: Spanish).
+        heading = in_language("Page not found", "es" if path.startswith("/es/") else "en")
+        assert headings(page) == [heading] and "Content-Security-Policy" in headers, path
         assert "selfcheck_" not in page, path
     assert not [key for key in found if dict(key[1]).get("status") == "404"], (
         "nginx answered each itself: none reached the app"
@@ -871,3 +884,228 @@ def test_what_nginx_takes_gunicorn_takes_too(end: str):
         assert in_layout(page), (what, status, page[:200])
         assert "Content-Security-Policy" in headers, what
     assert answers["address"][0] == 404 and answers["header"][0] == answers["headers"][0] == 200
+
+
+# --------------------------------------------------------------------------------------------
+# Refused before the app: still its page, in the visitor's language, with the emergency number
+
+LANGUAGES = ["en", "es", "ar"]
+
+
+def under(language: str) -> str:
+    """Where a language's pages are: /es/…, /ar/…, English at /."""
+    return "" if language == "en" else f"/{language}"
+
+
+def in_language(text: str, language: str) -> str:
+    """``text`` as the app's catalog for ``language`` has it (read from the catalog itself)."""
+    if language == "en":
+        return text
+    found = Translations.load(str(CATALOGS), [language]).gettext(text)
+    assert found != text, f"the catalog of {language} has no translation of {text!r}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def app_headers() -> dict[str, str]:
+    """The headers the app itself sends with a page (its security headers), but the page's
+    own type and length."""
+    answer = create_app({"SECRET_KEY": "headers"}).test_client().get("/")
+    return {k: v for k, v in answer.headers if k not in ("Content-Type", "Content-Length")}
+
+
+def assert_the_apps_page(
+    answered: tuple[int, dict[str, str], str],
+    status: int,
+    heading: str,
+    language: str,
+    app_headers: dict[str, str],
+) -> None:
+    """``answered`` is the app's page for ``status``: in the app's layout and in ``language``
+    (its heading from the app's catalog, its links to that language's pages), naming the
+    emergency number, with every header the app sends with its own pages."""
+    got, headers, page = answered
+    assert got == status, page[:300]
+    assert f'<html lang="{language}"' in page
+    assert headings(page) == [in_language(heading, language)]
+    assert 'class="service-name"' in page and f'href="{under(language)}/privacy"' in page
+    assert "999" in page, "a person whose form was refused must still read the number to call"
+    for name, value in app_headers.items():
+        assert headers.get(name) == value, name
+    assert headers["Server"] == "nginx", "no version"
+
+
+def request_line(line: str, *headers: str) -> bytes:
+    """A request with the request line ``line`` as it is (an HTTP version nginx refuses)."""
+    return (
+        "\r\n".join([line, "Host: localhost", *headers, "Connection: close"]) + "\r\n\r\n"
+    ).encode()
+
+
+#: Each request that nginx refuses before the app can see it: how it is made for the pages
+#: under a prefix, the status, and the page's heading in English.
+REFUSED: dict[str, tuple[Callable[[str], bytes], int, str]] = {
+    "413": (lambda p: request(f"{p}/check", "localhost", "Content-Length: 70000", FORM,
+                              method="POST"), 413, "Too much was sent"),
+    "414": (lambda p: request(f"{p}/" + "a" * 9000), 414, "That web address is too long"),
+    "431": (lambda p: request(f"{p}/", "localhost", "Cookie: " + "c" * 9000), 431,
+            "Too much was sent"),
+    "400": (lambda p: request(f"{p}/", "localhost", "Bad header"), 400,
+            "Something went wrong with that page"),
+    "405-TRACE": (lambda p: request(f"{p}/", method="TRACE"), 405,
+                  "That page cannot be used like this"),
+    "405-CONNECT": (lambda p: request(f"{p}/", method="CONNECT"), 405,
+                    "That page cannot be used like this"),
+    "501": (lambda p: request(f"{p}/check", "localhost", "Transfer-Encoding: gzip", FORM,
+                              method="POST"), 501, "Something went wrong with that page"),
+    "505": (lambda p: request_line(f"GET {p}/ HTTP/2.0"), 505,
+            "Something went wrong with that page"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def refusing() -> Any:
+    """nginx as the stack configures it, in front of an app that is not there: whatever
+    answers is nginx alone. No limit per address (these tests send many requests at once)."""
+    with nginx(["127.0.0.1:9"], unlimited=["127.0.0.1"]) as proxy:
+        yield proxy
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_request_nginx_refuses_gets_the_apps_page_in_the_visitors_language(
+    refusing: str, case: str, language: str, app_headers: dict[str, str]
+):
+    """nginx's pages were the English ones for /es/ and /ar/ visitors, and its bare 405, 501
+    and 505 had neither the app's layout nor its headers."""
+    make, status, heading = REFUSED[case]
+    answered = status_and_page(raw(refusing, make(under(language))))
+    assert_the_apps_page(answered, status, heading, language, app_headers)
+
+
+@contextmanager
+def silent_app() -> Iterator[str]:
+    """An address that takes connections and never answers: an app too busy to reply."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(256)
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_app_down_slow_or_busy_and_a_client_too_fast_get_the_apps_pages_too(
+    language: str, app_headers: dict[str, str]
+):
+    """502 (the app not there), 504 (the app not answering in time), 503 (the PDF queue
+    full) and 429 (one address too fast): each in the visitor's language, with 999."""
+    p = under(language)
+    with nginx(["127.0.0.1:9"], client_rate=1, client_burst=1) as proxy:
+        down = status_and_page(raw(proxy, request(f"{p}/")))
+        answers = [status_and_page(raw(proxy, request(f"{p}/"))) for _ in range(5)]
+    assert_the_apps_page(down, 502, "Sorry, there is a problem with the service", language,
+                         app_headers)  # fmt: skip
+    too_fast = [answered for answered in answers if answered[0] == 429]
+    assert too_fast, [status for status, _, _ in answers]
+    assert_the_apps_page(too_fast[0], 429, "Too many requests at once", language, app_headers)
+    assert too_fast[0][1]["Retry-After"] == "60"
+
+    with (
+        silent_app() as app,
+        nginx([app], app_timeout=2, pdf_queue=1, unlimited=["127.0.0.1"]) as proxy,
+    ):
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(raw, proxy, request(f"{p}/summary.pdf"))
+            time.sleep(0.5)
+            busy = status_and_page(raw(proxy, request(f"{p}/summary.pdf")))
+            slow = status_and_page(waiting.result(timeout=20))
+    assert_the_apps_page(busy, 503, "Busy: please try again in a minute", language, app_headers)
+    assert busy[1]["Retry-After"] == "60"
+    assert_the_apps_page(slow, 504, "Sorry, there is a problem with the service", language,
+                         app_headers)  # fmt: skip
+
+
+def test_a_language_without_its_slash_is_sent_to_it_on_the_same_port():
+    """``/es`` → ``/es/`` named the address without its port, so on port 8000 a person landed
+    on a site that was not there."""
+    with stack() as server:
+        port = server.url.rsplit(":", 1)[1]
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            for language in ("es", "ar"):
+                status, headers, _ = status_and_page(raw(server.url, request(f"/{language}", host)))
+                assert status == 308
+                assert headers["Location"] in (f"http://{host}/{language}/", f"/{language}/")
+
+
+def test_static_without_its_slash_is_the_apps_page_not_nginxs_redirect(
+    app_headers: dict[str, str],
+):
+    """nginx answered ``/static`` itself with a bare 301 (no layout, no headers)."""
+    with in_thread(create_app({"SECRET_KEY": "static"}), quiet=True) as app:
+        with nginx([app]) as proxy:
+            answered = status_and_page(raw(proxy, request("/static")))
+    assert_the_apps_page(answered, 404, "Page not found", "en", app_headers)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plain_http_on_the_https_port_gets_the_apps_page(
+    tmp_path: Path, language: str, app_headers: dict[str, str]
+):
+    """nginx's bare "The plain HTTP request was sent to HTTPS port" (497, sent as a 400)."""
+    certificate, key = self_signed(tmp_path)
+    with nginx(["127.0.0.1:9"], tls_certificate=str(certificate), tls_key=str(key)) as proxy:
+        answered = status_and_page(raw(proxy, request(f"{under(language)}/")))
+    assert_the_apps_page(
+        answered, 400, "Something went wrong with that page", language, app_headers
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Connections that never finish their request
+
+
+def test_thousands_of_half_open_connections_leave_the_site_open():
+    """9,000 connections from 200 addresses that send one line and wait (each one nginx
+    closes is opened again at once) filled nginx's 2 × 4,096 connections: 40 of 582 visitors
+    got a page. Sized for the machine, nginx holds them all, and a visitor's pages keep a p99
+    under 1 s."""
+    with stack() as server:
+        with half_open(server.url, count=9000) as attack:
+            time.sleep(3)
+            seen = visitor(server.url, seconds=10, per_second=10)
+    assert attack.dropped < 90, attack  # under 1 % of them
+    assert seen.failures == [], seen.failures[:5]
+    assert len(seen.times) >= 50
+    assert seen.p99 < 1000, str(seen)
+
+
+def test_nginx_short_of_connections_cannot_flood_the_log():
+    """With too few connections for the attack, nginx writes one alert for each connection it
+    cannot take: the stack passes the message on once in ten seconds."""
+    with stack(worker_connections="256") as server:
+        with half_open(server.url, count=2000):
+            time.sleep(6)
+        log = server.log.read_text(errors="replace")
+    alerts = log.count("worker_connections are not enough")
+    assert 1 <= alerts <= 4, alerts
+
+
+def test_what_gunicorn_refuses_itself_is_the_apps_page_in_the_visitors_language(
+    app_headers: dict[str, str],
+):
+    """nginx passes on a control character in a header's value and a raw byte over 127 in the
+    address; gunicorn refused both with a bare page of its own (no layout, no headers, no
+    number to call)."""
+    with stack() as server:
+        answers = {
+            (what, language): status_and_page(raw(server.url, make(under(language))))
+            for language in LANGUAGES
+            for what, make in {
+                "control character": lambda p: request(f"{p}/", "localhost", "X-A: a\x01b"),
+                "raw byte": lambda p: request(f"{p}/é"),
+            }.items()
+        }
+    for (what, language), answered in answers.items():
+        assert answered[0] == 400, (what, language)
+        assert_the_apps_page(
+            answered, 400, "Something went wrong with that page", language, app_headers
+        )

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from selfcheck.web.proxy import PAGES, Settings, configuration, write_pages
+from selfcheck.web.language import KEY as LANGUAGES
+from selfcheck.web.language import TRANSLATED, Language
+from selfcheck.web.proxy import Settings, configuration
+from selfcheck.web.refused import PAGES, write_pages
 from selfcheck.web.security import HEADERS
+from selfcheck.web.stack import Repeats, without_clients
 from selfcheck.web.stack import main as stack_main
 from selfcheck.web.stack import serve as stack_serve
-from selfcheck.web.stack import without_clients
 
 from .audit import LOCK, verdict
 from .testing.pages import headings, in_layout
@@ -111,6 +114,7 @@ def test_docs_show_the_configuration_make_serve_runs(monkeypatch, capsys):
     monkeypatch.setenv("SELFCHECK_RUN_DIR", "/run/selfcheck")
     monkeypatch.setenv("SELFCHECK_TRUSTED_HOSTS", "check.example.org")
     monkeypatch.setenv("SELFCHECK_WORKERS", "2")
+    monkeypatch.setenv("SELFCHECK_WORKER_CONNECTIONS", "16384")  # unset: sized for the machine
     assert stack_main(["--print-config"]) == 0
     assert documented_config() == capsys.readouterr().out
 
@@ -130,7 +134,9 @@ def test_the_proxy_sends_the_apps_security_headers_on_its_own_pages(tmp_path: Pa
     [
         ({"SELFCHECK_TRUSTED_HOSTS": "a.example, .b.example"}, "server_name a.example .b.example;"),
         ({"SELFCHECK_PDF_QUEUE": "3"}, "limit_conn selfcheck_pdf 3;"),
-        ({"SELFCHECK_CLIENT_TIMEOUT": "7"}, "client_header_timeout 7s;"),
+        ({"SELFCHECK_CLIENT_TIMEOUT": "7"}, "client_body_timeout 7s;"),
+        ({"SELFCHECK_HEADER_TIMEOUT": "3"}, "client_header_timeout 3s;"),
+        ({"SELFCHECK_WORKER_CONNECTIONS": "1000"}, "worker_connections 1000;"),
         ({"SELFCHECK_MAX_CONTENT_LENGTH": "1000"}, "client_max_body_size 1000;"),
         ({"SELFCHECK_ACCESS_LOG": "/var/log/s.log"}, "access_log /var/log/s.log selfcheck;"),
         ({"SELFCHECK_PROXY_UNLIMITED": "10.0.0.0/8"}, "10.0.0.0/8 0;"),
@@ -148,12 +154,49 @@ def test_the_access_log_has_no_address_and_no_query(tmp_path: Path):
     assert "$args" not in log_format.group(1) and "$request " not in log_format.group(1)
 
 
-def test_the_proxys_pages_are_in_the_apps_layout(app, tmp_path: Path):
+def test_the_proxys_pages_are_in_the_apps_layout_in_each_language(app, tmp_path: Path):
+    """One folder of pages per language, each page in that language and naming the number to
+    call, whatever refused the request."""
     write_pages(app, tmp_path, "localhost")
     for code, (title, _) in PAGES.items():
-        html = (tmp_path / f"{code}.html").read_text()
-        assert in_layout(html) and headings(html) == [title], code
-    assert "call 999" in (tmp_path / "503.html").read_text()
+        english = (tmp_path / "en" / f"{code}.html").read_text()
+        assert in_layout(english) and headings(english) == [str(title)], code
+        assert "999" in english, code
+        for language in TRANSLATED:
+            page = (tmp_path / language / f"{code}.html").read_text()
+            assert f'<html lang="{language}"' in page and f'href="/{language}/privacy"' in page
+            assert headings(page) != headings(english) and "999" in page, (code, language)
+    assert "call 999" in (tmp_path / "en" / "503.html").read_text()
+
+
+def test_the_proxys_pages_can_be_written_for_a_proxy_of_ones_own(monkeypatch, tmp_path: Path):
+    """``--write-pages``: the same pages, with the number to call that the settings give."""
+    monkeypatch.setenv("SELFCHECK_EMERGENCY_NUMBER", "112")
+    monkeypatch.setenv("SELFCHECK_SECRET_KEY", "pages")
+    assert stack_main(["--write-pages", str(tmp_path)]) == 0
+    for language in ("en", *TRANSLATED):
+        page = (tmp_path / language / "413.html").read_text()
+        assert f'<html lang="{language}"' in page and "112" in page and "999" not in page
+
+
+def test_every_page_nginx_is_told_to_serve_is_written(app, tmp_path: Path):
+    """A status whose page is missing would get nginx's bare "not found" instead of the page."""
+    write_pages(app, tmp_path / "pages", "localhost")
+    text = configuration(Settings(tmp_path))
+    named = set(re.findall(r"error_page [^;]*?/_selfcheck/\$selfcheck_language/(\w+\.html);", text))
+    assert {"400.html", "405.html", "431.html", "501.html", "502.html", "505.html"} <= named
+    for language in ("en", *TRANSLATED):
+        for page in named:
+            assert (tmp_path / "pages" / language / page).is_file(), (language, page)
+
+
+def test_a_withheld_language_gets_the_english_pages_from_the_proxy(app, tmp_path: Path):
+    """Never a page of two languages: while Spanish is withheld (its translation incomplete),
+    nginx's pages for /es/ are the English ones, as the app's own pages would be."""
+    app.extensions[LANGUAGES]["es"] = Language("es", offered=False, problems=("changed",))
+    write_pages(app, tmp_path, "localhost")
+    assert (tmp_path / "es" / "429.html").read_text() == (tmp_path / "en" / "429.html").read_text()
+    assert '<html lang="ar"' in (tmp_path / "ar" / "429.html").read_text()
 
 
 def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
@@ -170,6 +213,25 @@ def test_the_stack_passes_on_nginxs_real_errors_without_the_clients_address():
         b'70000 bytes, client: 2001:db8::7, server: localhost, request: "POST /check HTTP/1.1"\n'
     )
     assert without_clients(refused) == b""
+
+
+def test_a_message_nginx_repeats_is_passed_on_once_in_ten_seconds_with_a_count():
+    """A flood of connections made nginx write one alert for each it could not take (38 MB in
+    30 s): the stack passes each message on once in ten seconds, then says how many it left
+    out. Other messages still pass at once."""
+    now = [0.0]
+    repeats = Repeats(clock=lambda: now[0])
+    alert = b"2026/12/07 17:26:03 [alert] 41#41: *%d 4096 worker_connections are not enough\n"
+    other = b"2026/12/07 17:26:04 [error] 42#42: *3 connect() to unix:/p.sock failed\n"
+    passed = [repeats.filter(alert % n) for n in range(1000)]
+    assert passed[0] == alert % 0 and not any(passed[1:])
+    assert repeats.filter(other) == other
+    now[0] = 9.9
+    assert repeats.filter(alert % 1000) == b""
+    now[0] = 10.0
+    assert repeats.filter(alert % 1001) == (
+        b"selfcheck: 1000 more like the next line were left out\n" + alert % 1001
+    )
 
 
 def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(

@@ -1,66 +1,28 @@
-"""The reverse proxy in front of the app: nginx's configuration, made from SELFCHECK_* settings,
-and the app's own pages for the errors that nginx answers itself.
+"""The reverse proxy in front of the app: nginx's configuration, made from SELFCHECK_* settings.
 
 One template, deploy/nginx/selfcheck.conf.j2, is the configuration that ``make serve`` runs and
-that docs/deploy.md shows; :func:`configuration` fills it in. The proxy's pages are the app's
-error page (templates/error.html) rendered once, at start, into files that nginx serves with the
-app's security headers: a person sees the same layout and words whoever answered.
+that docs/deploy.md shows; :func:`configuration` fills it in. The pages nginx serves for the
+errors it answers itself are the app's, in each language (selfcheck/web/refused.py): a person
+sees the same layout and words whoever answered.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, render_template
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from selfcheck.paths import shipped
-from selfcheck.web.errors import MESSAGES
+from selfcheck.web.language import TRANSLATED
+from selfcheck.web.refused import PAGES
 from selfcheck.web.security import HEADERS, HSTS
 from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
-
-#: What each error that nginx answers itself means for the person: (title, explanation).
-PAGES: dict[int, tuple[str, str]] = {
-    400: MESSAGES[400],
-    408: (
-        "The page took too long to arrive",
-        "Your browser took too long to send the page, so it was not read. "
-        "Please go back and try again.",
-    ),
-    404: MESSAGES[404],
-    413: MESSAGES[413],
-    414: (
-        "That web address is too long",
-        "The address was much longer than any page of this check uses. "
-        "Please start the check from the beginning.",
-    ),
-    431: (
-        "Too much was sent",
-        "Your browser sent much more than any page of this check needs, so it was not read. "
-        "Please start the check from the beginning.",
-    ),
-    429: (
-        "Too many requests at once",
-        "Many requests came from your network in a short time. Please wait a minute, then "
-        "go back and try again. If you feel unwell now, do not wait: contact a doctor, "
-        "or call {emergency_number} in an emergency.",
-    ),
-    500: MESSAGES[500],
-    502: MESSAGES[500],
-    503: (
-        "Busy: please try again in a minute",
-        "Many summaries are being made just now, so yours could not be made at once. "
-        "Please go back to your result and download it again in a minute: your answers "
-        "are still there. If you feel unwell now, do not wait: contact a doctor, or call "
-        "{emergency_number} in an emergency.",
-    ),
-}
-
 
 #: The pages that cost a worker of the app more than ten times a question page, in CPU or in
 #: bytes to hand over (docs/benchmarks.md): each client address may ask for them only so many
@@ -71,6 +33,37 @@ COSTLY = ["/rules"]
 #: Addresses that the public site never passes to the app, in any language or case: the
 #: counts an operator reads are served on an address of their own (selfcheck/web/metrics.py).
 NEVER_PASSED = ["/metrics"]
+
+
+#: The connections each worker of nginx may hold, whatever the machine: at least as many as
+#: before they were sized (4,096), at most 65,536 (a port's worth from one address).
+FEWEST_CONNECTIONS = 4096
+MOST_CONNECTIONS = 65536
+#: What a connection may cost nginx at most while it sends its head: its first buffer, the
+#: large buffers a long head takes (HEADER_BUFFERS of HEADER_LINE bytes) and its pools. An
+#: idle or slow connection costs far less (about 1.5 KiB); this bounds the worst case.
+CONNECTION_BYTES = 40 * 1024
+
+
+def machine_connections(cores: int | None = None) -> int:
+    """``worker_connections`` for this machine: as many as nginx's workers can hold, one
+    worker per core, within the files each may open (two per proxied connection: the limit
+    that the master sets, as root up to the kernel's ``fs.nr_open``, else up to this process's
+    hard limit) and within a quarter of the memory at :data:`CONNECTION_BYTES` each; never
+    fewer than :data:`FEWEST_CONNECTIONS` nor more than :data:`MOST_CONNECTIONS`."""
+    cores = cores or os.cpu_count() or 1
+    if os.geteuid() == 0:
+        try:
+            files = int(Path("/proc/sys/fs/nr_open").read_text())
+        except (OSError, ValueError):
+            files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    else:
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if files == resource.RLIM_INFINITY:
+        files = 2 * MOST_CONNECTIONS + 64
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    fits = min((files - 64) // 2, memory // 4 // CONNECTION_BYTES // cores)
+    return max(FEWEST_CONNECTIONS, min(MOST_CONNECTIONS, fits))
 
 
 def _number(env: Mapping[str, str], name: str, default: int) -> int:
@@ -100,10 +93,16 @@ class Settings:
     costly_burst: int = 10
     costly: list[str] = field(default_factory=lambda: list(COSTLY))
     never_passed: list[str] = field(default_factory=lambda: list(NEVER_PASSED))
+    #: The languages at an address of their own (/es/…): nginx's own pages follow the address.
+    languages: list[str] = field(default_factory=lambda: list(TRANSLATED))
     client_timeout: int = 10
+    #: The whole of a request's head must arrive within this (nginx's header timer is not
+    #: started again by each read): a connection that sends nothing, or a byte now and then,
+    #: holds a slot of nginx's for no longer.
+    header_timeout: int = 5
     keepalive_timeout: int = 15
     app_timeout: int = 30
-    worker_connections: int = 4096
+    worker_connections: int = field(default_factory=lambda: machine_connections())
     max_body: int = 64 * 1024
     #: A request's head: the first buffer, then so many buffers of so many bytes, each of which
     #: must hold a whole line (serving.py sets gunicorn's limits above these).
@@ -140,6 +139,13 @@ class Settings:
         return next(name for name in self.server_names if not name.startswith("."))
 
     @property
+    def own_pages(self) -> list[int]:
+        """The statuses that nginx answers with the app's page of the same number (refused.py);
+        the template sends its 494 to the 431 page, its 497 to the 400 page, and 502 and 504 to
+        the page for an app that does not answer."""
+        return sorted(code for code in PAGES if code not in (431, 502))
+
+    @property
     def headers(self) -> list[tuple[str, str]]:
         """The app's security headers, for the pages that nginx answers itself."""
         headers = list(HEADERS.items())
@@ -163,6 +169,8 @@ class Settings:
             costly_rate=_number(env, "COSTLY_RATE", default.costly_rate),
             costly_burst=_number(env, "COSTLY_BURST", default.costly_burst),
             client_timeout=_number(env, "CLIENT_TIMEOUT", default.client_timeout),
+            header_timeout=_number(env, "HEADER_TIMEOUT", default.header_timeout),
+            worker_connections=_number(env, "WORKER_CONNECTIONS", default.worker_connections),
             max_body=_number(env, "MAX_CONTENT_LENGTH", default.max_body),
             unlimited=_words(env.get("SELFCHECK_PROXY_UNLIMITED", "")),
             tls_proxies=_words(env.get("SELFCHECK_TLS_PROXIES", "")),
@@ -184,13 +192,3 @@ def configuration(settings: Settings) -> str:
         autoescape=False,
     )
     return environment.get_template(TEMPLATE.name).render(s=settings)
-
-
-def write_pages(app: Flask, folder: Path, host: str) -> None:
-    """The app's page for each error that nginx answers itself, as ``folder/CODE.html``, for
-    the site served as ``host``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with app.test_request_context("/", base_url=f"http://{host}"):
-        for code, (title, text) in PAGES.items():
-            html = render_template("error.html", title=title, text=text, code=code)
-            (folder / f"{code}.html").write_text(html, encoding="utf-8")

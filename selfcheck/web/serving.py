@@ -27,7 +27,9 @@ is mounted under), is dropped.
 gunicorn takes any request's head that the proxy in front passes on (a request line and header
 lines of up to 8,190 bytes, over 11,000 headers; nginx takes lines of at most 8,000 bytes), so
 that the proxy, which answers with the app's own page, is the one that refuses a head too large:
-gunicorn must never be reached but through that proxy.
+gunicorn must never be reached but through that proxy. What gunicorn still refuses itself (a
+control character in a header's value, a raw byte over 127 in the address: nginx passes both on)
+gets the app's error page, as nginx's refusals do, never gunicorn's bare one.
 
 The app is made once, before the workers start (``preload_app``), so every worker shares the
 rules and the secret key, even when SELFCHECK_SECRET_KEY is not set: a form sent from a page that
@@ -151,7 +153,12 @@ def on_reload(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """In each worker: requests that come in on the metrics address get /metrics alone."""
+    """In each worker: what gunicorn refuses itself gets the app's page; requests that come in
+    on the metrics address get /metrics alone."""
+    if _is_selfcheck(worker.wsgi):
+        from selfcheck.web.refused import answer_for_gunicorn
+
+        answer_for_gunicorn(worker)
     if metrics_bind and _is_selfcheck(worker.wsgi):
         from selfcheck.web.metrics import on_own_address
 

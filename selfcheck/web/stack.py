@@ -2,6 +2,7 @@
 
     python -m selfcheck.web.stack                 # serve until stopped (Ctrl-C, SIGTERM)
     python -m selfcheck.web.stack --print-config  # print nginx's configuration and exit
+    python -m selfcheck.web.stack --write-pages DIR  # write nginx's error pages and exit
 
 It starts three things, each as its own process, and stops all three when it is stopped:
 
@@ -43,13 +44,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Flask
 
 from selfcheck.paths import shipped
-from selfcheck.web.proxy import Settings, configuration, write_pages
+from selfcheck.web.proxy import Settings, configuration
+from selfcheck.web.refused import write_pages
 
 #: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
 #: still get a fair share of it; 10 favours the pages further, but then PDFs wait so long that
@@ -236,16 +238,57 @@ def without_clients(line: bytes) -> bytes:
     return b"" if REFUSALS.search(line) else ADDRESS.sub(b"", line)
 
 
+#: One line of nginx's error log: its level and its message up to the first comma, without
+#: the time, the process and the connection's number ("… [alert] 41#41: *7 message, …").
+MESSAGE = re.compile(rb"^\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?([^,\n]*)")
+
+#: The same message of nginx's is passed on at most once in so many seconds: a flood of
+#: connections makes nginx write a line for each one it cannot take ("worker_connections are
+#: not enough": 38 MB in 30 s), which would fill the operator's disk and hide everything else.
+REPEAT_SECONDS = 10.0
+
+
+class Repeats:
+    """Which of nginx's messages were passed on lately, and how many like each were left out
+    since; the count is said with the next one passed on."""
+
+    def __init__(
+        self, seconds: float = REPEAT_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.passed_at: dict[bytes, float] = {}
+        self.left_out: dict[bytes, int] = {}
+
+    def filter(self, line: bytes) -> bytes:
+        """``line``, or nothing when a message like it was passed on less than ``seconds`` ago."""
+        found = MESSAGE.match(line)
+        if found is None:
+            return line
+        key = found.group(1) + b" " + found.group(2)
+        now = self.clock()
+        if now - self.passed_at.get(key, now - self.seconds) < self.seconds:
+            self.left_out[key] = self.left_out.get(key, 0) + 1
+            return b""
+        if len(self.passed_at) > 1000:  # messages that name what a client sent vary: forget old
+            self.passed_at = {k: t for k, t in self.passed_at.items() if now - t < self.seconds}
+        self.passed_at[key] = now
+        count = self.left_out.pop(key, 0)
+        said = b"selfcheck: %d more like the next line were left out\n" % count if count else b""
+        return said + line
+
+
 def relay_errors(nginx: subprocess.Popen[bytes]) -> threading.Thread:
     """Pass on nginx's error log (its standard error) to the stack's, line by line, through
-    :func:`without_clients`, until nginx stops."""
+    :func:`without_clients` and :class:`Repeats`, until nginx stops."""
     source = nginx.stderr
     assert source is not None
+    repeats = Repeats()
 
     def relay() -> None:
         with source:
             for line in iter(source.readline, b""):
-                if kept := without_clients(line):
+                if kept := repeats.filter(without_clients(line)):
                     sys.stderr.buffer.write(kept)
                     sys.stderr.buffer.flush()
 
@@ -364,8 +407,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--print-config", action="store_true", help="print nginx's configuration and exit"
     )
+    parser.add_argument(
+        "--write-pages",
+        metavar="FOLDER",
+        help="write nginx's error pages (FOLDER/LANG/CODE.html, for the settings) and exit",
+    )
     options = parser.parse_args(argv)
     env = dict(os.environ)
+    if options.write_pages:
+        # For a proxy of the operator's own: the pages that the stack writes at each start.
+        from selfcheck import create_app
+
+        settings = Settings.from_environment(Path(options.write_pages), env)
+        write_pages(create_app(), Path(options.write_pages), settings.canonical_host)
+        return 0
     if options.print_config:
         folder = Path(env.get("SELFCHECK_RUN_DIR") or "/run/selfcheck")
         settings = Settings.from_environment(folder, env)

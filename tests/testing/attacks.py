@@ -3,6 +3,8 @@ a person would notice meanwhile: how long a page takes.
 
 - :func:`slow_clients`: connections that send their headers a byte at a time and never finish,
   opened again as soon as the server closes one (the "slowloris" attack);
+- :func:`half_open`: thousands of connections from many loopback addresses that send one line
+  of a request and wait, opened again as soon as the server closes one;
 - :func:`pdf_flood`: clients that download the summary PDF again and again (wrk);
 - :func:`page_flood`: clients that ask for one page again and again (wrk), such as /rules;
 - :func:`visitor`: one person's page requests, a few a second, each on a new connection;
@@ -16,13 +18,14 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import selectors
 import socket
 import statistics
 import subprocess
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,13 +173,84 @@ def slow_clients(base: str, count: int, interval: float = 1.0) -> Iterator[SlowC
             if client is not None:
                 client[0].close()
 
+    with in_background(attack, stop):
+        yield figures
+
+
+@contextmanager
+def in_background(attack: Callable[[], None], stop: threading.Event) -> Iterator[None]:
+    """``attack`` in a thread of its own while the ``with`` block runs; then ``stop`` is set
+    and the thread waited for."""
     thread = threading.Thread(target=attack, daemon=True)
     thread.start()
     try:
-        yield figures
+        yield
     finally:
         stop.set()
-        thread.join()
+        thread.join(timeout=60)
+
+
+@dataclass
+class HalfOpen:
+    """What the half-open connections met: how many were opened, and how many nginx dropped."""
+
+    opened: int = 0
+    #: Connections that nginx closed within a second of their opening, well before their time
+    #: to send a head ran out: nginx could not hold them.
+    dropped: int = 0
+
+
+@contextmanager
+def half_open(url: str, count: int, addresses: int = 200) -> Iterator[HalfOpen]:
+    """``count`` connections from ``addresses`` addresses of the loopback network (127.0.1.1,
+    …: nginx counts per address), each sending a request's first line and nothing more, each
+    opened again as soon as nginx closes it, until the ``with`` block ends."""
+    host, port = _address(url)
+    figures = HalfOpen()
+    stop = threading.Event()
+    selector = selectors.DefaultSelector()
+    opened_at: dict[int, float] = {}
+
+    def connect(index: int) -> None:
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.bind((f"127.0.1.{index % addresses + 1}", 0))
+        sock.connect_ex((host, port))
+        selector.register(sock, selectors.EVENT_WRITE, index)
+        opened_at[index] = time.monotonic()
+        figures.opened += 1
+
+    def attack() -> None:
+        for index in range(count):
+            connect(index)
+        while not stop.is_set():
+            for key, events in selector.select(timeout=0.2):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                if events & selectors.EVENT_WRITE:
+                    try:
+                        sock.send(b"GET / HTTP/1.1\r\n")
+                        selector.modify(sock, selectors.EVENT_READ, key.data)
+                        continue
+                    except OSError:
+                        pass
+                else:
+                    try:
+                        if sock.recv(4096):
+                            continue
+                    except OSError:
+                        pass
+                selector.unregister(sock)
+                sock.close()
+                if time.monotonic() - opened_at[key.data] < 1:
+                    figures.dropped += 1
+                connect(key.data)
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        selector.close()
+
+    with in_background(attack, stop):
+        yield figures
 
 
 @dataclass
