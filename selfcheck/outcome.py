@@ -64,6 +64,9 @@ class Outcome:
     #: The words that answer "does clonus go away?" for this person; none: the section is not
     #: shown (see :meth:`selfcheck.rules.GoesAway.text_for`).
     goes_away: tuple[str, ...] = ()
+    #: The guidance on filming an episode for the clinician, when the rules' condition holds;
+    #: never with emergency advice, where the one thing to do is to call.
+    filming: tuple[str, ...] = ()
 
     @property
     def emergency(self) -> bool:
@@ -137,4 +140,7 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
         other_causes=tuple(c for c in rules.causes if c.id not in shown),
         answers=_because(rules, {q: answers[q] for q in rules.questions if q in answers}),
         goes_away=rules.goes_away.text_for(answers),
+        filming=()
+        if rules.filming is None or level.is_most_urgent
+        else rules.filming.text_for(answers),
     )

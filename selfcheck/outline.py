@@ -406,6 +406,20 @@ def _goes_away(rules: Rules) -> Section:
     return Section("does-it-go-away", 0, "Does clonus go away?", "", (entry,))
 
 
+def _filming(rules: Rules) -> Section:
+    film = rules.filming
+    assert film is not None
+    facts: tuple[tuple[str, Value], ...] = (
+        ("Shown when", clause(film.when, rules)),
+        ("Never shown", "with the most urgent advice: the one thing to do then is to call"),
+        ("Text", film.text),
+        ("Source", film.source or "none given"),
+    )
+    return Section(
+        "filming", 0, film.heading, "", (Entry("filming-guidance", film.heading, facts),)
+    )
+
+
 def _sources(rules: Rules) -> Section:
     entries = tuple(
         Entry(f"source-{key}", key, (("Reference", text),)) for key, text in rules.sources.items()
@@ -439,6 +453,7 @@ def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Out
         _causes(rules),
         _treatments(rules),
         _goes_away(rules),
+        *([_filming(rules)] if rules.filming is not None else []),
         _sources(rules),
     ]
     numbered = tuple(

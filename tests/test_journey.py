@@ -72,12 +72,14 @@ def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
     journey.complete(URGENT_MEDICINE)
     html = journey.html
     text = visible_text(html)
-    # What a clinician reads first, then what is for the person.
+    # The whole advice, then the way to keep it; what a clinician reads first, then what is for
+    # the person; then the clinic's record and, in small print, the rules that gave it.
     order = [
         "Contact a doctor or urgent care today",
         "Call your doctor's practice today",
-        "Download the summary (PDF)",
         "If your practice is closed",
+        "If you get worse or get any emergency sign",
+        "Download the summary (PDF)",
         "Why we say this",
         "a recent change of medicine",
         "This is not a diagnosis",
@@ -86,10 +88,12 @@ def test_outcome_shows_everything_in_order(journey: Journey, rules: Rules):
         "Getting worse No",
         "Worth discussing with your clinician",
         "Side effects of medicines",
-        "Made on",
         "Other things that can cause clonus",
         "Questions you could ask about treatment",
         "Does clonus go away?",
+        "For your clinician",
+        "Download for your clinician's record",
+        "These rules are version 0.1.0. They are a draft",
     ]
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)

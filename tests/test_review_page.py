@@ -56,9 +56,9 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "1. How soon to be seen (urgency levels)",
     ]
     assert sections[-4:] == [
-        "21. Scenarios written by clinicians",
-        "22. Clinical vignettes",
-        "23. Vignettes written blind",
+        "22. Scenarios written by clinicians",
+        "23. Clinical vignettes",
+        "24. Vignettes written blind",
         "Approval",
     ]
     assert (

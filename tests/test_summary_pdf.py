@@ -150,7 +150,8 @@ def test_list_bullets_hang_in_the_margin(journey: Journey, rules: Rules):
 @pytest.mark.parametrize("state", ["draft", "approved", "changed after approval"])
 def test_the_result_and_the_pdf_name_the_version_fingerprint_and_status(tmp_path, state: str):
     """Next to the version, the first 12 hex digits of the rules' fingerprint; the status is
-    derived from the approvals, so an edit after the approval shows a draft again."""
+    derived from the approvals, so an edit after the approval shows a draft again. On screen
+    they are the last words of the result, in plain words."""
     approved = edited(SHIPPED, *APPROVED)
     text = {
         "draft": SHIPPED,
@@ -175,6 +176,16 @@ def test_the_result_and_the_pdf_name_the_version_fingerprint_and_status(tmp_path
         state != "changed after approval"
     )
     draft_notice = "These rules are a draft, not yet approved by a clinician (version 0.1.0)."
-    for shown in (page, paper):
-        assert said in shown
-        assert (draft_notice in shown) == (state != "approved")
+    assert said in paper
+    assert (draft_notice in paper) == (state != "approved")
+    # On screen, in small print at the foot, in words a patient can read.
+    foot = page[page.index("These rules are version") :]
+    on_screen = (
+        "These rules are version 0.1.0. Dr A. Example (consultant neurologist) approved them "
+        "on 2025-01-31."
+        if state == "approved"
+        else "These rules are version 0.1.0. They are a draft: no clinician has approved them yet."
+    )
+    assert foot.startswith(on_screen)
+    assert "draft" not in page.replace(foot, "")
+    assert f"by their code, {rules.short_fingerprint}. It is on the PDF too." in foot

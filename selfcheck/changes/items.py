@@ -277,6 +277,23 @@ def treatments(old: Rules, new: Rules) -> list[Change]:
 
         facts = (("Before", told(old, a.variants)), ("After", told(new, b.variants)))
         found.append(Change(f"{says}: the words fitted to some answers changed", facts))
+    return found + _filming(old, new)
+
+
+def _filming(old: Rules, new: Rules) -> list[Change]:
+    """The guidance on filming an episode: added, removed, reworded or shown to others."""
+    a, b = old.filming, new.filming
+    says = '"If it comes and goes, film it"'
+    if a is None or b is None:
+        kept = a or b
+        if kept is None:
+            return []
+        facts: tuple[tuple[str, Value], ...] = (("Heading", kept.heading), ("Text", kept.text))
+        return [Change(f"{says} {'added' if a is None else 'removed'}", facts)]
+    found = _fields(says, a, b, (("heading", "heading"), ("text", "text")))
+    if a.when != b.when:
+        facts = (("Before", clause(a.when, old)), ("After", clause(b.when, new)))
+        found.append(Change(f"{says}: when it is shown changed", facts))
     return found
 
 

@@ -26,6 +26,7 @@ from selfcheck.rules.model import (
     Cause,
     Condition,
     Contradiction,
+    Filming,
     GoesAway,
     Page,
     Question,
@@ -434,6 +435,16 @@ def _goes_away(notes: Notes, conditions: _Conditions) -> GoesAway:
     )
 
 
+def _filming(notes: Notes, conditions: _Conditions) -> Filming | None:
+    spec, owner = notes.doc.data.get("filming"), '"filming"'
+    if spec is None:
+        return None
+    lines = tuple(notes.text(t, ("filming", "text", i), owner) for i, t in enumerate(spec["text"]))
+    heading = notes.text(spec["heading"], ("filming", "heading"), owner)
+    when = conditions.build(spec["when"], ("filming", "when"), owner)
+    return Filming(heading, lines, when, notes.source(spec, ("filming",), owner))
+
+
 # --------------------------------------------------------------------------------------------
 # Rules, causes, treatments
 
@@ -559,6 +570,7 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
     causes = _causes(notes, conditions)
     treatments = _treatments(notes)
     goes_away = _goes_away(notes, conditions)
+    filming = _filming(notes, conditions)
     contradictions = _contradictions(notes, conditions, questions)
     default_reason = str(data["default_reason"])
     notes.text(default_reason, ("default_reason",), '"default_reason"')
@@ -580,6 +592,7 @@ def build(doc: Document) -> tuple[Rules, list[Problem]]:
         goes_away=goes_away,
         default_reason=default_reason,
         contradictions=contradictions,
+        filming=filming,
         questions=questions,
     )
     return rules, notes.problems

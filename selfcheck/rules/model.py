@@ -292,6 +292,21 @@ class GoesAway:
 
 
 @dataclass(frozen=True, slots=True)
+class Filming:
+    """Plain guidance on filming an episode on a phone to show a clinician, shown when
+    ``when`` holds and the advice is not an emergency (where the one thing to do is to call)."""
+
+    heading: str
+    text: tuple[str, ...]
+    when: Condition
+    source: str | None
+
+    def text_for(self, answers: Answers) -> tuple[str, ...]:
+        """The words for a person who gave ``answers``; none when it is not shown."""
+        return self.text if self.when.holds(answers) else ()
+
+
+@dataclass(frozen=True, slots=True)
 class Contradiction:
     """Answers on one page that cannot all be true. The page is refused, with ``message``
     shown at the question ``question``, until the person changes one of them."""
@@ -348,6 +363,8 @@ class Rules:
     #: Why the advice is the default level, said when no urgency rule applies.
     default_reason: str = ""
     contradictions: tuple[Contradiction, ...] = ()
+    #: Guidance on filming an episode; None in a rules file without it.
+    filming: Filming | None = None
     warnings: tuple[Problem, ...] = ()
     questions: Mapping[str, Question] = field(default_factory=dict)
     #: The SHA-256 of the content: everything but the approvals (see :mod:`.approval`).

@@ -198,6 +198,13 @@ RULES_SCHEMA: dict[str, Any] = {
         {
             "contradictions": {"type": "array", "items": _CONTRADICTION},
             "approvals": {"type": "array", "items": _APPROVAL},
+            "filming": _record(
+                ["heading", "when", "text", "source"],
+                heading=_TEXT,
+                when={"$ref": "#/$defs/condition"},
+                text={"type": "array", "items": _TEXT, "minItems": 1},
+                source=_SOURCE,
+            ),
         },
         version=_TEXT,
         sources={

@@ -41,6 +41,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "contradiction": ("message",),
     "goes away": ("heading", "text"),
     "variant": ("text",),
+    "filming": ("heading", "text"),
     "rules": ("default_reason",),
 }
 
@@ -111,6 +112,8 @@ def texts(doc: Document) -> Iterator[Text]:
     for i, variant in enumerate(goes_away.get("variants") or []):
         path = ("goes_away", "variants", i)
         yield from _fields(doc, variant, path, f"goes away / variant {i + 1}", "variant")
+    if isinstance(data.get("filming"), dict):
+        yield from _fields(doc, data["filming"], ("filming",), "filming", "filming")
 
 
 def replaced(doc: Document, words: Mapping[KeyPath, str]) -> Document:

@@ -11,6 +11,7 @@ import io
 import re
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -116,17 +117,28 @@ def test_in_each_language_the_print_and_the_pdf_fit_on_two_sheets(
         assert foot is None or foot in sheets[0].extract_text()
 
 
+def bare_words(text: str) -> Counter[str]:
+    """The words of a text without the full stops and commas at their ends."""
+    return Counter(word.strip(".,،") for word in text.split())
+
+
 @pytest.mark.parametrize(
     "state", [*PRINTED, *PRINTED_TRANSLATED], ids=[s.name for s in [*PRINTED, *PRINTED_TRANSLATED]]
 )
 def test_paper_says_what_the_screen_says(page: Page, state: State):
     """Word for word the same, leaving out only the buttons (screen only), and the lines to
     write on at the appointment and the QR code for a clinic's record with its caption (paper
-    only)."""
+    only). The rules' version and status are said on screen in plain words at the foot (screen
+    only), on paper on the clinician's sheet (paper only); the guidance on filming an episode is
+    on screen under the advice, on paper one paragraph of the same words on the person's
+    sheet."""
     screen = ON_SCREEN[state.name.replace("print-", "outcome-")]
     screen.open(page)
     # Every section that folds on screen, opened: on paper they are all open.
     page.locator("details").evaluate_all("parts => parts.forEach(part => { part.open = true; })")
+    filming = page.locator(".filming.no-print")
+    filmed = bare_words(filming.inner_text()) if filming.count() else None
+    expect(page.locator(".rules-foot")).to_be_visible()
     page.locator(".no-print, .change, .actions").evaluate_all(
         "parts => parts.forEach(part => { part.hidden = true; })"
     )
@@ -144,6 +156,22 @@ def test_paper_says_what_the_screen_says(page: Page, state: State):
     code_name = next(c for c, prefix in PREFIX.items() if prefix == state.prefix)
     expect(code).to_contain_text(page_text_in(code_name, caption))
     code.evaluate("part => { part.style.setProperty('display', 'none', 'important'); }")
+    expect(page.locator(".rules-foot")).to_be_hidden()
+    rules_lines = page.locator(".meta-rules, .notice")
+    expect(rules_lines.first).to_be_visible()
+    if not state.prefix:
+        expect(page.locator(".meta-rules")).to_contain_text("fingerprint")
+    rules_lines.evaluate_all(
+        "parts => parts.forEach(part => part.style.setProperty('display', 'none', 'important'))"
+    )
+    on_paper_filming = page.locator(".filming-paper")
+    if filmed is None:
+        expect(on_paper_filming).to_have_count(0)
+    else:
+        expect(on_paper_filming).to_be_visible()
+        # The same words; the heading ends with a full stop on paper, where it runs on.
+        assert bare_words(on_paper_filming.inner_text()) == filmed
+        on_paper_filming.evaluate("part => part.style.setProperty('display', 'none', 'important')")
     on_paper = page.evaluate(SUMMARY_TEXT)
     assert words(on_paper) == words(on_screen)
     assert len(words(on_paper)) > 80
