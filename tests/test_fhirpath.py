@@ -38,10 +38,10 @@ Answers = dict[str, frozenset[str]]
 MOST = 2_000
 SAMPLE = 600
 #: How many tests of a condition, summed over the answer sets it is tried on, at most.
-BUDGET = 6_000
+BUDGET = 3_000
 #: How many of the generated answer sets are also tried whole, with the answers to every other
 #: question (the boundaries always are).
-WHOLE = 60
+WHOLE = 30
 
 #: True and false, as conditions: "all" of nothing, "any" of nothing.
 TRUE, FALSE = all_of([]), any_of([])

@@ -89,11 +89,19 @@ def raw(url: str, request: bytes, read: int = 1 << 20) -> bytes:
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(request)
         try:
-            while chunk := sock.recv(read):
+            while not whole(answer) and (chunk := sock.recv(read)):
                 answer += chunk
         except ConnectionResetError:
             pass
     return answer
+
+
+def whole(answer: bytes) -> bool:
+    """Whether ``answer`` holds a whole response of known length: then there is no need to wait
+    for the server to close (after a 413, nginx waits up to 5 s for the rest of the body)."""
+    head, found, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"^content-length: *([0-9]+)\r?$", head, re.I | re.M)
+    return bool(found and length and len(body) >= int(length.group(1)))
 
 
 def request(
