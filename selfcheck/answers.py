@@ -98,6 +98,28 @@ def shown_pages(rules: Rules, answers: Answers) -> list[Page]:
     return [page for page in rules.pages if any(q.id not in skipped for q in page.questions)]
 
 
+def pages_in_all(rules: Rules, answers: Answers) -> int | None:
+    """How many pages of questions a person who gave ``answers`` is shown, or None while a
+    page may or may not be: one with no question sure to be asked and one whose ``ask_when``
+    the answers so far leave open. The count of the pages that may be shown would fall as the
+    answers rule pages out (and so, after Back, on a page seen before), and a count of those
+    sure to be shown would rise: neither is the number a person can rely on. Advice to get
+    help at once can still end the check sooner (:func:`emergency_due`)."""
+    known = dict(asked(rules, answers))
+    known.update((skipped, frozenset()) for skipped in not_asked(rules, answers))
+    count = 0
+    for page in rules.pages:
+        fates = {
+            True if question.ask_when is None else decided(question.ask_when, known)
+            for question in page.questions
+        }
+        if True in fates:
+            count += 1
+        elif None in fates:
+            return None
+    return count
+
+
 def clashes(rules: Rules, page: Page, answers: Answers) -> list[Contradiction]:
     """The contradictions of ``page`` that ``answers`` make true."""
     mine = {q.id for q in page.questions}

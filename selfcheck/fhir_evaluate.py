@@ -247,14 +247,14 @@ class _Reader:
                 )
             else:
                 codes.append(code)
+        if question.id == RED_FLAGS:
+            # "None of these" or "I'm not sure" with a red flag: the sign wins, as on the pages.
+            codes = only_red_flags(self.rules, codes)
         self.found[question.id] = (at, codes)
         self.kinds(question, codes, at)
 
     def kinds(self, question: Question, codes: list[str], at: str) -> None:
         """The problems of a question's answers that the pages' forms refuse too."""
-        if question.id == RED_FLAGS:
-            # "None of these" or "I'm not sure" with a red flag: the sign wins, as on the pages.
-            codes = only_red_flags(self.rules, codes)
         found = fault(question, codes) if codes else None
         if found is Fault.SEVERAL:
             self.problem(
@@ -313,8 +313,6 @@ def read(rules: Rules, resource: Any, base: str = fhir.DEFAULT_BASE) -> Reading:
     if reader.issues:
         raise Refused(MALFORMED if reader.malformed else UNPROCESSABLE, reader.issues)
     given = {q: frozenset(codes) for q, (_, codes) in reader.found.items() if codes}
-    if RED_FLAGS in given:
-        given[RED_FLAGS] = frozenset(only_red_flags(rules, sorted(given[RED_FLAGS])))
     kept = asked(rules, given)
     missing = unanswered(rules, kept)
     if missing:

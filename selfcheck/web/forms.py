@@ -21,18 +21,17 @@ from wtforms.validators import StopValidation
 
 from selfcheck.answers import (
     Fault,
-    asked,
     clashes,
     fault,
     is_asked,
     not_asked,
     offered,
     only_red_flags,
+    pages_in_all,
     shown_pages,
     unanswered,
 )
 from selfcheck.rules import RED_FLAGS, Answers, Page, Question, Rules
-from selfcheck.rules.reach import decided
 
 #: The fields a page sends besides the answers: the CSRF token, the page shown, the button.
 FORM_FIELDS = frozenset({"csrf_token", "page", "go"})
@@ -246,28 +245,6 @@ class Submission:
         questions the person will no longer be asked."""
         dropped = not_asked(self.rules, self.answers())
         return carried(self.rules, self.formdata, except_page, dropped)
-
-
-def pages_in_all(rules: Rules, answers: Answers) -> int | None:
-    """How many pages of questions a person who gave ``answers`` is shown, or None while a
-    page may or may not be: one with no question sure to be asked and one whose ``ask_when``
-    the answers so far leave open. The count of the pages that may be shown would fall as the
-    answers rule pages out (and so, after Back, on a page seen before), and a count of those
-    sure to be shown would rise: neither is the number a person can rely on. Advice to get
-    help at once can still end the check sooner (:func:`answers.emergency_due`)."""
-    known = dict(asked(rules, answers))
-    known.update((skipped, frozenset()) for skipped in not_asked(rules, answers))
-    count = 0
-    for page in rules.pages:
-        fates = {
-            True if question.ask_when is None else decided(question.ask_when, known)
-            for question in page.questions
-        }
-        if True in fates:
-            count += 1
-        elif None in fates:
-            return None
-    return count
 
 
 def carried(

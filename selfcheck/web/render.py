@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import render_template
 
+from selfcheck.answers import pages_in_all
 from selfcheck.rules import Page, Question, Rules
-from selfcheck.web.forms import pages_in_all
 
 #: A question as a page shows it: the answers chosen, and the message of what is wrong, or "".
 Field = tuple[Question, list[str], str]
