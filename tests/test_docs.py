@@ -8,6 +8,7 @@ rating that does not follow the log's own matrix.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ def test_the_guide_links_to_files_that_exist():
 CITED = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)(?:\[([^\]]+)\])?`")
 
 
+@functools.cache
 def functions_in(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     return {
@@ -96,6 +98,7 @@ def functions_in(path: Path) -> set[str]:
     }
 
 
+@functools.cache
 def known_parameters(file: str, name: str) -> set[str] | None:
     """The parameter ids a cited test can take, for the tests whose ids come from data."""
     if file == "tests/test_rules_corpus.py":

@@ -65,6 +65,7 @@ def test_behind_a_proxy_that_ends_https_the_cookie_is_secure(rules: Rules):
     assert https.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+@pytest.mark.timed
 def test_the_outcome_holds_a_short_load_without_an_error():
     """`make load` for a few seconds: every response is a 200 that shows a result."""
     with gunicorn(workers=2) as server:
@@ -73,6 +74,7 @@ def test_the_outcome_holds_a_short_load_without_an_error():
     assert figures["errors"] == 0, figures
 
 
+@pytest.mark.timed
 def test_mixed_journeys_through_the_stack_hold_a_short_load_without_an_error():
     """`make load`'s mixed run for a few seconds: pages, outcomes and PDFs, none wrong."""
     with stack(proxy_unlimited="127.0.0.1") as server:

@@ -382,6 +382,7 @@ def test_an_app_that_does_not_answer_gets_the_apps_page_too():
         assert "Content-Security-Policy" in headers and "Server: nginx/" not in headers, path
 
 
+@pytest.mark.timed
 def test_one_client_sending_too_fast_gets_told_to_wait():
     with stack(client_rate="5", client_burst="10") as server:
         statuses = [status_and_page(raw(server.url, request("/"))) for _ in range(30)]
@@ -394,6 +395,7 @@ def test_one_client_sending_too_fast_gets_told_to_wait():
 # Under attack
 
 
+@pytest.mark.timed
 def test_slow_clients_cannot_take_the_site_down():
     """200 connections sending their headers a byte a second, reopened as soon as nginx closes
     them; a person meanwhile opens pages. Idle, a page takes about a millisecond."""
@@ -407,6 +409,7 @@ def test_slow_clients_cannot_take_the_site_down():
     assert seen.p99 < 1000, str(seen)
 
 
+@pytest.mark.timed
 def test_pdfs_never_hold_up_pages(rules: Rules):
     """16 clients download PDFs non-stop; a person's pages keep a p99 under 250 ms. PDFs over
     the queue get the friendly "busy" page, never an error or a wait for a page."""
@@ -423,6 +426,7 @@ def test_pdfs_never_hold_up_pages(rules: Rules):
     assert seen.p99 < 250, str(seen)
 
 
+@pytest.mark.timed
 def test_one_address_asking_for_the_review_page_non_stop_cannot_slow_pages_for_others():
     """One address (127.0.0.1) asks for /rules, the costliest page, on 8 connections non-stop;
     a person at another (127.0.0.2) opens pages meanwhile: their p99 stays under 250 ms.
@@ -439,6 +443,7 @@ def test_one_address_asking_for_the_review_page_non_stop_cannot_slow_pages_for_o
     assert seen.p99 < 250, str(seen)
 
 
+@pytest.mark.timed
 def test_the_review_pages_own_limit_leaves_the_other_pages_open():
     with stack(costly_rate="1", costly_burst="2") as server:
         review = [raw(server.url, request("/rules")) for _ in range(5)]
@@ -451,6 +456,7 @@ def test_the_review_pages_own_limit_leaves_the_other_pages_open():
     assert spanish[0] == 429, "the same limit in every language"
 
 
+@pytest.mark.timed
 def test_a_pdf_through_the_stack_takes_at_most_60_ms_in_the_median():
     """One person downloads the summary 20 times in turn, through nginx and the PDF pool: the
     median is within the issue's 60 ms (the first, which loads Typst and its fonts, aside)."""
@@ -1071,6 +1077,7 @@ def test_plain_http_on_the_https_port_gets_the_apps_page(
 # Connections that never finish their request
 
 
+@pytest.mark.timed
 def test_thousands_of_half_open_connections_leave_the_site_open():
     """9,000 connections from 200 addresses that send one line and wait (each one nginx
     closes is opened again at once) filled nginx's 2 × 4,096 connections: 40 of 582 visitors
@@ -1086,15 +1093,24 @@ def test_thousands_of_half_open_connections_leave_the_site_open():
     assert seen.p99 < 1000, str(seen)
 
 
+@pytest.mark.timed
 def test_nginx_short_of_connections_cannot_flood_the_log():
     """With too few connections for the attack, nginx writes one alert for each connection it
-    cannot take: the stack passes the message on once in ten seconds."""
+    cannot take: the stack passes the message on once in ten seconds. The attack goes on for
+    6 s after nginx first runs short (on a busy machine that can take a few seconds)."""
+    alert = "worker_connections are not enough"
     with stack(worker_connections="256") as server:
+        started = time.monotonic()
         with half_open(server.url, count=2000):
+            deadline = started + 30
+            while alert not in server.log.read_text(errors="replace"):
+                assert time.monotonic() < deadline, "nginx never ran short of connections"
+                time.sleep(0.2)
             time.sleep(6)
         log = server.log.read_text(errors="replace")
-    alerts = log.count("worker_connections are not enough")
-    assert 1 <= alerts <= 4, alerts
+        took = time.monotonic() - started
+    alerts = log.count(alert)
+    assert 1 <= alerts <= 2 + took // 10, (alerts, took)
 
 
 def test_what_gunicorn_refuses_itself_is_the_apps_page_in_the_visitors_language(

@@ -17,6 +17,9 @@ SELFCHECK_FORWARDED_     127.0.0.1,::1       the proxies whose X-Forwarded-Proto
 ALLOW_IPS                                    (a Unix socket's peer always is)
 SELFCHECK_METRICS_BIND   (none)              an address of its own where gunicorn also
                                              listens, for /metrics alone (metrics.py)
+SELFCHECK_POOL           pages               ``pdf`` for a pool that the proxy sends only
+                                             PDFs to: it skips working out the review page
+                                             at start (about a second of the master's time)
 =======================  ==================  ================================================
 
 Only the proxy says whether a request came over HTTPS, in ``X-Forwarded-Proto`` alone; gunicorn
@@ -72,6 +75,9 @@ def most_headers() -> int:
 
 #: Where gunicorn also listens, for /metrics and nothing else (selfcheck/web/metrics.py).
 metrics_bind = os.environ.get("SELFCHECK_METRICS_BIND", "")
+#: "pdf" for a pool the proxy sends PDFs alone (make serve's second pool, the PDF pods): it
+#: never serves the review page, so its master does not work it out.
+serves_pdfs_only = os.environ.get("SELFCHECK_POOL", "pages") == "pdf"
 bind = [
     os.environ.get("SELFCHECK_BIND", "127.0.0.1:8000"),
     *([metrics_bind] if metrics_bind else []),
@@ -119,12 +125,14 @@ def _is_selfcheck(app: object) -> bool:
 
 def when_ready(server: Any) -> None:
     """In gunicorn's master, once the app is loaded and before a worker starts: the review
-    page (/rules) is worked out here, once, and every worker starts with it. The counts' folder
+    page (/rules) is worked out here, once, and every worker starts with it (not in a pool that
+    serves PDFs alone: should one still be asked for /rules, it works the page out then). The
+    counts' folder
     made here is given to the user the workers run as."""
     if own_metrics_folder:
         os.chown(own_metrics_folder, server.cfg.uid, server.cfg.gid)
     app = server.app.wsgi()
-    if _is_selfcheck(app):
+    if _is_selfcheck(app) and not serves_pdfs_only:
         from selfcheck.web.views import work_out_review
 
         try:

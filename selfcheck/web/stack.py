@@ -93,6 +93,7 @@ def pool(
     if name != "pages":
         # The counts are served by the pages' pool alone, from the folder both pools write to.
         pool_env["SELFCHECK_METRICS_BIND"] = ""
+        pool_env["SELFCHECK_POOL"] = name  # nginx sends it PDFs alone (serving.py)
     niceness = int(env.get("SELFCHECK_PDF_NICENESS") or PDF_NICENESS) if name == "pdf" else 0
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving",
@@ -348,10 +349,11 @@ def serve(env: dict[str, str]) -> int:
         prepare(settings, create_app())
         sizes = {"pages": settings.workers, "pdf": settings.pdf_workers}
         pools: dict[str, subprocess.Popen[bytes]] = {}
-        for name, workers in sizes.items():
+        for name, workers in sizes.items():  # both start at once, each on its own core
             pools[name] = pool(settings, name, workers, env, app_user())
             processes.append(pools[name])
-            wait_for_socket(folder / f"{name}.sock", pools[name])
+        for name, started in pools.items():
+            wait_for_socket(folder / f"{name}.sock", started)
         proxy = subprocess.Popen(
             nginx_command(folder), stderr=subprocess.PIPE, start_new_session=True
         )

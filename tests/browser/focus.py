@@ -76,6 +76,20 @@ LOOK = """control => {
   return chain.join('/') + '|' + labels;
 }"""
 
+#: Keeps the page still for the two pictures: no text caret, no transition or animation (a
+#: ring that fades in would be caught half drawn). Added once to the page, as Playwright's own
+#: ``caret="hide"`` and ``animations="disabled"`` would add it for every picture (each costs
+#: round trips to the browser, and there are two pictures for each look of control).
+STILL = """() => {
+  if (!document.getElementById('focus-test-still')) {
+    const style = document.createElement('style');
+    style.id = 'focus-test-still';
+    style.textContent = '*, *::before, *::after { caret-color: transparent !important;'
+      + ' transition: none !important; animation: none !important; }';
+    document.head.append(style);
+  }
+}"""
+
 #: Leaves no element focused and scrolls nowhere: <main> takes the focus and shows no ring.
 UNFOCUS = "() => document.querySelector('main').focus({preventScroll: true})"
 
@@ -223,10 +237,10 @@ def styles_on_focus(page: Page) -> list[FocusChange]:
 def focus_change(page: Page, control: Locator) -> FocusChange:
     """Show ``control`` unfocused, then focused, and count the pixels around it that change by
     3:1 or more in contrast between the two pictures."""
-    area = control.evaluate(SHOW)
-    before = page.screenshot(clip=area, animations="disabled", caret="hide")
+    area = control.evaluate(f"control => ({STILL})() || ({SHOW})(control)")
+    before = page.screenshot(clip=area)
     found = control.evaluate(MEASURE)
-    after = page.screenshot(clip=area, animations="disabled", caret="hide")
+    after = page.screenshot(clip=area)
     with Image.open(io.BytesIO(before)) as unfocused, Image.open(io.BytesIO(after)) as focused:
         changed = contrasting_pixels(unfocused, focused)
     return FocusChange(
