@@ -13,13 +13,15 @@ WORKERS ?= $(shell nproc | awk '{ print ($$1 > 2) ? $$1 : 2 }')
 # make test TEST_MARKS="not container": leave out some marked tests (CI runs them all)
 TEST_MARKS ?=
 LOCK := deploy/requirements.lock
+# LHC-Forms for the tests, from npm (tests/fhir_renderer/package-lock.json)
+RENDERER := tests/fhir_renderer
 # make fuzz: hypothesis examples for each POST route
 FUZZ_EXAMPLES ?= 10000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: help run test test-fast lint check browser tools screenshots clean serve load fuzz bench \
-	audit lock triage-accuracy translations translations-rules translations-pages
+	audit lock triage-accuracy translations translations-rules translations-pages fhir-renderer
 
 help:
 	@echo "make run          serve the app on http://$(HOST):$(PORT)/"
@@ -28,6 +30,7 @@ help:
 	@echo "make lint         pre-commit's hooks (ruff, ruff format, codespell) and mypy"
 	@echo "make bench        measure speed, weight and memory into docs/benchmarks.md"
 	@echo "make triage-accuracy  the vignettes' confusion matrix into docs/triage-accuracy.md"
+	@echo "make fhir-renderer  every scenario and vignette through LHC-Forms; table to docs/fhir.md"
 	@echo "make serve        the production stack on $(BIND): nginx, $(WORKERS) page workers, a PDF pool"
 	@echo "make load         load on the outcome page and mixed journeys; figures to docs/benchmarks.md"
 	@echo "make audit        pip-audit over $(LOCK); says so when it could check nothing"
@@ -53,11 +56,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # to read the QR code on a PDF's page as a scanner would (tests/test_fhir_qr.py), nginx (make
 # serve and the production tests), wrk and curl (make load), hyperfine (make bench), and podman
 # and debootstrap to build the container image from a Debian base made here (the container
-# tests), and fonts-dejavu-core: DejaVu Sans sets the PDF, and the Arabic pages and PDF (it
-# has the Arabic letters; `fc-list :lang=ar` lists it). Installed when one is missing.
+# tests), Node's npm (LHC-Forms for tests/browser/test_fhir_renderer.py), and
+# fonts-dejavu-core: DejaVu Sans sets the PDF, and the Arabic pages and PDF (it has the Arabic
+# letters; `fc-list :lang=ar` lists it). Installed when one is missing.
 TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
 	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl /usr/bin/zbarimg \
-	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+	/usr/bin/npm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 browser: tools
 tools:
 	@for tool in $(TOOLS); do [ -e $$tool ] || missing=1; done; \
@@ -65,7 +69,7 @@ tools:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    chromium poppler-utils zbar-tools nginx-light wrk curl hyperfine podman debootstrap \
-	    openssl fonts-dejavu-core; \
+	    openssl nodejs npm fonts-dejavu-core; \
 	fi
 
 run: $(VENV)/.installed
@@ -82,7 +86,7 @@ run: $(VENV)/.installed
 TEST_WORKERS ?= auto
 only = $(if $(TEST_MARKS), and ($(TEST_MARKS)))
 CONTAINER_LOG := $(VENV)/container-tests.log
-test: $(VENV)/.installed-test tools
+test: $(VENV)/.installed-test tools $(RENDERER)/node_modules/.installed
 	rm -f .coverage .coverage.*
 	$(BIN)/pytest -p no:cacheprovider --no-cov -m "container$(only)" >$(CONTAINER_LOG) 2>&1 & \
 	  container=$$!; \
@@ -158,6 +162,18 @@ screenshots: $(VENV)/.installed-test tools
 # docs/triage-accuracy.md (a test fails when the file no longer says what the rules give).
 triage-accuracy: $(VENV)/.installed
 	$(BIN)/python -m selfcheck.accuracy
+
+# LHC-Forms, NLM's FHIR form renderer, for the tests only (its licence is NLM's own terms;
+# docs/fhir.md): from npm exactly as tests/fhir_renderer/package-lock.json pins it, each
+# package checked against its integrity hash, and none of their install scripts run.
+$(RENDERER)/node_modules/.installed: $(RENDERER)/package.json $(RENDERER)/package-lock.json | tools
+	cd $(RENDERER) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# Every scenario and vignette through LHC-Forms in Chromium and $evaluate, against the app's
+# pages: the table in docs/fhir.md (`make test` runs a part of them, and checks the table).
+fhir-renderer: $(VENV)/.installed-test tools $(RENDERER)/node_modules/.installed
+	$(BIN)/python -m tests.fhir_renderer
 
 # Node's Lighthouse for `make bench` comes from npm (tests/benchmarks/package-lock.json).
 bench: $(VENV)/.installed-test tools

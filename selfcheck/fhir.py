@@ -28,7 +28,7 @@ from typing import Any
 from selfcheck.answers import asked
 from selfcheck.outcome import Because, Outcome, evaluate
 from selfcheck.outline import Clause, clause
-from selfcheck.rules import Answer, Answers, Cause, Condition, Question, Rules
+from selfcheck.rules import Answer, Answers, Cause, Condition, Page, Question, Rules
 
 Resource = dict[str, Any]
 
@@ -155,7 +155,8 @@ def enable_when(condition: Condition, base: str = DEFAULT_BASE) -> Resource | No
             "operator": "=",
             "answerCoding": {"system": system(base, f"answers-{question}"), "code": value},
         }
-        for question, value in _tests(condition)
+        # Each test once: the questions of a page may share some.
+        for question, value in dict.fromkeys(_tests(condition))
     ]
     if not tests:
         return None
@@ -199,6 +200,54 @@ def enable_when_expression(condition: Condition, base: str = DEFAULT_BASE) -> st
     return joined.join(f"({enable_when_expression(term, base)})" for term in condition.terms)
 
 
+#: SDC's extension that says how to draw a question, and the two ways the self-check's pages
+#: draw theirs: radio buttons for "choose one", check boxes for "tick all that apply".
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+ITEM_CONTROLS = "http://hl7.org/fhir/questionnaire-item-control"
+CONTROLS = {
+    "one": {"system": ITEM_CONTROLS, "code": "radio-button", "display": "Radio Button"},
+    "many": {"system": ITEM_CONTROLS, "code": "check-box", "display": "Check-box"},
+}
+
+
+def _when(rules: Rules, condition: Condition, base: str) -> Resource:
+    """The fields that enable an item only when ``condition`` holds: ``enableWhen`` (and
+    ``enableBehavior``) where they can say it, else an ``extension`` list with SDC's
+    ``enableWhenExpression`` and the condition in words."""
+    found = enable_when(condition, base)
+    if found is not None:
+        return found
+    return {
+        "extension": [
+            {
+                "url": ENABLE_WHEN_EXPRESSION,
+                "valueExpression": {
+                    "language": "text/fhirpath",
+                    "expression": enable_when_expression(condition, base),
+                },
+            },
+            {
+                "url": f"{_base(base)}/StructureDefinition/{NAME}-ask-when",
+                "valueString": "Asked only when "
+                + _words(clause(condition, rules))
+                + ". FHIR's enableWhen cannot say this condition: the expression above "
+                "(SDC enableWhenExpression, FHIRPath) says it.",
+            },
+        ]
+    }
+
+
+def page_condition(page: Page) -> Condition | None:
+    """When a page is shown at all, where that depends on the answers: when each of its
+    questions is asked only sometimes, the page shows when any of them is asked (their one
+    condition when they share it). None for a page with a question always asked."""
+    conditions = [question.ask_when for question in page.questions]
+    if not conditions or any(condition is None for condition in conditions):
+        return None
+    different = list(dict.fromkeys(c for c in conditions if c is not None))
+    return different[0] if len(different) == 1 else Condition("any", terms=tuple(different))
+
+
 def _question_item(rules: Rules, question: Question, base: str) -> Resource:
     item: Resource = {"linkId": question.id, "text": question.text}
     clinical = _clinical(question)
@@ -207,31 +256,28 @@ def _question_item(rules: Rules, question: Question, base: str) -> Resource:
     item["type"] = "choice"
     if question.kind == "many":
         item["repeats"] = True
+    control = {"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [CONTROLS[question.kind]]}}
+    item["extension"] = [control]
     if question.ask_when is not None:
-        found = enable_when(question.ask_when, base)
-        if found is None:
-            item["extension"] = [
-                {
-                    "url": ENABLE_WHEN_EXPRESSION,
-                    "valueExpression": {
-                        "language": "text/fhirpath",
-                        "expression": enable_when_expression(question.ask_when, base),
-                    },
-                },
-                {
-                    "url": f"{_base(base)}/StructureDefinition/{NAME}-ask-when",
-                    "valueString": "Asked only when "
-                    + _words(clause(question.ask_when, rules))
-                    + ". FHIR's enableWhen cannot say this condition: the expression above "
-                    "(SDC enableWhenExpression, FHIRPath) says it.",
-                },
-            ]
-        else:
-            item.update(found)
+        when = _when(rules, question.ask_when, base)
+        item["extension"] += when.pop("extension", [])
+        item.update(when)
     item["answerOption"] = [
         {"valueCoding": _answer_coding(question, answer, base)} for answer in question.answers
     ]
     return item
+
+
+def _group(rules: Rules, page: Page, base: str) -> Resource:
+    """A page as an item of type group: its title, and its questions. A page shown only
+    sometimes carries its condition too, so that a form filler hides its heading with its
+    questions; each question keeps its own."""
+    group: Resource = {"linkId": group_id(page.id), "text": page.title, "type": "group"}
+    condition = page_condition(page)
+    if condition is not None:
+        group.update(_when(rules, condition, base))
+    group["item"] = [_question_item(rules, question, base) for question in page.questions]
+    return group
 
 
 def questionnaire(rules: Rules, base: str = DEFAULT_BASE) -> Resource:
@@ -256,15 +302,7 @@ def questionnaire(rules: Rules, base: str = DEFAULT_BASE) -> Resource:
         f"{rules.status_words}. It never gives a "
         "diagnosis."
     )
-    found["item"] = [
-        {
-            "linkId": group_id(page.id),
-            "text": page.title,
-            "type": "group",
-            "item": [_question_item(rules, question, base) for question in page.questions],
-        }
-        for page in rules.pages
-    ]
+    found["item"] = [_group(rules, page, base) for page in rules.pages]
     return found
 
 

@@ -119,11 +119,17 @@ def test_enable_when_asks_each_question_exactly_when_the_rules_ask_it(rules):
     for question in rules.asked_sometimes:
         assert question.ask_when is not None
         item = made[question.id]
-        assert "extension" not in item, f"{question.id}: the shipped rules are all expressible"
+        group = made[fhir.group_id(question.page_id)]
+        for found in (item, group):
+            assert fhir.ENABLE_WHEN_EXPRESSION not in [
+                e["url"] for e in found.get("extension", ())
+            ], f"{question.id}: the shipped rules are all expressible"
         depends = sorted(set(question.ask_when.questions()))
         seen = set()
         for answers in every_answer_set(rules, depends):
-            shown = enabled(item, answers)
+            # A question is enabled when it and its page's group both are.
+            whole_page = "enableWhen" not in group or enabled(group, answers)
+            shown = whole_page and enabled(item, answers)
             assert shown == is_asked(question, answers), (question.id, answers)
             seen.add(shown)
         assert seen == {True, False}, f"{question.id}: the answers tried show it and hide it"
@@ -144,7 +150,8 @@ def test_a_condition_enable_when_cannot_say_is_an_expression_instead(edited_rule
     valid(made)
     item = next(i for i in items(made) if i["linkId"] == "pregnancy")
     assert "enableWhen" not in item
-    expression, note = item["extension"]
+    control, expression, note = item["extension"]
+    assert control["url"] == fhir.ITEM_CONTROL
     condition = rules.questions["pregnancy"].ask_when
     assert expression["url"] == fhir.ENABLE_WHEN_EXPRESSION and condition is not None
     assert expression["valueExpression"] == {
@@ -415,3 +422,36 @@ def test_the_qr_payload_is_the_compressed_response_without_the_words(rules):
     valid(read)
     assert answered(read) == asked(rules, as_sets(SOON))
     assert "display" not in json.dumps(read)
+
+
+# --------------------------------------------------------------------------------------------
+# The renderer's table (python -m tests.fhir_renderer)
+
+
+def test_the_renderer_table_in_the_docs_is_of_these_rules_cases_and_lhc_forms(rules):
+    """docs/fhir.md's table of every scenario and vignette through LHC-Forms and $evaluate
+    (written by `python -m tests.fhir_renderer`, which `make test` runs only in part) is of
+    today's rules, cases and pinned LHC-Forms, with every case equal: a change to any of them
+    fails here until the script is run again."""
+    from collections import Counter
+
+    from .fhir_renderer import DOC, SOURCES, TABLE, version
+    from .testing.fhir import cases
+
+    found = TABLE.search(DOC.read_text(encoding="utf-8"))
+    assert found, "docs/fhir.md has lost its renderer table"
+    heading, *lines = found.group(1).strip().splitlines()
+    assert heading == (
+        f"LHC-Forms {version()}, rules version {rules.version} (fingerprint "
+        f"{rules.short_fingerprint}): {sum(1 for _ in cases(rules))} cases."
+    )
+    counts = Counter(
+        (name.partition(":")[0], evaluate(rules, given).level.id) for name, given in cases(rules)
+    )
+    rows = [line.strip("|").split("|") for line in lines if line.startswith("| ")][2:]
+    said = {(f.strip(), level.strip()): (int(n), int(eq), int(ne)) for f, level, n, eq, ne in rows}
+    total = said.pop(("all", ""))
+    expected = {key: (n, n, 0) for key, n in counts.items()}
+    assert said == expected
+    assert {f for f, _ in said} == set(SOURCES)
+    assert total == (sum(counts.values()), sum(counts.values()), 0)

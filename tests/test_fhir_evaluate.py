@@ -15,7 +15,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +25,13 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app, fhir
-from selfcheck.answers import asked, is_asked, only_red_flags
+from selfcheck.answers import asked, is_asked
 from selfcheck.outcome import evaluate
-from selfcheck.paths import VIGNETTES
 from selfcheck.rules import RED_FLAGS, Rules
-from selfcheck.scenarios import load_scenarios
 from selfcheck.web.kept import COOKIE
 
 from .testing.answers import NO_SYMPTOMS, SOON, URGENT, URGENT_MEDICINE, as_sets
-from .testing.fhir import valid, without_times
+from .testing.fhir import cases, valid, without_times
 from .testing.privacy import ANSWERS, leaks
 from .testing.rules import ROOT
 from .testing.servers import in_thread, nginx
@@ -72,17 +70,6 @@ def bundle_of(response: Any) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------
 # The same advice as the app's own pages
-
-
-def cases(rules: Rules) -> Iterator[tuple[str, dict[str, frozenset[str]]]]:
-    """Every scenario and vignette (the team's and the blind ones), with its answers as the
-    pages take them: a red flag ticked with "I'm not sure" is the red flag alone."""
-    for name in ("scenarios.yaml", *VIGNETTES):
-        for scenario in load_scenarios(ROOT / name, rules).scenarios:
-            answers = dict(scenario.answers)
-            if RED_FLAGS in answers:
-                answers[RED_FLAGS] = frozenset(only_red_flags(rules, sorted(answers[RED_FLAGS])))
-            yield f"{name}:{scenario.id}", answers
 
 
 def test_every_scenario_and_vignette_gets_the_apps_own_advice(client: FlaskClient, rules: Rules):

@@ -12,7 +12,12 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from selfcheck.rules import Question, Rules
+from selfcheck.answers import only_red_flags
+from selfcheck.paths import VIGNETTES
+from selfcheck.rules import RED_FLAGS, Question, Rules
+from selfcheck.scenarios import load_scenarios
+
+from .rules import ROOT
 
 #: The fields that hold the time the resources were made: all that differs from one day to
 #: the next for the same answers.
@@ -73,3 +78,15 @@ def every_answer_set(
     draw = random.Random(20261207)
     for _ in range(sample):
         yield {q: draw.choice(each) for q, each in zip(questions, lists, strict=True)}
+
+
+def cases(rules: Rules) -> Iterator[tuple[str, dict[str, frozenset[str]]]]:
+    """Every scenario and vignette (the team's and the blind ones), named "FILE:ID", with its
+    answers as the pages take them: a red flag ticked with "I'm not sure" is the red flag
+    alone."""
+    for name in ("scenarios.yaml", *VIGNETTES):
+        for scenario in load_scenarios(ROOT / name, rules).scenarios:
+            answers = dict(scenario.answers)
+            if RED_FLAGS in answers:
+                answers[RED_FLAGS] = frozenset(only_red_flags(rules, sorted(answers[RED_FLAGS])))
+            yield f"{name}:{scenario.id}", answers
