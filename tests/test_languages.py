@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from selfcheck.rules import Rules
 from selfcheck.web import language
 
+from .conftest import what_can_change
 from .testing.answers import SOON
 from .testing.languages import PREFIX, every_language, offering, translation
 from .testing.pages import blocks, headings, pdf_text, title
@@ -52,10 +53,15 @@ def catalog(code: str) -> dict[str, str]:
         return {str(m.id): str(m.string) for m in read_po(file) if m.id}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def translated(rules: Rules):
+    """One app for the module with both translations, as the shipped catalogs give them: the
+    tests only send it requests (making one takes about a second)."""
     with offering(every_language(rules)) as app:
-        yield app
+        pass  # the translations are read when the app is made
+    before = what_can_change(app)
+    yield app
+    assert what_can_change(app) == before, "a test changed the module's app"
 
 
 @pytest.fixture(scope="session")
