@@ -5,6 +5,7 @@ entry has an anchor (``cause-stroke``) that a reviewer can cite, and facts writt
 a cause is "Listed when "Has a doctor ever told you …?" includes "A stroke"". The command
 ``flask --app selfcheck rules show`` prints it (:func:`as_text`) and the page ``/rules`` shows it
 as HTML, so both say the same. :func:`clause` also words the triggers in ``rules diff``.
+A question's "Used by" and the questions an item reads come from :mod:`selfcheck.crossref`.
 
 Plain Python, no web framework.
 """
@@ -15,6 +16,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from selfcheck.crossref import NOT_USED, Line, Read, answer_anchor, reads, used_by
 from selfcheck.rules import NOT_SURE, Code, Condition, Question, Rules
 
 
@@ -27,7 +29,7 @@ class Clause:
 
 
 #: What a fact says: a line of text, a list of lines, or a condition in words.
-Value = str | tuple[str, ...] | Clause
+Value = str | tuple[str | Line, ...] | Clause
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Entry:
     anchor: str
     title: str
     facts: tuple[tuple[str, Value], ...]
+    #: The questions the item's conditions read, in the order they first appear there: on the
+    #: page, links to go from a rule to the questions it reads.
+    reads: tuple[Read, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,7 @@ def codes(found: Sequence[Code], of: str = "") -> tuple[str, ...]:
 def _levels(rules: Rules, fill: Callable[[str], str]) -> Section:
     entries = []
     for level in rules.levels:
-        reached = []
+        reached: list[str | Line] = []
         flags = [f for f in rules.red_flags if f.leads_to is level]
         if flags:
             reached.append(
@@ -151,9 +156,15 @@ def _levels(rules: Rules, fill: Callable[[str], str]) -> Section:
                 if len(flags) < len(rules.red_flags)
                 else f"every red flag ({len(flags)})"
             )
-        reached += [f'urgency rule "{r.id}"' for r in rules.urgency_rules if r.level is level]
+        reached += [
+            Line(f'urgency rule "{r.id}"', link=f"rule-{r.id}")
+            for r in rules.urgency_rules
+            if r.level is level
+        ]
         if level is rules.default_level:
-            reached.append("when no urgency rule applies (the default level)")
+            reached.append(
+                Line("when no urgency rule applies (the default level)", link="rule-default")
+            )
         entries.append(
             Entry(
                 f"level-{level.id}",
@@ -176,7 +187,9 @@ def _levels(rules: Rules, fill: Callable[[str], str]) -> Section:
     )
 
 
-def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
+def _emergency_check(
+    rules: Rules, fill: Callable[[str], str], used: Mapping[str, tuple[Line, ...]]
+) -> Section:
     page = rules.pages[0]
     question = page.questions[0]
     none = question.label(question.none_of_these or "")
@@ -193,6 +206,7 @@ def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
                 ("Answer for a person not sure", not_sure),
                 ("If nothing is ticked", question.error),
                 ("On the summary", question.summary),
+                ("Used by", used.get(question.id) or (NOT_USED,)),
                 ("Source", question.source or "none given"),
             ),
         )
@@ -217,36 +231,17 @@ def _emergency_check(rules: Rules, fill: Callable[[str], str]) -> Section:
     )
 
 
-def _used_by(rules: Rules, question: Question) -> tuple[str, ...]:
-    found = [
-        f'urgency rule "{r.id}"'
-        for r in rules.urgency_rules
-        if question.id in set(r.when.questions())
-    ]
-    found += [
-        f'cause "{c.id}"'
-        for c in rules.causes
-        if c.when is not None and question.id in set(c.when.questions())
-    ]
-    found += [
-        f'question "{q.id}" (when it is asked)'
-        for q in rules.asked_sometimes
-        if q.ask_when is not None and question.id in set(q.ask_when.questions())
-    ]
-    found += [
-        f'contradiction "{c.id}"'
-        for c in rules.contradictions
-        if question.id in set(c.when.questions())
-    ]
-    return tuple(found) or ("nothing: the answer only appears on the summary",)
-
-
-def _question(rules: Rules, question: Question) -> Entry:
+def _question(rules: Rules, question: Question, used: Mapping[str, tuple[Line, ...]]) -> Entry:
     kind = "choose one answer" if question.kind == "one" else "tick all that apply"
     answers = []
     for answer in question.answers:
         alone = " (only on its own)" if answer.value == question.none_of_these else ""
-        answers.append(f"{quoted(answer.label)}{alone}, worry {answer.worry}")
+        answers.append(
+            Line(
+                f"{quoted(answer.label)}{alone}, worry {answer.worry}",
+                anchor=answer_anchor(rules, question.id, answer.value),
+            )
+        )
     facts: list[tuple[str, Value]] = [("Asks", question.text), ("Type", kind)]
     if question.hint:
         facts.append(("Hint", question.hint))
@@ -256,7 +251,7 @@ def _question(rules: Rules, question: Question) -> Entry:
         ("Answers", tuple(answers)),
         ("On the summary", question.summary),
         ("If not answered", question.error),
-        ("Used by", _used_by(rules, question)),
+        ("Used by", used.get(question.id) or (NOT_USED,)),
         ("Source", question.source or "none given"),
         ("Codes", codes(question.codes)),
         (
@@ -266,10 +261,11 @@ def _question(rules: Rules, question: Question) -> Entry:
             ),
         ),
     ]
-    return Entry(f"question-{question.id}", f"Question: {question.id}", tuple(facts))
+    read = reads(rules, [question.ask_when]) if question.ask_when else ()
+    return Entry(f"question-{question.id}", f"Question: {question.id}", tuple(facts), read)
 
 
-def _pages(rules: Rules) -> list[Section]:
+def _pages(rules: Rules, used: Mapping[str, tuple[Line, ...]]) -> list[Section]:
     sections = []
     for step, page in enumerate(rules.pages[1:], start=2):
         sections.append(
@@ -278,7 +274,7 @@ def _pages(rules: Rules) -> list[Section]:
                 0,
                 f"Questions, step {step}: {page.title}",
                 page.intro or "",
-                tuple(_question(rules, q) for q in page.questions),
+                tuple(_question(rules, q, used) for q in page.questions),
             )
         )
     return sections
@@ -297,6 +293,7 @@ def _urgency_rules(rules: Rules, fill: Callable[[str], str]) -> Section:
                     ("Reason shown to the person", fill(rule.reason)),
                     ("Source", rule.source or "none given"),
                 ),
+                reads(rules, [rule.when]),
             )
         )
     default = rules.default_level.name
@@ -332,6 +329,7 @@ def _contradictions(rules: Rules) -> Section:
                 ("Message", c.message),
                 ("Source", c.source or "none given"),
             ),
+            reads(rules, [c.when]),
         )
         for c in rules.contradictions
     )
@@ -361,6 +359,7 @@ def _causes(rules: Rules) -> Section:
                     ("Source", cause.source or "none given"),
                     ("Codes", codes(cause.codes)),
                 ),
+                reads(rules, [cause.when] if cause.when is not None else []),
             )
         )
     return Section(
@@ -402,7 +401,8 @@ def _goes_away(rules: Rules) -> Section:
         ("Text" if not text.variants else "Text otherwise", text.text),
         ("Source", text.source or "none given"),
     ]
-    entry = Entry("goes-away", text.heading, tuple(facts))
+    conditions = ([text.when] if text.when is not None else []) + [w for w, _ in text.variants]
+    entry = Entry("goes-away", text.heading, tuple(facts), reads(rules, conditions))
     return Section("does-it-go-away", 0, "Does clonus go away?", "", (entry,))
 
 
@@ -415,9 +415,8 @@ def _filming(rules: Rules) -> Section:
         ("Text", film.text),
         ("Source", film.source or "none given"),
     )
-    return Section(
-        "filming", 0, film.heading, "", (Entry("filming-guidance", film.heading, facts),)
-    )
+    entry = Entry("filming-guidance", film.heading, facts, reads(rules, [film.when]))
+    return Section("filming", 0, film.heading, "", (entry,))
 
 
 def _sources(rules: Rules) -> Section:
@@ -444,10 +443,11 @@ def _coded(rules: Rules) -> int:
 def outline(rules: Rules, fill: Callable[[str], str] = lambda text: text) -> Outline:
     """The rule set as numbered sections. ``fill`` fills in placeholders such as
     {emergency_number}; by default they are left as they are written in the file."""
+    used = used_by(rules)
     sections = [
         _levels(rules, fill),
-        _emergency_check(rules, fill),
-        *_pages(rules),
+        _emergency_check(rules, fill, used),
+        *_pages(rules, used),
         _urgency_rules(rules, fill),
         *([_contradictions(rules)] if rules.contradictions else []),
         _causes(rules),
@@ -524,7 +524,7 @@ def fact_lines(label: str, value: Value, indent: int = 4) -> list[str]:
     if isinstance(value, tuple):
         lines = [head.rstrip()]
         for line in value:
-            lines += wrap(line, " " * more + "- ", " " * (more + 2))
+            lines += wrap(str(line), " " * more + "- ", " " * (more + 2))
         return lines
     lines = wrap(value.text, head, " " * more)
     for term in value.terms:

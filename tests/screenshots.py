@@ -28,6 +28,10 @@ WIDTHS = (375, 1280)
 ZOOMED = ("symptoms-with-errors", "outcome-urgent")
 #: The outcome whose printed summary is drawn page by page.
 PRINTED = "print-urgent"
+#: States not drawn whole: the review page with every part open is the whole rule set, some
+#: 170,000 px tall; its parts closed (rules-*.png), an item (rules-review-item-1280.png) and
+#: its printed pages (rules-print-*.png) show it.
+NOT_DRAWN = {"rules-every-part-open"}
 
 
 def save(page: Page, name: str) -> None:
@@ -68,6 +72,8 @@ def main() -> int:
             context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
             page = context.new_page()
             for state in [*STATES, *TRANSLATED]:
+                if state.name in NOT_DRAWN:
+                    continue
                 state.open(page)
                 save(page, f"{state.name}-{width}")
             context.close()

@@ -49,7 +49,9 @@ def test_the_review_page_reads_as_a_document_to_sign(client, rules: Rules):
         "approved these rules yet"
     ) in text
     sections = headings(html, "h2")
-    assert sections[:4] == [
+    # The contents come first on screen; on paper (print-only) where they always were.
+    assert sections[:5] == [
+        "Contents",
         "Review record",
         "How the rules are checked",
         "Contents",
@@ -254,7 +256,9 @@ def test_changes_since_the_approval_come_first(tmp_path):
     client = review_app(approved_then_changed(tmp_path)).test_client()
     html = client.get("/rules").get_data(as_text=True)
     text = visible_text(html)
-    assert headings(html, "h2")[:2] == ["Changes since approval", "Review record"]
+    # After the contents, whose first link leads to them.
+    assert headings(html, "h2")[:3] == ["Contents", "Changes since approval", "Review record"]
+    assert "Contents Changes since approval Review record How the rules are checked" in text
     assert (
         "Changes since approval These rules changed after version 0.1.0 was approved by "
         "Dr A. Example (consultant neurologist) on 2025-01-31. So they are a draft again"
@@ -283,7 +287,7 @@ def test_a_missing_approved_copy_is_said_without_a_path(tmp_path):
     client = review_app(approved_then_changed(tmp_path, keep_copy=False)).test_client()
     html = client.get("/rules").get_data(as_text=True)
     text = visible_text(html)
-    assert headings(html, "h2")[0] == "Changes since approval"
+    assert headings(html, "h2")[:2] == ["Contents", "Changes since approval"]
     assert (
         "The changes cannot be shown: the copy of the content approved last, "
         "approved/rules.yaml, is missing or is not that content."

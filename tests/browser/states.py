@@ -350,6 +350,12 @@ STATES = [
     State("contact", f"Contact and feedback – {SERVICE}", opened("/contact")),
     State("help", f"Help that is not an emergency – {SERVICE}", opened("/help")),
     State("rules", f"The clinical rules, version 0.1.0 – {SERVICE}", opened("/rules")),
+    # Its parts fold (closed at first): a reviewer who opens every one reads all of it.
+    State(
+        "rules-every-part-open",
+        f"The clinical rules, version 0.1.0 – {SERVICE}",
+        every_section_open(opened("/rules")),
+    ),
     State("form-expired", f"Please confirm your answers – {SERVICE}", stale_form),
     State(
         "form-from-another-site",
@@ -371,7 +377,7 @@ STATES = [
 #: The translated languages, each at its own address.
 LANGUAGES = ("es", "ar")
 #: The clinicians' review page of the rules is in English only.
-ENGLISH_ONLY = {"rules"}
+ENGLISH_ONLY = {"rules", "rules-every-part-open"}
 
 
 def in_language(state: State, code: str) -> State:

@@ -58,6 +58,12 @@ def test_the_printed_document_names_the_version_on_every_page(page: Page):
     assert SHIPPED_FINGERPRINT in texts[-1].replace(" ", "")
     assert re.search(r"Approval .* Name: Role and registration number: Signature: Date:", texts[-1])
     assert "To approve a version, a clinician signs a printed copy" not in " ".join(texts)
+    # Every part is printed open, without the controls that are for the screen.
+    whole = " ".join(texts)
+    for item in ("Urgency rule: cold_baby", "#question-age", "Vignettes written blind"):
+        assert item in whole, item
+    for screen_only in ("Back to the contents", "stays closed until", "Questions it reads"):
+        assert screen_only not in whole, screen_only
 
 
 def test_the_codes_of_an_item_fit_a_phone(page: Page):
@@ -73,3 +79,62 @@ def test_the_codes_of_an_item_fit_a_phone(page: Page):
     )
     expect(codes.last).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_each_link_of_the_contents_opens_its_part_in_view(page: Page):
+    """At a desktop's width every part starts closed; each link of the contents at the top
+    opens its part with its heading in view, and "Back to the contents" returns."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/rules")
+    assert page.evaluate("document.documentElement.scrollHeight") < 9000, "the parts are closed"
+    contents = page.get_by_role("navigation", name="Contents")
+    parts = contents.locator("ol > li > a")
+    assert parts.count() == 24
+    for index in range(parts.count()):
+        link = parts.nth(index)
+        words = link.inner_text()
+        link.click()
+        heading = page.get_by_role("heading", level=2, name=f"{index + 1}. {words}", exact=True)
+        expect(heading).to_be_in_viewport()
+        part = page.locator("details.part").filter(has=heading)
+        expect(part).to_have_attribute("open", "")
+        href = link.get_attribute("href") or ""
+        page.locator(href).get_by_role("link", name="Back to the contents").click()
+        expect(contents).to_be_in_viewport()
+    for words, anchor in (
+        ("Review record", "review-record"),
+        ("How the rules are checked", "checks"),
+    ):
+        contents.get_by_role("link", name=words, exact=True).click()
+        expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with-javascript", "without-javascript"])
+def test_a_rule_and_the_question_it_reads_lead_to_each_other(browser, base_url, scripts):
+    """From a question's "Used by" to the rule, from the rule to the question and to the answer
+    it looks for: each in another closed part, which opens; with or without scripts."""
+    context = browser.new_context(
+        base_url=base_url, java_script_enabled=scripts, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto("/rules#question-age")
+    question = page.locator("#question-age")
+    expect(question).to_be_in_viewport()
+    rule = page.locator("#rule-cold_baby")
+    expect(rule).not_to_be_visible()  # its part is closed
+    question.get_by_role("link", name='urgency rule "cold_baby"').click()
+    expect(page).to_have_url(re.compile(r"/rules#rule-cold_baby$"))
+    expect(rule).to_be_in_viewport()
+    page.goto("/rules")  # every part closed again
+    page.goto("/rules#rule-cold_baby")
+    expect(question).not_to_be_visible()
+    rule.get_by_role("link", name='question "age"').click()
+    expect(question).to_be_in_viewport()
+    expect(question.get_by_role("heading", level=3)).to_have_text("Question: age")
+    page.goto("/rules#rule-cold_baby")
+    rule.get_by_role("link", name='"3 to 11 months old"').click()
+    answer = page.locator("#answer-age-baby")
+    expect(answer).to_be_in_viewport()
+    expect(answer).to_have_text('"3 to 11 months old", worry 0')
+    assert answer.evaluate("element => element.matches(':target')")
+    context.close()
