@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -56,6 +56,7 @@ from .testing.privacy import STATUSES, leaks, whole_journey
 from .testing.servers import (
     ROOT,
     HttpClient,
+    Server,
     free_port,
     gunicorn,
     in_thread,
@@ -110,6 +111,16 @@ def request(
     """A request as a client would write it, closing the connection after the answer."""
     lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", *headers, "Connection: close"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Server]:
+    """One stack, as `make serve` starts it, for the tests that only send it requests and look
+    at the answers (starting one takes seconds of both cores). Addresses of 127.0.0.1 are not
+    limited here: these tests send many requests one after another, and none is about limits
+    (those start stacks of their own)."""
+    with stack(proxy_unlimited="127.0.0.1") as server:
+        yield server
 
 
 def status_and_page(answer: bytes) -> tuple[int, dict[str, str], str]:
@@ -283,16 +294,15 @@ def test_started_as_root_no_worker_runs_as_root():
 # Hosts, forged headers, limits
 
 
-def test_an_unknown_host_gets_no_answer_at_all():
-    with stack() as server:
-        answer = raw(server.url, request("/check", "evil.example"))
-        doubled = raw(server.url, request("//check", "evil.example"))
-        known = raw(server.url, request("/check", "localhost"))
+def test_an_unknown_host_gets_no_answer_at_all(served: Server):
+    answer = raw(served.url, request("/check", "evil.example"))
+    doubled = raw(served.url, request("//check", "evil.example"))
+    known = raw(served.url, request("/check", "localhost"))
     assert answer == b"" and doubled == b"", "the connection is closed: no redirect to evil"
     assert status_and_page(known)[0] == 200
 
 
-def test_forwarding_headers_a_client_sends_are_dropped_by_the_proxy():
+def test_forwarding_headers_a_client_sends_are_dropped_by_the_proxy(served: Server):
     forged = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Ssl": "on",
@@ -300,10 +310,9 @@ def test_forwarding_headers_a_client_sends_are_dropped_by_the_proxy():
         "Forwarded": "proto=https",
         "X-Forwarded-Host": "evil.example",
     }
-    with stack() as server:
-        client = HttpClient(server.url)
-        client.opener.addheaders = list(forged.items())
-        response = client.get("/check")
+    client = HttpClient(served.url)
+    client.opener.addheaders = list(forged.items())
+    response = client.get("/check")
     assert "Strict-Transport-Security" not in response.headers, "the app saw plain HTTP"
     assert "Secure" not in response.headers["Set-Cookie"]
     assert "evil.example" not in response.get_data(as_text=True)
@@ -334,9 +343,9 @@ def chunked(path: str, body: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("through", ["gunicorn", "the stack"])
-def test_a_chunked_body_over_the_limit_gets_413(through: str):
+def test_a_chunked_body_over_the_limit_gets_413(through: str, served: Server):
     body = b"red_flags=none&go=next&" + b"x" * 70_000
-    with gunicorn() if through == "gunicorn" else stack() as server:
+    with gunicorn() if through == "gunicorn" else nullcontext(served) as server:
         status, _, page = status_and_page(raw(server.url, chunked("/check", body)))
     assert status == 413 and headings(page) == ["Too much was sent"]
 
@@ -355,9 +364,8 @@ SECURITY = [name for name in HEADERS] + ["Cache-Control"]
     ],
     ids=["413", "414", "431", "400"],
 )  # fmt: skip
-def test_errors_the_proxy_makes_are_the_apps_pages(request_, status, heading):
-    with stack() as server:
-        got, headers, page = status_and_page(raw(server.url, request_))
+def test_errors_the_proxy_makes_are_the_apps_pages(served: Server, request_, status, heading):
+    got, headers, page = status_and_page(raw(served.url, request_))
     assert got == status
     assert in_layout(page) and headings(page) == [heading]
     for name in SECURITY:
@@ -798,33 +806,34 @@ def test_every_route_that_makes_a_pdf_goes_to_the_pdf_pool():
 # The Host and scheme the app sees
 
 
-def test_a_red_flag_form_with_an_expired_token_on_another_port_still_shows_the_emergency_advice():
+def test_a_red_flag_form_with_an_expired_token_on_another_port_still_shows_the_emergency_advice(
+    served: Server,
+):
     """On a port other than 80 or 443 a browser's Origin names the port. nginx used to pass
     the app a Host without it, so the app took its own page for another site's, and a person
     who ticked a red flag on a page left open too long was asked to "start the check again"
     instead of being told to call 999."""
-    with stack() as server:
-        host = server.url.removeprefix("http://")
-        body = urlencode(
-            [
-                ("csrf_token", "expired"),
-                ("page", "emergency_check"),
-                ("red_flags", "stroke_signs"),
-                ("go", "next"),
-            ]
-        )
-        headers = [FORM, f"Content-Length: {len(body)}", f"Origin: {server.url}"]
-        sent = request("/check", host, *headers, method="POST") + body.encode()
-        status, _, page = status_and_page(raw(server.url, sent))
-        redirect = status_and_page(raw(server.url, request("/es", host)))
-        # The port comes from the Host header only once nginx has checked its name: a request
-        # line that names this site, with a Host header that names another, goes nowhere else.
-        forged = status_and_page(raw(server.url, request(f"{server.url}/es", "evil.example:81")))
+    host = served.url.removeprefix("http://")
+    body = urlencode(
+        [
+            ("csrf_token", "expired"),
+            ("page", "emergency_check"),
+            ("red_flags", "stroke_signs"),
+            ("go", "next"),
+        ]
+    )
+    headers = [FORM, f"Content-Length: {len(body)}", f"Origin: {served.url}"]
+    sent = request("/check", host, *headers, method="POST") + body.encode()
+    status, _, page = status_and_page(raw(served.url, sent))
+    redirect = status_and_page(raw(served.url, request("/es", host)))
+    # The port comes from the Host header only once nginx has checked its name: a request
+    # line that names this site, with a Host header that names another, goes nowhere else.
+    forged = status_and_page(raw(served.url, request(f"{served.url}/es", "evil.example:81")))
     assert status == 200 and headings(page) == ["Call 999 now"]
     assert "evil" not in forged[1].get("Location", "") and ":81" not in forged[1].get(
         "Location", ""
     )
-    assert redirect[0] == 308 and redirect[1]["Location"] in (f"{server.url}/es/", "/es/"), (
+    assert redirect[0] == 308 and redirect[1]["Location"] in (f"{served.url}/es/", "/es/"), (
         "the address keeps its port"
     )
 
@@ -867,32 +876,31 @@ def longest(limit: int, fits: Callable[[int], bool]) -> int:
 
 
 @pytest.mark.parametrize("end", ["\r\n", "\n"], ids=["CRLF", "LF"])
-def test_what_nginx_takes_gunicorn_takes_too(end: str):
+def test_what_nginx_takes_gunicorn_takes_too(served: Server, end: str):
     """The longest address, the longest header and the most headers that nginx lets through
     reach the app, which answers with its own page: gunicorn used to refuse them first with its
     own bare 414 or 431 (a request line over 4,094 bytes, more than 100 headers). Lines end as
     browsers end them, and with a bare line feed, which nginx takes too (one byte shorter)."""
-    with stack() as server:
 
-        def answer(*headers: str, path: str = "/") -> tuple[int, dict[str, str], str]:
-            lines = [f"GET {path} HTTP/1.1", "Host: localhost", *headers, "Connection: close"]
-            return status_and_page(raw(server.url, (end.join(lines) + end + end).encode()))
+    def answer(*headers: str, path: str = "/") -> tuple[int, dict[str, str], str]:
+        lines = [f"GET {path} HTTP/1.1", "Host: localhost", *headers, "Connection: close"]
+        return status_and_page(raw(served.url, (end.join(lines) + end + end).encode()))
 
-        def through(answered: tuple[int, dict[str, str], str]) -> bool:
-            """Whether nginx passed it on: anything but nginx's own refusals (the app's pages,
-            which the stack renders for nginx)."""
-            status, _, page = answered
-            return not (status in (400, 414, 431) and in_layout(page))
+    def through(answered: tuple[int, dict[str, str], str]) -> bool:
+        """Whether nginx passed it on: anything but nginx's own refusals (the app's pages,
+        which the stack renders for nginx)."""
+        status, _, page = answered
+        return not (status in (400, 414, 431) and in_layout(page))
 
-        address = longest(16_384, lambda n: through(answer(path="/" + "a" * n)))
-        # nginx passes a header on with a space after its colon: sent without one, it grows.
-        header = longest(16_384, lambda n: through(answer("X-Long:" + "b" * n)))
-        count = longest(20_000, lambda n: through(answer(*["a:"] * n)))
-        answers = {
-            "address": answer(path="/" + "a" * address),
-            "header": answer("X-Long:" + "b" * header),
-            "headers": answer(*["a:"] * count),
-        }
+    address = longest(16_384, lambda n: through(answer(path="/" + "a" * n)))
+    # nginx passes a header on with a space after its colon: sent without one, it grows.
+    header = longest(16_384, lambda n: through(answer("X-Long:" + "b" * n)))
+    count = longest(20_000, lambda n: through(answer(*["a:"] * n)))
+    answers = {
+        "address": answer(path="/" + "a" * address),
+        "header": answer("X-Long:" + "b" * header),
+        "headers": answer(*["a:"] * count),
+    }
     assert address > 4094 and count > 100, "nginx takes more than gunicorn used to"
     for what, (status, headers, page) in answers.items():
         assert in_layout(page), (what, status, page[:200])
@@ -1038,16 +1046,15 @@ def test_an_app_down_slow_or_busy_and_a_client_too_fast_get_the_apps_pages_too(
                          app_headers)  # fmt: skip
 
 
-def test_a_language_without_its_slash_is_sent_to_it_on_the_same_port():
+def test_a_language_without_its_slash_is_sent_to_it_on_the_same_port(served: Server):
     """``/es`` → ``/es/`` named the address without its port, so on port 8000 a person landed
     on a site that was not there."""
-    with stack() as server:
-        port = server.url.rsplit(":", 1)[1]
-        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
-            for language in ("es", "ar"):
-                status, headers, _ = status_and_page(raw(server.url, request(f"/{language}", host)))
-                assert status == 308
-                assert headers["Location"] in (f"http://{host}/{language}/", f"/{language}/")
+    port = served.url.rsplit(":", 1)[1]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        for language in ("es", "ar"):
+            status, headers, _ = status_and_page(raw(served.url, request(f"/{language}", host)))
+            assert status == 308
+            assert headers["Location"] in (f"http://{host}/{language}/", f"/{language}/")
 
 
 def test_static_without_its_slash_is_the_apps_page_not_nginxs_redirect(
@@ -1114,20 +1121,20 @@ def test_nginx_short_of_connections_cannot_flood_the_log():
 
 
 def test_what_gunicorn_refuses_itself_is_the_apps_page_in_the_visitors_language(
+    served: Server,
     app_headers: dict[str, str],
 ):
     """nginx passes on a control character in a header's value and a raw byte over 127 in the
     address; gunicorn refused both with a bare page of its own (no layout, no headers, no
     number to call)."""
-    with stack() as server:
-        answers = {
-            (what, language): status_and_page(raw(server.url, make(under(language))))
-            for language in LANGUAGES
-            for what, make in {
-                "control character": lambda p: request(f"{p}/", "localhost", "X-A: a\x01b"),
-                "raw byte": lambda p: request(f"{p}/é"),
-            }.items()
-        }
+    answers = {
+        (what, language): status_and_page(raw(served.url, make(under(language))))
+        for language in LANGUAGES
+        for what, make in {
+            "control character": lambda p: request(f"{p}/", "localhost", "X-A: a\x01b"),
+            "raw byte": lambda p: request(f"{p}/é"),
+        }.items()
+    }
     for (what, language), answered in answers.items():
         assert answered[0] == 400, (what, language)
         assert_the_apps_page(
