@@ -174,11 +174,13 @@ def test_the_title_says_where_the_person_is(shown: Shown, page_of: Page):
 @pytest.mark.parametrize("code", ["en", *LANGUAGES])
 def test_no_two_pages_share_a_title(code):
     # Answers that clash are the symptoms page with an error, as a missing answer is; Back
-    # shows the symptoms page again; a result with its sections opened is the same result.
+    # shows the symptoms page again; a result with its sections opened, and the review page with
+    # its parts opened, are the same page.
     same_page = {
         "symptoms-with-answers-that-clash",
         "back-to-symptoms",
         "outcome-urgent-every-section-open",
+        "rules-every-part-open",
     }
     # A page of questions is named by its step alone, so that the browser's history says
     # nothing of health (issue 22): the same step of two journeys has one title, and its
