@@ -106,10 +106,8 @@ def users(rules: Rules) -> tuple[User, ...]:
 def _looked_for(condition: Condition, found: dict[str, set[str]]) -> None:
     """Each question ``condition`` tests, in the order it first appears, with the answers it
     looks for."""
-    if condition.op == "is":
-        found.setdefault(condition.question, set()).update(condition.values)
-    for term in condition.terms:
-        _looked_for(term, found)
+    for test in condition.tests():
+        found.setdefault(test.question, set()).update(test.values)
 
 
 def reads(rules: Rules, conditions: Sequence[Condition]) -> tuple[Read, ...]:

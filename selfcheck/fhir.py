@@ -22,13 +22,14 @@ import datetime
 import json
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from selfcheck.answers import asked
 from selfcheck.outcome import Because, Outcome, evaluate
-from selfcheck.outline import Clause, clause
-from selfcheck.rules import Answer, Answers, Cause, Condition, Page, Question, Rules
+from selfcheck.outline import clause
+from selfcheck.rules import Answer, Answers, Cause, Condition, Op, Page, Question, Rules
+from selfcheck.rules.conditions import Clause
 
 Resource = dict[str, Any]
 
@@ -119,51 +120,27 @@ def _words(found: Clause) -> str:
     return f"{found.text} {'; '.join(_words(term) for term in found.terms)}"
 
 
-def _tests(condition: Condition) -> Iterator[tuple[str, str]]:
-    """Each (question, answer) of a condition that is one test or "any" of tests."""
-    if condition.op == "is":
-        for value in sorted(condition.values):
-            yield condition.question, value
-    else:
-        for term in condition.terms:
-            yield from _tests(term)
-
-
-def _only_tests(condition: Condition, op: str) -> bool:
-    return (
-        condition.op == "is"
-        or condition.op == op
-        and all(_only_tests(term, op) for term in condition.terms)
-    )
-
-
 def enable_when(condition: Condition, base: str = DEFAULT_BASE) -> Resource | None:
     """``enableWhen`` and ``enableBehavior`` for an ``ask_when``, or None when FHIR's flat
     list of "question = answer" tests cannot say it (a "not", or "all" of tests with more than
     one answer each, or tests nested both ways): then :func:`enable_when_expression`."""
-    if _only_tests(condition, "any"):
-        behaviour = "any"
-    elif condition.op == "all" and all(
-        term.op == "is" and len(term.values) == 1 for term in condition.terms
-    ):
-        behaviour = "all"
-    else:
+    found = condition.enable_when()
+    if found is None:
         return None
-    tests = [
-        {
-            "question": question,
-            "operator": "=",
-            "answerCoding": {"system": system(base, f"answers-{question}"), "code": value},
-        }
-        # Each test once: the questions of a page may share some.
-        for question, value in dict.fromkeys(_tests(condition))
-    ]
-    if not tests:
-        return None
-    found: Resource = {"enableWhen": tests}
+    behaviour, tests = found
+    made: Resource = {
+        "enableWhen": [
+            {
+                "question": question,
+                "operator": "=",
+                "answerCoding": {"system": system(base, f"answers-{question}"), "code": value},
+            }
+            for question, value in tests
+        ]
+    }
     if len(tests) > 1:
-        found["enableBehavior"] = behaviour
-    return found
+        made["enableBehavior"] = behaviour.value
+    return made
 
 
 #: The SDC extension that says when an item is enabled with a FHIRPath expression, for the
@@ -173,31 +150,14 @@ ENABLE_WHEN_EXPRESSION = (
 )
 
 
-def _literal(text: str) -> str:
-    """``text`` as a FHIRPath string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def enable_when_expression(condition: Condition, base: str = DEFAULT_BASE) -> str:
     """A FHIRPath expression, run on the ``QuestionnaireResponse`` (``%resource``), that is
     true exactly when ``condition`` holds on its answers: a test is true when an answer to its
     question (at any depth of groups) is a coding of the question's code system with one of its
-    codes; ``any``, ``all`` and ``not`` are ``or``, ``and`` and ``not()``. Every part ends in
-    ``exists()``, so it is always true or false, never empty. tests/test_fhirpath.py runs it
-    with a FHIRPath engine against the app's own ``answers.asked``."""
-    if condition.op == "is":
-        codes = " or ".join(f"code = {_literal(value)}" for value in sorted(condition.values))
-        codes_of = _literal(system(base, f"answers-{condition.question}"))
-        return (
-            f"%resource.repeat(item).where(linkId = {_literal(condition.question)})"
-            f".answer.value.ofType(Coding).where(system = {codes_of} and ({codes})).exists()"
-        )
-    if condition.op == "not":
-        return f"({enable_when_expression(condition.terms[0], base)}).not()"
-    if not condition.terms:
-        return "true" if condition.op == "all" else "false"
-    joined = " or " if condition.op == "any" else " and "
-    return joined.join(f"({enable_when_expression(term, base)})" for term in condition.terms)
+    codes; ``any``, ``all`` and ``not`` are ``or``, ``and`` and ``not()``
+    (selfcheck/rules/conditions.py). tests/test_fhirpath.py runs it with a FHIRPath engine
+    against the app's own ``answers.asked``."""
+    return condition.fhirpath(lambda question: system(base, f"answers-{question}"))
 
 
 #: SDC's extension that says how to draw a question, and the two ways the self-check's pages
@@ -245,7 +205,7 @@ def page_condition(page: Page) -> Condition | None:
     if not conditions or any(condition is None for condition in conditions):
         return None
     different = list(dict.fromkeys(c for c in conditions if c is not None))
-    return different[0] if len(different) == 1 else Condition("any", terms=tuple(different))
+    return different[0] if len(different) == 1 else Condition(Op.ANY, terms=tuple(different))
 
 
 def _question_item(rules: Rules, question: Question, base: str) -> Resource:

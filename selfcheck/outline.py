@@ -18,15 +18,7 @@ from dataclasses import dataclass
 
 from selfcheck.crossref import NOT_USED, Line, Read, answer_anchor, reads, used_by
 from selfcheck.rules import NOT_SURE, Code, Condition, Question, Rules
-
-
-@dataclass(frozen=True)
-class Clause:
-    """A condition in words: ``text`` on one line, and ``terms`` listed under it, if any."""
-
-    text: str
-    terms: tuple[Clause, ...] = ()
-
+from selfcheck.rules.conditions import Clause, quoted
 
 #: What a fact says: a line of text, a list of lines, or a condition in words.
 Value = str | tuple[str | Line, ...] | Clause
@@ -69,70 +61,14 @@ class Outline:
 # --------------------------------------------------------------------------------------------
 # Conditions in words
 
-#: Two tests are written on one line ("A, or B") only when the line stays this short.
-SHORT = 90
-
-
-def quoted(text: str) -> str:
-    return f'"{text}"'
-
-
-def either(words: Sequence[str], joiner: str = "or") -> str:
-    """ "A", "A or B", "A, B or C"."""
-    if len(words) == 1:
-        return words[0]
-    return f"{', '.join(words[:-1])} {joiner} {words[-1]}"
-
-
-def _test(condition: Condition, question: Question, negated: bool) -> str:
-    labels = [quoted(label) for label in question.labels(condition.values)]
-    asked = quoted(question.text)
-    if question.kind == "one":
-        if not negated:
-            return f"{asked} is {either(labels)}"
-        if len(labels) == 1:
-            return f"{asked} is not {labels[0]}"
-        return f"{asked} is none of {either(labels, 'and')}"
-    if not negated:
-        return (
-            f"{asked} includes {labels[0]}"
-            if len(labels) == 1
-            else (f"{asked} includes any of {either(labels)}")
-        )
-    if len(labels) == 1:
-        return f"{asked} does not include {labels[0]}"
-    return f"{asked} includes none of {either(labels, 'and')}"
-
 
 def clause(
     condition: Condition, questions: Mapping[str, Question] | Rules, negated: bool = False
 ) -> Clause:
-    """``condition`` in words: short ones on one line, longer ones as a list of terms."""
+    """``condition`` in words: short ones on one line, longer ones as a list of terms (each
+    operator words itself: selfcheck/rules/conditions.py)."""
     known = questions.questions if isinstance(questions, Rules) else questions
-    if condition.op == "is":
-        return Clause(_test(condition, known[condition.question], negated))
-    if condition.op == "not":
-        return clause(condition.terms[0], known, not negated)
-    terms = tuple(clause(term, known) for term in condition.terms)
-    if not terms:
-        return Clause("never" if condition.op == "any" else "always")
-    if len(terms) == 1:
-        return clause(condition.terms[0], known, negated)
-    heads = {
-        ("any", False): "any of these is true:",
-        ("all", False): "all of these are true:",
-        ("any", True): "none of these is true:",
-        ("all", True): "not all of these are true:",
-    }
-    joined = (", or " if condition.op == "any" else ", and ").join(t.text for t in terms)
-    if (
-        not negated
-        and len(terms) == 2
-        and not any(t.terms for t in terms)
-        and (len(joined) <= SHORT)
-    ):
-        return Clause(joined)
-    return Clause(heads[(condition.op, negated)], terms)
+    return condition.words(known, negated)
 
 
 # --------------------------------------------------------------------------------------------

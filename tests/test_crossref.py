@@ -8,7 +8,7 @@ import re
 
 from selfcheck.crossref import NOT_USED, Line, reads
 from selfcheck.outline import Outline, outline
-from selfcheck.rules import NOT_SURE, Condition, Rules, load
+from selfcheck.rules import NOT_SURE, Condition, Op, Rules, load
 
 
 def entries(found: Outline) -> dict[str, dict[str, object]]:
@@ -63,7 +63,7 @@ def test_a_rule_links_to_each_question_and_answer_it_reads(rules: Rules):
 def test_a_red_flag_read_by_a_rule_links_to_the_red_flag(rules: Rules):
     # The emergency check's answers are the red flags, each an item of its own; its "Not sure"
     # is a fact of the emergency check's item, and so it is not a link.
-    [read] = reads(rules, [Condition("is", "red_flags", frozenset({"seizure", NOT_SURE}))])
+    [read] = reads(rules, [Condition(Op.IS, "red_flags", frozenset({"seizure", NOT_SURE}))])
     assert read.question == Line('question "red_flags"', link="emergency-check")
     assert [(a.text, a.link) for a in read.answers] == [
         ('"A fit now, a first fit, or a fit of 5 minutes or more"', "red-flag-seizure"),

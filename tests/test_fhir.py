@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from selfcheck import create_app, fhir
 from selfcheck.answers import asked, is_asked
 from selfcheck.outcome import evaluate
-from selfcheck.rules import Condition, load
+from selfcheck.rules import Condition, Op, load
 
 from .testing.answers import NO_SYMPTOMS, SOON, URGENT_MEDICINE, Given, as_sets
 from .testing.fhir import every_answer_set, valid, without_times
@@ -166,25 +166,25 @@ def test_a_condition_enable_when_cannot_say_is_an_expression_instead(edited_rule
 @pytest.mark.parametrize(
     ("condition", "behaviour"),
     [
-        (Condition("is", "age", frozenset({"teen"})), None),
-        (Condition("is", "age", frozenset({"teen", "adult"})), "any"),
+        (Condition(Op.IS, "age", frozenset({"teen"})), None),
+        (Condition(Op.IS, "age", frozenset({"teen", "adult"})), "any"),
         (
             Condition(
-                "all",
+                Op.ALL,
                 terms=(
-                    Condition("is", "age", frozenset({"adult"})),
-                    Condition("is", "for_whom", frozenset({"self"})),
+                    Condition(Op.IS, "age", frozenset({"adult"})),
+                    Condition(Op.IS, "for_whom", frozenset({"self"})),
                 ),
             ),
             "all",
         ),
-        (Condition("not", terms=(Condition("is", "age", frozenset({"adult"})),)), "none"),
+        (Condition(Op.NOT, terms=(Condition(Op.IS, "age", frozenset({"adult"})),)), "none"),
         (
             Condition(
-                "all",
+                Op.ALL,
                 terms=(
-                    Condition("is", "age", frozenset({"adult", "teen"})),
-                    Condition("is", "for_whom", frozenset({"self"})),
+                    Condition(Op.IS, "age", frozenset({"adult", "teen"})),
+                    Condition(Op.IS, "for_whom", frozenset({"self"})),
                 ),
             ),
             "none",

@@ -23,7 +23,7 @@ from fhirpathpy.models import models
 
 from selfcheck import fhir
 from selfcheck.answers import asked, is_asked
-from selfcheck.rules import Condition, Question, Rules, load
+from selfcheck.rules import Condition, Op, Question, Rules, load
 from selfcheck.rules.reach import all_of, any_of, complete, negate, satisfy
 from selfcheck.rules.reach import asked as asked_when
 
@@ -95,7 +95,7 @@ def response_of(rules: Rules, answers: Answers) -> dict[str, Any]:
 
 def terms_tested(condition: Condition) -> Iterator[Condition]:
     """Each test ("the answer to Q is one of V") of ``condition``."""
-    if condition.op == "is":
+    if condition.op is Op.IS:
         yield condition
     for term in condition.terms:
         yield from terms_tested(term)
@@ -105,7 +105,7 @@ def fixed(condition: Condition, test: Condition, value: Condition) -> Condition:
     """``condition`` with ``test`` replaced by TRUE or FALSE (``value``)."""
     if condition == test:
         return value
-    if condition.op == "is":
+    if condition.op is Op.IS:
         return condition
     return Condition(condition.op, terms=tuple(fixed(t, test, value) for t in condition.terms))
 
@@ -230,9 +230,9 @@ def test_the_comparison_would_find_an_expression_that_asks_otherwise():
     """The comparison can fail: an expression that forgets a test of the condition, or
     negates it, disagrees with the app on the answers tried."""
     rules = shipped()
-    question = next(q for q in rules.asked_sometimes if q.ask_when and q.ask_when.op == "any")
+    question = next(q for q in rules.asked_sometimes if q.ask_when and q.ask_when.op is Op.ANY)
     assert question.ask_when is not None
-    short = Condition("any", terms=question.ask_when.terms[1:])
+    short = Condition(Op.ANY, terms=question.ask_when.terms[1:])
     for wrong in (short, negate(question.ask_when)):
         with pytest.raises(AssertionError):
             compare(rules, question, fhir.enable_when_expression(wrong))

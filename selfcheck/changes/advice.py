@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from selfcheck.changes.items import by_id
 from selfcheck.changes.topics import Change
-from selfcheck.outline import quoted
 from selfcheck.rules import RED_FLAGS, Rules
+from selfcheck.rules.conditions import quoted
 from selfcheck.rules.reach import (
     Choice,
     all_of,

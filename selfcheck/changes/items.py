@@ -9,8 +9,9 @@ from operator import attrgetter
 from typing import Any
 
 from selfcheck.changes.topics import Change
-from selfcheck.outline import Value, clause, quoted
+from selfcheck.outline import Value, clause
 from selfcheck.rules import NOT_SURE, RED_FLAGS, Cause, Contradiction, Question, Rules, UrgencyRule
+from selfcheck.rules.conditions import quoted
 
 
 def _words(value: Any) -> Value:

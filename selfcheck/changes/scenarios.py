@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from selfcheck.answers import Fault, asked, fault, unanswered
 from selfcheck.changes.topics import Change
 from selfcheck.outcome import evaluate
-from selfcheck.outline import Value, quoted
+from selfcheck.outline import Value
 from selfcheck.rules import Rules
+from selfcheck.rules.conditions import quoted
 from selfcheck.rules.reach import (
     Choice,
 )

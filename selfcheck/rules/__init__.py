@@ -19,6 +19,7 @@ from pathlib import Path
 
 from selfcheck.rules import checks, shape
 from selfcheck.rules.build import build
+from selfcheck.rules.conditions import Answers, Condition, Op
 from selfcheck.rules.document import Problem, RulesError, has_errors, parse, read_text
 from selfcheck.rules.model import (
     EMERGENCY_CHECK,
@@ -26,11 +27,9 @@ from selfcheck.rules.model import (
     NOT_SURE,
     RED_FLAGS,
     Answer,
-    Answers,
     Approval,
     Cause,
     Code,
-    Condition,
     Contradiction,
     Filming,
     GoesAway,
@@ -50,6 +49,7 @@ __all__ = [
     "NOT_SURE",
     "RED_FLAGS",
     "Answer",
+    "Op",
     "Approval",
     "Answers",
     "Cause",

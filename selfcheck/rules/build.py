@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from selfcheck.rules import codes
+from selfcheck.rules import codes, conditions
 from selfcheck.rules.approval import APPROVALS, fingerprint, read_date
+from selfcheck.rules.conditions import Condition, Op, either
 from selfcheck.rules.document import Document, KeyPath, Problem, unknown
 from selfcheck.rules.model import (
     EMERGENCY_CHECK,
@@ -24,7 +25,6 @@ from selfcheck.rules.model import (
     Answer,
     Approval,
     Cause,
-    Condition,
     Contradiction,
     Filming,
     GoesAway,
@@ -41,7 +41,7 @@ from selfcheck.rules.shape import NO_OTHER_CAUSE, PLACEHOLDERS
 
 #: A condition that never holds, built where the file's condition has an error (the error is
 #: reported; the rule set is never used).
-_BROKEN = Condition("any", terms=())
+_BROKEN = Condition(Op.ANY, terms=())
 
 
 class Notes:
@@ -292,30 +292,30 @@ class _Conditions:
         self.too_late = too_late or {}
 
     def build(self, spec: Mapping[str, Any], path: KeyPath, owner: str) -> Condition:
-        ops = [k for k in ("any", "all", "not", "question") if k in spec]
-        if len(ops) != 1:
+        keys = [op.value for op in conditions.keyed()]
+        found = [key for key in [*keys, "question"] if key in spec]
+        if len(found) != 1:
+            named = either([f'"{key}"' for key in keys])
             self.notes.error(
                 path,
                 f"{owner}: each condition must be one of: a question test "
-                '("question" with "is" or "includes"), "any", "all" or "not"',
+                f'("question" with "is" or "includes"), {named}',
             )
             return _BROKEN
-        op = ops[0]
-        if op in ("any", "all"):
-            extra = [k for k in spec if k != op]
-            if extra:
-                self.notes.error(
-                    path + (extra[0],),
-                    f'{owner}: "{extra[0]}" cannot stand beside "{op}"; put it inside the list',
-                    key=True,
-                )
-            terms = spec[op]
-            return Condition(
-                op, terms=tuple(self.build(t, path + (op, i), owner) for i, t in enumerate(terms))
+        if found == ["question"]:
+            return self.test(spec, path, owner)
+        op = Op(found[0])
+        if conditions.OPERATORS[op].written == "term":
+            return Condition(op, terms=(self.build(spec[op], path + (op.value,), owner),))
+        extra = [k for k in spec if k != op]
+        if extra:
+            self.notes.error(
+                path + (extra[0],),
+                f'{owner}: "{extra[0]}" cannot stand beside "{op}"; put it inside the list',
+                key=True,
             )
-        if op == "not":
-            return Condition("not", terms=(self.build(spec["not"], path + ("not",), owner),))
-        return self.test(spec, path, owner)
+        terms = tuple(self.build(t, path + (op.value, i), owner) for i, t in enumerate(spec[op]))
+        return Condition(op, terms=terms)
 
     def test(self, spec: Mapping[str, Any], path: KeyPath, owner: str) -> Condition:
         """A question test: "the answer to this question is (or includes) one of these"."""
@@ -355,7 +355,7 @@ class _Conditions:
             if offered and value not in question.values:
                 of = f' of question "{name}"'
                 self.notes.unknown(path + (tests[0],), "answer", value, offered, owner, of)
-        return Condition("is", question=name, values=frozenset(values))
+        return Condition(Op.IS, question=name, values=frozenset(values))
 
 
 def _asked_when(notes: Notes, pages: tuple[Page, ...]) -> tuple[Page, ...]:

@@ -6,10 +6,11 @@ the app runs, so every request, command and test reads the same rule set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from selfcheck.rules.conditions import Answers, Condition
 from selfcheck.rules.document import Problem
 
 #: The question id of the emergency check, the first page of every rule set.
@@ -21,8 +22,6 @@ NONE_OF_THESE = "none"
 #: The answer value of "I'm not sure" on the emergency check, where the rules offer it.
 NOT_SURE = "not_sure"
 
-#: A person's answers as the rules read them: each question id to the set of values chosen.
-Answers = Mapping[str, frozenset[str]]
 
 #: The code systems rules.yaml may name, by the short name clinicians write, to the system URI
 #: FHIR uses for each.
@@ -151,89 +150,6 @@ class RedFlag:
     leads_to: Urgency
     source: str | None
     codes: tuple[Code, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """When a rule applies: a test over the answers, written as data in rules.yaml.
-
-    ``op`` is "is" (a question's answer is one of ``values``), "any", "all" or "not".
-    """
-
-    op: str
-    question: str = ""
-    values: frozenset[str] = frozenset()
-    terms: tuple[Condition, ...] = ()
-    #: The test compiled once into nested closures: the hot path of every outcome.
-    holds: Callable[[Answers], bool] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "holds", _compile(self))
-
-    def because(self, answers: Answers) -> dict[str, frozenset[str]]:
-        """The answers that made this condition hold, by question id, in order.
-
-        Only the answers a test looked for are named: "A stroke", not every condition ticked
-        with it. A question under "not" holds because of what was chosen, so that is named.
-        """
-        found: dict[str, frozenset[str]] = {}
-        self._collect(answers, found)
-        return found
-
-    def _collect(self, answers: Answers, found: dict[str, frozenset[str]]) -> None:
-        if self.op == "is":
-            matched = self.values.intersection(answers.get(self.question, ()))
-            before = found.get(self.question)
-            found[self.question] = matched if before is None else before | matched
-        elif self.op == "not":
-            for question in self.questions():
-                found[question] = answers.get(question, frozenset())
-        elif self.op == "any":
-            for term in self.terms:
-                if term.holds(answers):
-                    term._collect(answers, found)
-        else:
-            for term in self.terms:
-                term._collect(answers, found)
-
-    def questions(self) -> Iterator[str]:
-        """Every question id this condition looks at."""
-        if self.op == "is":
-            yield self.question
-        for term in self.terms:
-            yield from term.questions()
-
-
-def _compile(condition: Condition) -> Callable[[Answers], bool]:
-    if condition.op == "is":
-        question, disjoint = condition.question, condition.values.isdisjoint
-
-        def test(answers: Answers) -> bool:
-            chosen = answers.get(question)
-            return chosen is not None and not disjoint(chosen)
-
-        return test
-    tests = tuple(term.holds for term in condition.terms)
-    if condition.op == "any":
-
-        def any_of(answers: Answers) -> bool:
-            for part in tests:
-                if part(answers):
-                    return True
-            return False
-
-        return any_of
-    if condition.op == "all":
-
-        def all_of(answers: Answers) -> bool:
-            for part in tests:
-                if not part(answers):
-                    return False
-            return True
-
-        return all_of
-    (inner,) = tests
-    return lambda answers: not inner(answers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,32 +17,33 @@ advice changes between two rule sets.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-from selfcheck.rules.model import RED_FLAGS, Condition, Question, Rules, Urgency
+from selfcheck.rules.conditions import Condition, Op
+from selfcheck.rules.model import RED_FLAGS, Question, Rules, Urgency
 
 Choice = frozenset[str]
 
 
 def answer_is(question: str, values: Iterable[str]) -> Condition:
     """The condition "the answer to ``question`` is (or includes) one of ``values``"."""
-    return Condition("is", question=question, values=frozenset(values))
+    return Condition(Op.IS, question=question, values=frozenset(values))
 
 
 def any_of(terms: Iterable[Condition]) -> Condition:
-    return Condition("any", terms=tuple(terms))
+    return Condition(Op.ANY, terms=tuple(terms))
 
 
 def all_of(terms: Iterable[Condition]) -> Condition:
-    return Condition("all", terms=tuple(terms))
+    return Condition(Op.ALL, terms=tuple(terms))
 
 
 def negate(term: Condition) -> Condition:
-    return Condition("not", terms=(term,))
+    return Condition(Op.NOT, terms=(term,))
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,20 +53,7 @@ def negate(term: Condition) -> Condition:
 def decided(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
     """True or False once the answers ``chosen`` decide ``condition``, None while it also
     depends on questions they leave out."""
-    if condition.op == "is":
-        answer = chosen.get(condition.question)
-        return None if answer is None else not condition.values.isdisjoint(answer)
-    if condition.op == "not":
-        inner = decided(condition.terms[0], chosen)
-        return None if inner is None else not inner
-    undecided = False
-    for term in condition.terms:
-        value = decided(term, chosen)
-        if value is None:
-            undecided = True
-        elif value is (condition.op == "any"):
-            return value
-    return None if undecided else condition.op == "all"
+    return condition.decided(chosen)
 
 
 class _Formula:
@@ -100,29 +88,29 @@ class _Formula:
                 self.clauses += [[-none, -v] for v in every if v != none]
         return self.answers[name]
 
+    def answer_literals(self, question: str) -> dict[str, int]:
+        return self._question(question)
+
     def literal(self, condition: Condition) -> int:
-        """A literal that is true exactly when ``condition`` holds."""
-        if condition.op == "not":
-            return -self.literal(condition.terms[0])
+        """A literal that is true exactly when ``condition`` holds (each operator encodes
+        itself: selfcheck/rules/conditions.py)."""
         if condition in self.parts:
             return self.parts[condition]
-        if condition.op == "is":
-            values = self._question(condition.question)
-            terms = [values[v] for v in sorted(condition.values) if v in values]
-            op = "any"
-        else:
-            terms = [self.literal(term) for term in condition.terms]
-            op = condition.op
-        if len(terms) == 1:
-            self.parts[condition] = terms[0]
-            return terms[0]
+        return condition.encode(self)
+
+    def joined(self, condition: Condition, literals: Sequence[int], every: bool) -> int:
+        """A literal that is true exactly when any (``every``: all) of ``literals`` is: the
+        one literal itself, or a new variable tied to them (the Tseitin encoding)."""
+        if len(literals) == 1:
+            self.parts[condition] = literals[0]
+            return literals[0]
         part: int = self.pool.id(("part", len(self.parts)))
-        if op == "any":  # part <-> any of terms
-            self.clauses.append([-part, *terms])
-            self.clauses += [[part, -t] for t in terms]
-        else:  # part <-> all of terms
-            self.clauses += [[-part, t] for t in terms]
-            self.clauses.append([part, *(-t for t in terms)])
+        if every:  # part <-> all of literals
+            self.clauses += [[-part, t] for t in literals]
+            self.clauses.append([part, *(-t for t in literals)])
+        else:  # part <-> any of literals
+            self.clauses.append([-part, *literals])
+            self.clauses += [[part, -t] for t in literals]
         self.parts[condition] = part
         return part
 
@@ -195,12 +183,14 @@ def effective(condition: Condition, rules: Rules) -> Condition:
     (see :func:`selfcheck.answers.asked`). Each test of a question with an ``ask_when`` also
     requires that ``ask_when``, itself made effective, so the search can try any full set of
     answers and reach the same verdict as the outcome does on the answers it keeps."""
-    if condition.op == "is":
-        question = rules.questions[condition.question]
+
+    def asked_when(test: Condition) -> Condition:
+        question = rules.questions[test.question]
         if question.ask_when is None:
-            return condition
-        return all_of([condition, effective(question.ask_when, rules)])
-    return Condition(condition.op, terms=tuple(effective(t, rules) for t in condition.terms))
+            return test
+        return all_of([test, effective(question.ask_when, rules)])
+
+    return condition.with_tests(asked_when)
 
 
 def possible(rules: Rules) -> Condition:

@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from selfcheck.rules import conditions
 from selfcheck.rules.document import Document, KeyPath, Problem
 
 #: The special value of a cause's ``when`` that lists the cause when no other cause is listed.
@@ -70,9 +71,7 @@ _CONDITION: dict[str, Any] = {
         "question": _ID,
         "is": {"oneOf": [_ID, {"type": "array", "items": _ID, "minItems": 1}]},
         "includes": {"oneOf": [_ID, {"type": "array", "items": _ID, "minItems": 1}]},
-        "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
-        "all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
-        "not": {"$ref": "#/$defs/condition"},
+        **conditions.schema({"$ref": "#/$defs/condition"}),
     },
     "additionalProperties": False,
 }
@@ -388,8 +387,9 @@ _ITEM_WORDS = {
     "causes": "cause",
     "treatments": "treatment",
     "answers": "answer",
-    "any": "item",
-    "all": "item",
+    **{
+        op.value: "item" for op in conditions.keyed() if conditions.OPERATORS[op].written == "terms"
+    },
     "advice": "line",
     "text": "line",
     "scenarios": "scenario",
