@@ -22,80 +22,9 @@ from selfcheck.answers import asked
 from selfcheck.rules import Rules
 from selfcheck.web import record
 
-from .testing.answers import SOON, URGENT_MEDICINE, Given, as_sets
+from .testing.answers import LARGEST, SOON, URGENT_MEDICINE, Given, as_sets
 from .testing.servers import program
 from .testing.visitor import Journey
-
-#: The most a person can tick and still answer every page: the longest code (docs/fhir.md),
-#: found by adding, page by page, each answer that lengthens it and keeps the advice short of
-#: an emergency (which would end the questions early).
-LARGEST: Given = {
-    "red_flags": "none",
-    "age": "young_baby",
-    "for_whom": "other",
-    "child_signs": ["not_sure", "yellow"],
-    "jerking": "yes",
-    "reflexes": "no",
-    "stiffness": "yes",
-    "pain": "not_sure",
-    "where": ["ankles", "elsewhere", "knees", "wrists"],
-    "weakness": "not_sure",
-    "balance": "no",
-    "daily_life": "not_sure",
-    "nerve_symptoms": [
-        "not_sure",
-        "numbness",
-        "one_side",
-        "sight",
-        "speech",
-        "swallowing",
-        "tingling",
-    ],
-    "unwell": ["no_urine", "pulse_pressure", "vomiting"],
-    "recent_signs": [
-        "agitation",
-        "back_pain",
-        "headache",
-        "not_sure",
-        "others_ill",
-        "stiff_neck",
-        "sweating",
-        "wound",
-    ],
-    "started": "months",
-    "worse": "quickly",
-    "nerve_started": "days",
-    "nerve_now": "gone",
-    "injury": "earlier",
-    "checked": "cause_found",
-    "conditions": [
-        "brain_infection",
-        "brain_injury",
-        "cancer",
-        "cerebral_palsy",
-        "diabetes",
-        "epilepsy",
-        "kidney",
-        "liver",
-        "ms",
-        "no_oxygen",
-        "not_sure",
-        "stroke",
-    ],
-    "medicines": [
-        "alcohol",
-        "baclofen",
-        "blood_thinner",
-        "epilepsy_medicine",
-        "insulin",
-        "lithium",
-        "not_sure",
-        "parkinsons",
-        "sedative",
-        "stomach_acid",
-    ],
-    "medicine_change": ["dialysis", "not_sure"],
-}
 
 AUTHORED = "2026-11-30T09:30:00+00:00"
 

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from selfcheck import create_app
 from selfcheck.answers import not_asked
+from selfcheck.outcome import evaluate
 from selfcheck.rules import Rules
 from selfcheck.web import pdf
 
-from .testing.answers import BY_LEVEL, SOON, as_sets
+from .testing.answers import BY_LEVEL, SOON, URGENT_MEDICINE, as_sets
 from .testing.pages import pdf_info, pdf_text, pdf_words, visible_text, words
 from .testing.rules import APPROVED, SHIPPED, SHIPPED_FINGERPRINT, edited
+from .testing.servers import program
 from .testing.visitor import Journey
 
 A4 = (595.3, 841.9)  # points
@@ -189,3 +195,88 @@ def test_the_result_and_the_pdf_name_the_version_fingerprint_and_status(tmp_path
     assert foot.startswith(on_screen)
     assert "draft" not in page.replace(foot, "")
     assert f"by their code, {rules.short_fingerprint}. It is on the PDF too." in foot
+
+
+def test_the_answers_stand_in_two_aligned_columns(journey: Journey, rules: Rules):
+    """Each question in bold at the left, its answer at the right, every answer starting at
+    the same place whether it stands beside the QR code or below it: a clinician reads down
+    the answers without reading the questions (they ran on in one line before)."""
+    found = runs(pdf_of(journey, SOON))
+    answers = between(found, "Your answers", "Worth discussing with your clinician")
+    outcome = evaluate(rules, as_sets(SOON))
+    questions, said = [], []
+    for item in outcome.answers:
+        question = next(r for r in answers if item.question.summary.startswith(r.text))
+        answer = next(
+            (
+                r
+                for r in answers
+                if r.y == question.y and r.x > question.x and item.said[:8] in r.text
+            ),
+            None,
+        )
+        assert answer, f"{item.said!r} on the line of {item.question.summary!r}, at its right"
+        questions.append(question.x)
+        said.append(answer.x)
+    assert len(set(questions)) == 1, "every question starts at the left"
+    assert len(set(said)) == 1, f"every answer starts at the same place: {sorted(set(said))}"
+    assert said[0] - questions[0] > 150, "at the right of the questions (over 5 cm)"
+
+
+#: At 200 dpi: a rule is a row of dark pixels at least 3 cm long; the space kept clear above
+#: it, at least 3 rows of pixels (0.4 mm).
+DPI, RULE, CLEAR = 200, 236, 3
+
+
+def rules_and_ink(pdf: bytes, page: int = 1) -> list[tuple[int, int]]:
+    """Each horizontal rule on page ``page`` drawn at ``DPI``: the row where it starts, and
+    the nearest row above it with ink within the rule's span (the sides of a box aside)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "summary.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [program("pdftoppm"), "-r", str(DPI), "-f", str(page), "-l", str(page), "-gray"]
+            + ["-png", str(source), str(Path(folder) / "page")],
+            check=True,
+        )
+        (picture,) = Path(folder).glob("page*.png")
+        image = Image.open(picture).convert("L")
+    width, height = image.size
+    ink = bytes(49 if value < 160 else 48 for value in range(256))  # "1" dark, "0" light
+    rows = [line.translate(ink) for line in _rows(image.tobytes(), width)]
+    found = []
+    y = 0
+    while y < height:
+        spans = [m.span() for m in re.finditer(rb"1{%d,}" % RULE, rows[y])]
+        if not spans:
+            y += 1
+            continue
+        start, end = max(spans, key=lambda span: span[1] - span[0])
+        inside = slice(start + 20, end - 20)  # not the sides of a box, up to 6 pt thick
+        # The rule's thickness, its edges drawn part grey: a row a quarter dark or more.
+        top = y
+        while top > 0 and rows[top - 1][inside].count(b"1") > (end - start) // 4:
+            top -= 1
+        while y < height and rows[y][inside].count(b"1") > (end - start) // 4:
+            y += 1
+        above = top - 1
+        while above > 0 and b"1" not in rows[above][inside]:
+            above -= 1
+        found.append((top, above))
+    return found
+
+
+def _rows(data: bytes, width: int) -> list[bytes]:
+    return [data[i : i + width] for i in range(0, len(data), width)]
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"], ids=["en", "ar"])
+def test_no_rule_touches_the_letters_above_it(client, rules: Rules, prefix: str):
+    """Between each rule of page 1 (above each answer, round the advice, under the lines to
+    write on) and the letters above it, a clear space: in Arabic too, whose letters reach
+    further below the line."""
+    journey = Journey(client, rules, prefix)
+    drawn = rules_and_ink(pdf_of(journey, URGENT_MEDICINE))
+    assert len(drawn) > len(evaluate(rules, as_sets(URGENT_MEDICINE)).answers), "a rule each"
+    touching = [(top, above) for top, above in drawn if top - above - 1 < CLEAR]
+    assert not touching, f"rules at these rows (200 dpi) touch the letters above: {touching}"

@@ -34,17 +34,53 @@ FONTS = "/usr/share/fonts/truetype/dejavu"
 #: of birth lines.
 GRID = "columns: (1fr, 1fr), column-gutter: 7mm, row-gutter: 0.8mm,"
 
-#: The page and the type of static/print.css: A4, its margins, 10 pt text, 17/13/11 pt headings,
+#: The answers, each a row of two aligned columns (the question, then the answer), with a rule
+#: above each row and a clear space between the rule and the letters on either side of it; a
+#: row is never split between two pages. A line reaches as high and as low as its letters do
+#: (Arabic marks reach above and below the font's own lines), so the space is kept in every
+#: language; the first line of the question and of the answer share one height, so they stand
+#: on one line. The first rows stand at the left of the QR code (at its right in Arabic), as
+#: many as its height takes; the rows below it take the whole width of the page, so that no
+#: strip of paper under the code is left empty.
+ANSWERS = """#let answers(question, ..rows) = {
+  set grid.cell(breakable: false)
+  set text(top-edge: "bounds", bottom-edge: "bounds")
+  set par(leading: 0.25em)
+  let first-line(row) = {
+    let top(cell) = measure(text(top-edge: "bounds", bottom-edge: "baseline", cell)).height
+    let tallest = calc.max(..row.map(top))
+    row.map(cell => [#box(height: tallest)#cell])
+  }
+  grid(columns: (question, 1fr), column-gutter: 3mm, inset: (top: 0.3mm, bottom: 0.5mm),
+    ..rows.pos().map(row => (grid.hline(stroke: 0.5pt), ..first-line(row))).flatten())
+}
+#let beside-code(code, rows) = layout(size => {
+  let (width, height) = measure(code)
+  let narrow = size.width - width - 4mm
+  // Half the width, but never so wide that the answers beside the code get less than 45 mm.
+  let question = calc.min(0.5 * size.width, narrow - 48mm)
+  let (beside, used) = (0, 0pt)
+  while beside < rows.len() and used < height {
+    used += measure(answers(question, rows.at(beside)), width: narrow).height
+    beside += 1
+  }
+  grid(columns: (1fr, auto), column-gutter: 4mm,
+    grid.cell(x: 1, y: 0, code), grid.cell(x: 0, y: 0, answers(question, ..rows.slice(0, beside))))
+  if beside < rows.len() { answers(question, ..rows.slice(beside)) }
+})
+"""
+
+#: The page and the type of static/print.css: A4, its margins, 10 pt text, 16/13/11 pt headings,
 #: lists indented 5 mm with the bullet hanging to the left of the text, the summary's name at the
 #: foot on the left and the page number on the right.
 PREAMBLE = """#set document(title: {title})
 #set text(font: "DejaVu Sans", size: 10pt, lang: {lang}, dir: {dir}, hyphenate: false)
-#set par(leading: 0.5em, spacing: 1.6mm)
-#set block(spacing: 1.5mm)
-#set page(paper: "a4", margin: (top: 8mm, x: 10mm, bottom: 10mm),
+#set par(leading: 0.45em, spacing: 1.3mm)
+#set block(spacing: 1.2mm)
+#set page(paper: "a4", margin: (top: 6mm, x: 10mm, bottom: 9mm),
   footer: context text(size: 10pt)[{name} #h(1fr) {numbering}])
-#show heading: set block(above: 3mm, below: 1mm)
-#show heading.where(level: 1): set text(size: 17pt)
+#show heading: set block(above: 2.2mm, below: 1mm)
+#show heading.where(level: 1): set text(size: 16pt)
 #show heading.where(level: 2): set text(size: 13pt)
 #show heading.where(level: 3): set text(size: 11pt)
 #set list(marker: [•], indent: 1.8mm, body-indent: 1.1mm, spacing: 1mm)
@@ -102,23 +138,20 @@ class _Typst(HTMLParser):
             start = "right" if self.direction == "rtl" else "left"
             self.out.append(
                 f"#block(stroke: (rest: 2pt + black, {start}: 6pt + black), inset: "
-                "(x: 4mm, top: 2.5mm, bottom: 1.5mm), width: 100%, breakable: false)["
+                "(x: 4mm, top: 2.5mm, bottom: 2mm), width: 100%, breakable: false)["
             )
         elif tag == "ul" and "other-causes" in classes:
             self.out.append(f"#text(size: 10pt)[#grid({GRID}")
-        elif tag == "dl":  # the answers: one column, as on paper
-            self.out.append("#text(size: 10pt)[#grid(columns: (1fr,), row-gutter: 0mm,")
+        elif tag == "dl":  # the answers, each a row: [question], [answer]
+            self.out.append("#let rows = (")
         elif tag == "div" and "for-you" in classes:  # the person's part starts page 2
             self.out.append("#pagebreak()\n")
         elif tag == "ul" and "because-list" not in classes:
-            small = "treatments" in classes
-            self.out.append(f"#text(size: {10 if small else 11}pt)[#list(tight: true,")
+            self.out.append("#text(size: 10pt)[#list(tight: true,")
         elif tag == "div" and {"cause", "handwritten"} & set(classes):
             self.out.append("#block(breakable: false)[")
         elif tag == "div" and "with-code" in classes:  # the QR code, at the right of the answers
-            self.out.append(
-                "#grid(columns: (1fr, auto), column-gutter: 4mm, grid.cell(x: 1, y: 0)["
-            )
+            self.out.append("#let code = [")
 
     def picture(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """An element of the QR code's <svg>, kept as SVG for Typst to draw."""
@@ -159,14 +192,16 @@ class _Typst(HTMLParser):
             joined = '#";" '.join(answers)
             self.out.append(f"#par[#text(size: 10pt)[{words} {joined}]]\n")
             self.because = []
-        elif tag in ("ul", "dl"):
+        elif tag == "dl":
+            self.out.append(")\n")
+        elif tag == "ul":
             self.out.append(")]\n")
         elif tag == "section" or tag == "div" and ({"cause", "handwritten"} & set(classes)):
             self.out.append("]\n")
         elif tag == "div" and "record-code" in classes:
-            self.out.append("], grid.cell(x: 0, y: 0)[")
+            self.out.append("]\n")
         elif tag == "div" and "with-code" in classes:
-            self.out.append("])\n")
+            self.out.append("#text(size: 10pt, beside-code(code, rows))\n")
         elif tag == "body":
             self.in_body = False
 
@@ -178,16 +213,13 @@ class _Typst(HTMLParser):
         elif tag.startswith("h"):
             self.out.append(f"#heading(level: {tag[1]})[{text}]\n")
         elif tag == "dt":
-            self.out.append(
-                "block(stroke: (top: 0.5pt), inset: (top: 0.6mm, bottom: 0.6mm), width: 100%, "
-                f"breakable: false)[#strong[{text}] "
-            )
+            self.out.append(f"([#strong[{text}]], ")
         elif tag == "dd":
-            self.out.append(f"{text}],")
+            self.out.append(f"[{text}]),")
         elif "write-line" in classes:
             # The Name and Date lines share a row, as on paper; the Notes line is whole.
             self.write_lines.append(
-                f"block(width: 100%, height: 6.5mm, inset: (top: 1.5mm), "
+                f"block(width: 100%, height: 6mm, inset: (top: 1.2mm), "
                 f"stroke: (bottom: 0.75pt))[{text}]"
             )
             if len(self.write_lines) == 2:
@@ -197,7 +229,11 @@ class _Typst(HTMLParser):
         elif "record-caption" in classes:
             self.out.append(f"#block(width: {self.svg_width})[#text(size: 10pt)[{text}]]\n")
         elif "notice" in classes:
-            self.out.append(f"#block(stroke: 1pt, inset: (x: 2mm, y: 1mm))[#strong[{text}]]\n")
+            # Its box clear of the letters in it and above it, in Arabic too.
+            self.out.append(
+                "#block(stroke: 1pt, inset: (x: 2mm, y: 0.7mm), above: 1.8mm)"
+                f'[#set text(top-edge: "bounds", bottom-edge: "bounds")\n#strong[{text}]]\n'
+            )
         elif "not-diagnosis" in classes:
             self.out.append(f"#strong[{text}]\n\n")
         elif "service-name" in classes:
@@ -242,13 +278,17 @@ def to_typst(html: str, sheet: Sheet | None = None) -> str:
     parser = _Typst()
     parser.feed(html)
     name, numbering = (sheet or Sheet()).typst()
-    return PREAMBLE.format(
-        title=_string(parser.title.strip()),
-        lang=_string(parser.lang),
-        dir="rtl" if parser.direction == "rtl" else "ltr",
-        name=name,
-        numbering=numbering,
-    ) + "".join(parser.out)
+    return (
+        PREAMBLE.format(
+            title=_string(parser.title.strip()),
+            lang=_string(parser.lang),
+            dir="rtl" if parser.direction == "rtl" else "ltr",
+            name=name,
+            numbering=numbering,
+        )
+        + ANSWERS
+        + "".join(parser.out)
+    )
 
 
 _compiling = threading.Lock()
