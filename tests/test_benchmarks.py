@@ -28,3 +28,18 @@ def test_every_part_of_the_benchmark_runs_and_reports(tmp_path: Path):
     assert len(table_rows) == 25, table_rows
     assert "nan" not in section.lower()
     assert sorted(p.name for p in (tmp_path / "pdf-engines").iterdir())[0] == "engine-1-1.png"
+
+
+def test_the_profile_of_a_journey_runs_and_names_each_view(capsys):
+    """`python -m tests.benchmarks.profile_pages`, whose table docs/benchmarks.md quotes, on
+    one journey: a row for each view and for the drawing of the QR code."""
+    import sys
+    from unittest import mock
+
+    from .benchmarks import profile_pages
+
+    with mock.patch.object(sys, "argv", ["profile_pages", "--journeys", "2"]):
+        assert profile_pages.main() == 0
+    table = capsys.readouterr().out
+    for row in profile_pages.ROWS:
+        assert f"| {row[1]} |" in table, row[1]
