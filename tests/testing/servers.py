@@ -68,6 +68,23 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def read_whole(app: Any) -> Any:
+    """``app`` with each answer's body read whole, and its file closed, before werkzeug's
+    server writes it. A browser that drops a connection mid-answer (Chromium cancels a
+    favicon it no longer needs) made the server stop writing without closing the static file
+    it was sending: a ResourceWarning later, in whichever test the collector ran, failed it."""
+
+    def whole(environ: Any, start_response: Any) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return whole
+
+
 @contextmanager
 def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
     """``app`` under werkzeug's own server, in a thread of this process, on a free port.
@@ -108,7 +125,7 @@ def in_thread(app: Any, quiet: bool = False) -> Iterator[str]:
         running.wait()
     gate.set()
     handler = QuietHandler if quiet else WSGIRequestHandler
-    server = PooledServer("127.0.0.1", 0, app, handler=handler)
+    server = PooledServer("127.0.0.1", 0, read_whole(app), handler=handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
