@@ -20,6 +20,7 @@ from selfcheck.rules import (
     RedFlag,
     Rules,
     Urgency,
+    UrgencyRule,
     most_urgent,
 )
 
@@ -103,6 +104,27 @@ def _because(rules: Rules, said: Mapping[str, frozenset[str]]) -> tuple[Because,
     return tuple(found)
 
 
+def _advice(
+    rules: Rules, answers: Answers
+) -> tuple[tuple[RedFlag, ...], list[UrgencyRule], Urgency]:
+    """The red flags ticked, the urgency rules that apply and the level they give, for answers
+    already cut to the questions asked."""
+    ticked = answers.get(RED_FLAGS, frozenset())
+    flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
+    applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
+    level = most_urgent(
+        [r.level for r in applied] + [f.leads_to for f in flags], rules.default_level
+    )
+    return flags, applied, level
+
+
+def level_of(rules: Rules, answers: Answers) -> Urgency:
+    """The level :func:`evaluate` gives ``answers``, worked out the same way (one function
+    decides it for both), without the reasons, causes and words: for the safety proofs, which
+    try tens of thousands of answer sets."""
+    return _advice(rules, asked(rules, answers))[2]
+
+
 def evaluate(rules: Rules, answers: Answers) -> Outcome:
     """The outcome of a complete set of answers.
 
@@ -112,12 +134,7 @@ def evaluate(rules: Rules, answers: Answers) -> Outcome:
     left out first (see :func:`selfcheck.answers.asked`).
     """
     answers = asked(rules, answers)
-    ticked = answers.get(RED_FLAGS, frozenset())
-    flags = tuple(flag for flag in rules.red_flags if flag.id in ticked)
-    applied = [rule for rule in rules.urgency_rules if rule.when.holds(answers)]
-    level = most_urgent(
-        [r.level for r in applied] + [f.leads_to for f in flags], rules.default_level
-    )
+    flags, applied, level = _advice(rules, answers)
     reasons = tuple(
         Reason(rule.level, rule.reason, _because(rules, rule.when.because(answers)))
         for rule in sorted(applied, key=lambda r: r.level.rank)
