@@ -72,6 +72,7 @@ def bundle_of(response: Any) -> dict[str, Any]:
 # The same advice as the app's own pages
 
 
+@pytest.mark.no_cover  # measured by the tests beside it; coverage doubles its time
 def test_every_scenario_and_vignette_gets_the_apps_own_advice(client: FlaskClient, rules: Rules):
     """For each case, the QuestionnaireResponse that the result page's download holds (and the
     one its QR code holds, without the answers' words) is sent to $evaluate: the level, the

@@ -100,6 +100,7 @@ conditions = st.recursive(
 )
 
 
+@pytest.mark.no_cover  # measured by the tests beside it; coverage doubles its time
 @settings(max_examples=600, deadline=None)
 @given(condition=conditions)
 def test_the_search_agrees_with_trying_every_answer_set(condition: Condition):

@@ -105,6 +105,7 @@ def expected_level(rules: Rules, answers: Answers) -> Urgency:
     return min(levels, key=lambda level: level.rank, default=rules.default_level)
 
 
+@pytest.mark.no_cover  # measured by the tests beside it; coverage doubles its time
 @settings(max_examples=500, deadline=None)
 @given(answers=answer_sets(RULES))
 def test_a_more_worrying_answer_never_lowers_the_urgency(answers):

@@ -62,6 +62,7 @@ def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Sc
     assert not {names[c] for c in scenario.must_not_list} & set(shown)
 
 
+@pytest.mark.no_cover  # measured by the tests beside it; coverage doubles its time
 @pytest.mark.parametrize("code", ["en", "es", "ar"])
 def test_the_vignettes_through_the_pages_in_each_language(rules: Rules, code: str):
     """The answers of the team's vignettes and of the blind ones, through the pages in
