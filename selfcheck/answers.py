@@ -16,7 +16,6 @@ import enum
 from collections.abc import Iterable, Sequence
 
 from selfcheck.rules import RED_FLAGS, Answers, Contradiction, Page, Question, Rules
-from selfcheck.rules.reach import decided
 
 #: Longest value accepted for any answer; every real answer id is far shorter.
 MAX_VALUE_LENGTH = 64
@@ -84,7 +83,7 @@ def not_asked(rules: Rules, answers: Answers) -> set[str]:
     found = set()
     for question in rules.asked_sometimes:
         assert question.ask_when is not None
-        if question.id not in known and decided(question.ask_when, known) is False:
+        if question.id not in known and question.ask_when.decided(known) is False:
             # For the questions after it, a question not asked has an empty answer.
             known[question.id] = frozenset()
             found.add(question.id)
@@ -110,7 +109,7 @@ def pages_in_all(rules: Rules, answers: Answers) -> int | None:
     count = 0
     for page in rules.pages:
         fates = {
-            True if question.ask_when is None else decided(question.ask_when, known)
+            True if question.ask_when is None else question.ask_when.decided(known)
             for question in page.questions
         }
         if True in fates:
@@ -149,7 +148,7 @@ def emergency_due(rules: Rules, answers: Answers) -> bool:
     known = dict(asked(rules, answers))
     known.update((skipped, frozenset()) for skipped in not_asked(rules, answers))
     return any(
-        rule.level is rules.emergency and decided(rule.when, known) is True
+        rule.level is rules.emergency and rule.when.decided(known) is True
         for rule in rules.urgency_rules
     )
 

@@ -50,12 +50,6 @@ def negate(term: Condition) -> Condition:
 # The search
 
 
-def decided(condition: Condition, chosen: Mapping[str, Choice]) -> bool | None:
-    """True or False once the answers ``chosen`` decide ``condition``, None while it also
-    depends on questions they leave out."""
-    return condition.decided(chosen)
-
-
 class _Formula:
     """A condition as clauses for a SAT solver: one variable for each answer of each question
     it names, the form's own limits on those variables, and one variable for each part of the
@@ -69,7 +63,7 @@ class _Formula:
         self.answers: dict[str, dict[str, int]] = {}
         self.parts: dict[Condition, int] = {}
 
-    def _question(self, name: str) -> dict[str, int]:
+    def answer_literals(self, name: str) -> dict[str, int]:
         """The variables of ``name``'s answers, with the answers a person can give: exactly
         one to a "one" question; at least one to a "many" question, its "None of these" only on
         its own."""
@@ -87,9 +81,6 @@ class _Formula:
                 none = found[question.none_of_these]
                 self.clauses += [[-none, -v] for v in every if v != none]
         return self.answers[name]
-
-    def answer_literals(self, question: str) -> dict[str, int]:
-        return self._question(question)
 
     def literal(self, condition: Condition) -> int:
         """A literal that is true exactly when ``condition`` holds (each operator encodes
