@@ -59,17 +59,20 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # tests), Node's npm (LHC-Forms for tests/browser/test_fhir_renderer.py), and
 # fonts-dejavu-core: DejaVu Sans sets the PDF, and the Arabic pages and PDF (it has the Arabic
 # letters; `fc-list :lang=ar` lists it). Installed when one is missing.
-TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/sbin/nginx /usr/bin/wrk /usr/bin/curl \
-	/usr/bin/hyperfine /usr/bin/podman /usr/sbin/debootstrap /usr/bin/openssl /usr/bin/zbarimg \
-	/usr/bin/npm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# Each tool, and the Debian package that brings it: only the packages whose tool is missing are
+# installed (a machine whose own Node.js carries npm must not be given Debian's npm, which
+# conflicts with it).
+TOOLS := $(CHROMIUM)=chromium /usr/bin/pdftoppm=poppler-utils /usr/sbin/nginx=nginx-light \
+	/usr/bin/wrk=wrk /usr/bin/curl=curl /usr/bin/hyperfine=hyperfine /usr/bin/podman=podman \
+	/usr/sbin/debootstrap=debootstrap /usr/bin/openssl=openssl /usr/bin/zbarimg=zbar-tools \
+	/usr/bin/npm=npm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
 browser: tools
 tools:
-	@for tool in $(TOOLS); do [ -e $$tool ] || missing=1; done; \
+	@missing=; for pair in $(TOOLS); do [ -e "$${pair%%=*}" ] || missing="$$missing $${pair#*=}"; done; \
 	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium poppler-utils zbar-tools nginx-light wrk curl hyperfine podman debootstrap \
-	    openssl nodejs npm fonts-dejavu-core; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 run: $(VENV)/.installed
