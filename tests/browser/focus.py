@@ -188,15 +188,24 @@ def rgb(image: Image.Image) -> Iterator[tuple[int, int, int]]:
         yield data[i], data[i + 1], data[i + 2]
 
 
-def looks(page: Page) -> list[Locator]:
-    """One drawn control of each look (:data:`LOOK`) on the page, the first of each."""
+#: What else decides how every control of a page is drawn: the window's width, the direction
+#: and size of the text, and whether the system's forced colours are on.
+PAGE_LOOK = """() => [innerWidth, document.documentElement.dir,
+  getComputedStyle(document.documentElement).fontSize,
+  matchMedia('(forced-colors: active)').matches].join(':')"""
+
+
+def looks(page: Page, seen: frozenset[str] = frozenset()) -> list[tuple[str, Locator]]:
+    """One drawn control of each look (:data:`LOOK` and :data:`PAGE_LOOK`) on the page, the
+    first of each, with its look; none of a look in ``seen``."""
     found = page.locator(CONTROLS)
     drawn = found.evaluate_all(DRAWN)
     kinds = found.evaluate_all(f"controls => controls.map({LOOK})")
+    whole = page.evaluate(PAGE_LOOK)
     first: dict[str, int] = {}
     for i in drawn:
-        first.setdefault(kinds[i], i)
-    return [found.nth(i) for i in first.values()]
+        first.setdefault(f"{whole}|{kinds[i]}", i)
+    return [(look, found.nth(i)) for look, i in first.items() if look not in seen]
 
 
 @dataclass(frozen=True)
