@@ -2,13 +2,14 @@
 
 Both are made from the answers the browser sends, as the PDF is (views.py), and from nothing
 else: nothing is kept, nothing is logged. The resources come from the core
-(:mod:`selfcheck.fhir`); this module only draws the QR code, with segno, as SVG in the page
-itself, so no picture is fetched from anywhere.
+(:mod:`selfcheck.fhir`); this module only draws the QR code, with zxing-cpp (a C++ encoder),
+as SVG in the page itself, so no picture is fetched from anywhere.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import current_app
@@ -36,11 +37,6 @@ def alt() -> str:
     )
 
 
-#: The QR code's mask pattern. The standard allows any of the eight; segno's search for the one
-#: that scores best took 43 ms of pure Python for each code (more than the rest of a PDF), a
-#: fixed one 9 ms, and the codes still scan at 200 dpi (tests/test_fhir_qr.py).
-MASK = 1
-
 MEDIA_TYPE = "application/fhir+json"
 
 
@@ -55,17 +51,55 @@ def payload(rules: Rules, answers: Answers) -> str:
     return fhir.qr_payload(fhir.response(rules, answers, base=base(), words=False))
 
 
+#: The light margin around the code, in squares: the four the standard asks for.
+BORDER = 4
+
+
+def modules(text: str) -> tuple[int, bytes]:
+    """``text`` as a QR code at :data:`ERROR_LEVEL`, in the smallest version that holds it:
+    the number of squares along a side, and each square row by row, 0 for dark and 255 for
+    light. zxing-cpp chooses the mask the standard scores best, in C++ (segno, in pure Python,
+    took 20 to 40 ms a code, more than the rest of a result page)."""
+    import zxingcpp  # only when a summary is shown: starting the app stays fast
+
+    code = zxingcpp.create_barcode(
+        text, zxingcpp.BarcodeFormat.QRCode, ec_level=ERROR_LEVEL.upper()
+    )
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    side = image.shape[0]
+    return side, bytes(memoryview(image))  # type: ignore[arg-type]  # a buffer, untyped
+
+
+#: A run of dark squares in a row of :func:`modules`.
+DARK = re.compile(rb"\x00+")
+
+
+def path(side: int, squares: bytes) -> str:
+    """The dark squares as one SVG path: a 1-unit-wide stroke along each run of them, with
+    :data:`BORDER` squares of margin, each move relative to the end of the last run."""
+    steps: list[str] = []
+    x, y = 0, 0  # the start: the first move is an absolute one, to the first run's row
+    for row in range(side):
+        for run in DARK.finditer(squares, row * side, (row + 1) * side):
+            start, length = run.start() - row * side + BORDER, run.end() - run.start()
+            if steps:
+                steps.append(f"m{start - x} {row + BORDER - y}h{length}")
+            else:
+                steps.append(f"M{start} {row + BORDER}.5h{length}")
+            x, y = start + length, row + BORDER
+    return "".join(steps)
+
+
 def qr_svg(text: str) -> Markup:
     """``text`` as a QR code: an ``<svg>`` element, black squares on nothing, sized in
     millimetres so that it prints the same in any browser and in the PDF."""
-    import segno  # only when a summary is shown: starting the app stays fast
-
-    code = segno.make(text, error=ERROR_LEVEL, micro=False, boost_error=False, mask=MASK)
-    drawn = code.svg_inline(scale=1, border=4, omitsize=True, svgclass=None, lineclass=None)
-    side = f"{code.symbol_size(scale=1, border=4)[0] * MODULE_MM:.1f}mm"
-    assert drawn.startswith("<svg ")
-    head = f'<svg role="img" aria-label="{escape(alt())}" width="{side}" height="{side}" '
-    return Markup(head + drawn.removeprefix("<svg "))
+    side, squares = modules(text)
+    whole = side + 2 * BORDER
+    length = f"{whole * MODULE_MM:.1f}mm"
+    return Markup(
+        f'<svg role="img" aria-label="{escape(alt())}" width="{length}" height="{length}" '
+        f'viewBox="0 0 {whole} {whole}"><path stroke="#000" d="{path(side, squares)}"/></svg>'
+    )
 
 
 def summary_code(rules: Rules, answers: Answers) -> Markup:

@@ -27,7 +27,7 @@ ROWS = [
     (("web/views.py", "result"), "GET /result (the outcome page), the view"),
     (("selfcheck/outcome.py", "evaluate"), "  working out the advice (outcome.evaluate)"),
     (("web/record.py", "payload"), "  the QR code's text: the FHIR response, compressed"),
-    (("web/record.py", "qr_svg"), "  drawing the QR code (segno, pure Python) as SVG"),
+    (("web/record.py", "qr_svg"), "  drawing the QR code (zxing-cpp) as SVG"),
 ]
 
 
@@ -38,7 +38,7 @@ def main() -> int:
     rules = load(RULES_FILE)
     app = create_app({"SECRET_KEY": "profile", "TESTING": True})
     stories = [SOON, URGENT_MEDICINE]
-    for answers in stories:  # warm: templates compiled, segno imported
+    for answers in stories:  # warm: templates compiled, zxing-cpp imported
         Journey(app.test_client(), rules).complete(answers)
     profile = cProfile.Profile()
     profile.enable()

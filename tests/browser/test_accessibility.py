@@ -198,7 +198,8 @@ def test_no_two_pages_share_a_title(code):
 #: The looks of control (focus.looks) whose focus ring this process has already counted and
 #: found clear, in any state: the same CSS on the same background, at the same width, direction,
 #: text size and colours, draws the same ring, so each look's pixels are counted once, in the
-#: first state that shows it (about two thirds of the pictures were of looks already counted).
+#: first state that shows it (in one process, 125 pairs of pictures for the 133 states instead
+#: of 1,067).
 CLEAR_FOCUS: set[str] = set()
 
 
