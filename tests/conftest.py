@@ -3,6 +3,8 @@ copies of the shipped rules with an edit. Helpers live in tests/testing/."""
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -117,6 +119,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if shares:
             module = item.nodeid.split("::")[0]
             item.add_marker(pytest.mark.xdist_group("|".join([module, *shares])))
+        if item.get_closest_marker("browser"):
+            # What a page runs in the app is measured by the tests that ask the app for it
+            # (branch coverage of selfcheck/ is 91 % without any browser test); tracing the
+            # app's thread behind Chromium only slowed these tests.
+            item.add_marker(pytest.mark.no_cover)
 
 
 def shared_fixtures(item: pytest.Item) -> list[str]:
@@ -150,3 +157,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     grouped = item.get_closest_marker("xdist_group")
     if grouped and getattr(item.config.option, "loadgroup", False) and "@" not in item.nodeid:
         pytest.fail(f"pytest-xdist did not add its group to the test's id: {grouped.args[0]}")
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)  # inside pytest-cov's own wrapper
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test marked ``no_cover`` runs untraced, under pytest-xdist too. pytest-cov 7.1 pauses
+    the Coverage object of its controller, but an xdist worker traces with two (a second one
+    started above the first), and stopping the upper one resumes the lower: the marked tests
+    still ran traced, at twice their time. After that pause, this takes the trace function
+    away, from this thread and from threads the test starts, and puts it back after the
+    test."""
+    if not item.get_closest_marker("no_cover") or sys.gettrace() is None:
+        yield
+        return
+    here, threads = sys.gettrace(), threading.gettrace()
+    sys.settrace(None)
+    threading.settrace(None)
+    try:
+        yield
+    finally:
+        threading.settrace(threads)
+        sys.settrace(here)

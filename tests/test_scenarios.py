@@ -49,6 +49,7 @@ def as_form(scenario: Scenario, rules: Rules) -> dict[str, str | list[str]]:
     return form
 
 
+@pytest.mark.no_cover  # measured by the tests beside it; coverage doubles its time
 @pytest.mark.parametrize("scenario", EVERY, ids=lambda s: s.id)
 def test_scenario_through_the_pages(journey: Journey, rules: Rules, scenario: Scenario):
     journey.complete(as_form(scenario, rules))
