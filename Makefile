@@ -106,12 +106,12 @@ test: $(VENV)/.installed-test tools $(RENDERER)/node_modules/.installed
 test-fast: $(VENV)/.installed-test
 	$(BIN)/pytest -m "not browser and not production and not container" --ignore=tests/browser
 
-# The production stack (selfcheck/web/stack.py): nginx on $(BIND) in front of a pool of gunicorn
+# The production stack (selfcheck/ops/supervisor.py): nginx on $(BIND) in front of a pool of gunicorn
 # workers for the pages and one for the PDFs. Ctrl-C stops all of it. It needs nginx alone.
 serve: $(VENV)/.installed
 	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light; }
-	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) $(BIN)/python -m selfcheck.web.stack
+	SELFCHECK_BIND=$(BIND) SELFCHECK_WORKERS=$(WORKERS) $(BIN)/python -m selfcheck.ops.supervisor
 
 load: $(VENV)/.installed-test tools
 	$(BIN)/python -m tests.load --seconds 60 --connections 64 --workers $(WORKERS)

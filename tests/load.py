@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from selfcheck.ops.gunicorn_config import default_workers
 from selfcheck.rules import load as load_rules
-from selfcheck.web.serving import default_workers
 
 from .testing.answers import SOON
 from .testing.rules import RULES_FILE
@@ -178,10 +178,10 @@ from a real journey first (tests/load.py).
 
 ### The outcome page under gunicorn alone
 
-gunicorn as the stack runs its page pool ({workers} sync workers, `selfcheck.web.serving`), on
-127.0.0.1, no proxy; every request is the POST that shows the outcome page, with a full answer
-set, a valid CSRF token and its session cookie. A response counts as an error unless it is a
-200 that shows a result.
+gunicorn as the stack runs its page pool ({workers} sync workers, `selfcheck.ops.gunicorn_config`),
+on 127.0.0.1, no proxy; every request is the POST that shows the outcome page, with a full answer
+set, a valid CSRF token and its session cookie. A response counts as an error unless it is a 200
+that shows a result.
 
 | figure | value |
 | --- | --- |

@@ -30,9 +30,21 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-CORE = sorted(
-    name for name in MODULES if not name.startswith("selfcheck.web") and name != "selfcheck"
-)
+#: The package for each audience, and the layers each may use besides the core. The core uses
+#: none of them; ``selfcheck`` itself (create_app) is where the web and the command line meet.
+LAYERS = {
+    "selfcheck.web": set(),  # the request path
+    "selfcheck.cli": set(),  # the clinicians' commands
+    "selfcheck.ops": {"selfcheck.web"},  # the servers around the app: supervisor, nginx, gunicorn
+}
+
+
+def layer(name: str) -> str | None:
+    """The audience's package ``name`` belongs to; None for the core and for ``selfcheck``."""
+    return next((top for top in LAYERS if name == top or name.startswith(top + ".")), None)
+
+
+CORE = sorted(name for name in MODULES if layer(name) is None and name != "selfcheck")
 
 
 def imports(name: str) -> list[tuple[str, str | None]]:
@@ -108,6 +120,46 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_core_does_not_import_the_web(name):
     used = {module.split(".")[0] for module, _ in imports(name)}
     assert not used & WEB_LIBRARIES, f"{name} imports {sorted(used & WEB_LIBRARIES)}"
+
+
+def crossings(graph: dict[str, set[str]]) -> list[str]:
+    """Each use of a module by one that may not use it: the core uses no audience's package;
+    an audience's package uses the core, itself and what LAYERS gives it."""
+    found = []
+    for name, used in graph.items():
+        if name == "selfcheck":
+            continue
+        mine = layer(name)
+        allowed = {mine, *LAYERS.get(mine, set())} if mine else set()
+        found += [
+            f"{name} uses {other}"
+            for other in sorted(used)
+            if other != "selfcheck" and layer(other) is not None and layer(other) not in allowed
+        ]
+    return found
+
+
+def test_each_package_uses_only_the_layers_below_it():
+    """The web and the command line use the core and never each other; the servers around the
+    app (ops) use the web; the core uses none of them. Imports inside functions count."""
+    assert crossings({name: needs(name) for name in MODULES}) == []
+
+
+def test_a_use_against_the_direction_is_found():
+    """The test above can fail: each wrong direction is named, the allowed ones are not."""
+    graph = {
+        "selfcheck.rules.model": {"selfcheck.web.views"},
+        "selfcheck.web.views": {"selfcheck.cli.commands", "selfcheck.rules.model"},
+        "selfcheck.cli.commands": {"selfcheck.ops.supervisor", "selfcheck.rules.model"},
+        "selfcheck.ops.supervisor": {"selfcheck.web.views", "selfcheck.cli"},
+        "selfcheck": {"selfcheck.web", "selfcheck.cli"},
+    }
+    assert crossings(graph) == [
+        "selfcheck.rules.model uses selfcheck.web.views",
+        "selfcheck.web.views uses selfcheck.cli.commands",
+        "selfcheck.cli.commands uses selfcheck.ops.supervisor",
+        "selfcheck.ops.supervisor uses selfcheck.cli",
+    ]
 
 
 def test_no_import_cycles_in_the_package():

@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from selfcheck.accuracy import FILES, as_markdown, measure, rewrite
+from selfcheck.cli.commands import rules_cli
 from selfcheck.rules import load
 from selfcheck.rules.shape import RULES_SCHEMA, SCENARIOS_SCHEMA, VIGNETTES_SCHEMA
 from selfcheck.scenarios import load_scenarios
-from selfcheck.web.cli import rules_cli
 
 from .test_inventory import GAPS, ROWS
 from .testing.rules import ROOT

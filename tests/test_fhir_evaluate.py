@@ -516,7 +516,7 @@ def pdf_pool(environ: dict[str, Any], start_response: Callable[..., Any]) -> lis
 
 @pytest.mark.production
 def test_through_the_proxy_the_service_is_served_by_the_page_pool(rules: Rules):
-    """nginx as `make serve` configures it (selfcheck/web/proxy.py, unchanged) passes the
+    """nginx as `make serve` configures it (selfcheck/ops/nginx_config.py, unchanged) passes the
     method, the content type and the body to the page workers, at the address written either
     way; a body over the limit is refused by nginx itself, with its HTML page."""
     app = create_app({"SECRET_KEY": "proxy test"})

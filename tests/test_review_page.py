@@ -314,8 +314,8 @@ def test_the_review_page_reads_no_file_after_its_first_visit(edited_rules, edite
 
 
 def test_the_review_page_can_be_worked_out_before_anyone_asks(edited_rules, edited_scenarios):
-    """gunicorn's master works the page out before it starts the workers (serving.py): the
-    first visit then reads no file and runs no scenario."""
+    """gunicorn's master works the page out before it starts the workers
+    (ops/gunicorn_config.py): the first visit then reads no file and runs no scenario."""
     scenarios = edited_scenarios()
     app = review_app(edited_rules())
     work_out_review(app)

@@ -1,4 +1,4 @@
-"""`make serve`, the production stack (selfcheck/web/stack.py): nginx in front of a pool of
+"""`make serve`, the production stack (selfcheck/ops/supervisor.py): nginx in front of a pool of
 gunicorn workers for the pages and one for the PDFs, as an operator and an attacker meet it.
 
 Every server listens on 127.0.0.1 and is stopped by its PID; every attack is bounded in time.
@@ -35,11 +35,11 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from selfcheck import create_app
+from selfcheck.ops.nginx_config import Settings, configuration
+from selfcheck.ops.supervisor import runs_python
 from selfcheck.rules import Rules
 from selfcheck.web.language import CATALOGS
-from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.security import HEADERS
-from selfcheck.web.stack import runs_python
 
 from .load import journey
 from .testing.answers import BY_LEVEL, SOON, Given
@@ -716,7 +716,8 @@ def test_the_systemd_unit_is_valid_restarts_the_stack_and_confines_it(tmp_path: 
     score = re.search(r"Overall exposure level for \S+: ([0-9.]+)", security.stdout)
     assert score is not None, security.stdout + security.stderr
     assert float(score.group(1)) <= 2.5, security.stdout
-    assert settings["User"] == "selfcheck" and settings["ExecStart"].endswith("selfcheck.web.stack")
+    assert settings["User"] == "selfcheck"
+    assert settings["ExecStart"].endswith("selfcheck.ops.supervisor")
     assert settings["Restart"] == "on-failure" and settings["RestartPreventExitStatus"] == "2"
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from selfcheck.ops.nginx_config import Settings, configuration
+from selfcheck.ops.supervisor import Repeats, without_clients
+from selfcheck.ops.supervisor import main as stack_main
+from selfcheck.ops.supervisor import serve as stack_serve
 from selfcheck.web.language import KEY as LANGUAGES
 from selfcheck.web.language import TRANSLATED, Language
-from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.refused import PAGES, write_pages
 from selfcheck.web.security import HEADERS
-from selfcheck.web.stack import Repeats, without_clients
-from selfcheck.web.stack import main as stack_main
-from selfcheck.web.stack import serve as stack_serve
 
 from .audit import LOCK, verdict
 from .testing.pages import headings, in_layout
@@ -107,7 +107,7 @@ def documented_config() -> str:
 
 def test_docs_show_the_configuration_make_serve_runs(monkeypatch, capsys):
     """One source: the block in docs/deploy.md is what `make serve` runs with the settings the
-    page names (`python -m selfcheck.web.stack --print-config`)."""
+    page names (`python -m selfcheck.ops.supervisor --print-config`)."""
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     for name in [n for n in __import__("os").environ if n.startswith("SELFCHECK_")]:
         monkeypatch.delenv(name)
@@ -245,7 +245,7 @@ def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(
         raise AssertionError(f"a server was started: {args[0]}")
 
     monkeypatch.setattr("os.geteuid", lambda: 0)
-    monkeypatch.setattr("selfcheck.web.stack.subprocess.Popen", no_server)
+    monkeypatch.setattr("selfcheck.ops.supervisor.subprocess.Popen", no_server)
     env = {"SELFCHECK_RUN_DIR": str(tmp_path / "run"), "SELFCHECK_SECRET_KEY": "k"}
     assert stack_serve(env) == 2
     said = capsys.readouterr().err

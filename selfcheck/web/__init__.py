@@ -12,13 +12,10 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
 from flask_wtf.csrf import CSRFProtect
 
 from selfcheck.paths import shipped
-from selfcheck.rules import RulesError
 from selfcheck.web import errors, health, language, metrics, security, service, views
-from selfcheck.web.cli import RulesFileInvalid, rules_cli
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     The rules are loaded and checked here, once, by the same loader as ``rules check``. An
     invalid rules file raises :class:`selfcheck.rules.RulesError`, naming the file, line and
-    problem, and no app is made (under the command line, :class:`RulesFileInvalid`, which prints
-    the problems and exits with status 1).
+    problem, and no app is made. The clinicians' commands are added by :func:`selfcheck.create_app`,
+    which puts the web and the command line together: this layer knows nothing of them.
     """
     app = Flask(
         __name__, template_folder=str(shipped("templates")), static_folder=str(shipped("static"))
@@ -101,7 +98,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     app.register_blueprint(views.bp)
     errors.init_app(app)
-    app.cli.add_command(rules_cli)
     try:
         # Last: the pieces rendered at start-up see every template global set above. They are
         # rendered in a request of the app's own, for "localhost": the Host a client sends is
@@ -109,11 +105,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["TRUSTED_HOSTS"] = None
         service.init_app(app)
         health.init_app(app)
-    except RulesError as error:
-        if command_line:
-            # Say what is wrong, one problem a line, and exit with status 1: no traceback.
-            raise RulesFileInvalid(error) from None
-        raise
     finally:
         app.config["TRUSTED_HOSTS"] = trusted_hosts
     return app
@@ -140,9 +131,3 @@ def host_names(setting: Any) -> list[str] | None:
     if isinstance(setting, str):
         return [name for name in setting.replace(",", " ").split() if name]
     return [str(name) for name in setting]
-
-
-#: The ``selfcheck`` script: the app's commands, with ``rules`` usable even when the app's own
-#: rules file has errors (it makes the app only to find that file).
-main = FlaskGroup(create_app=create_app, help="The clonus self-check. See README.md.")
-main.add_command(rules_cli)

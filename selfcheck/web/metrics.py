@@ -15,14 +15,15 @@ answers (``tests/test_metrics.py`` walks journeys and reads every label).
 Where: never through the public site. gunicorn listens on ``SELFCHECK_METRICS_BIND`` (an
 address of its own, such as ``127.0.0.1:9464``) as well as on its public address, and a request
 that comes in on that address gets ``/metrics`` and nothing else (:func:`on_own_address`,
-wired by serving.py); the app has no such page, and nginx never passes ``/metrics`` on either
-(proxy.py). Nothing is counted unless metrics are on: prometheus-client is not even imported.
+wired by ops/gunicorn_config.py); the app has no such page, and nginx never passes ``/metrics``
+on either (ops/nginx_config.py). Nothing is counted unless metrics are on: prometheus-client is
+not even imported.
 
 gunicorn's workers are processes of their own, each counting its share: in prometheus-client's
 multiprocess mode each writes its counts to files in ``PROMETHEUS_MULTIPROC_DIR``, a private
-folder emptied when the servers start (serving.py makes one; ``make serve`` makes one for both
-pools, stack.py), and whichever worker answers ``/metrics`` adds up the files of every worker,
-those that have stopped too: a count never goes down while the servers run.
+folder emptied when the servers start (ops/gunicorn_config.py makes one; ``make serve`` makes
+one for both pools, ops/supervisor.py), and whichever worker answers ``/metrics`` adds up the
+files of every worker, those that have stopped too: a count never goes down while the servers run.
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ def counts() -> Counts:
 
 
 def on() -> bool:
-    """Whether this process counts: when the servers keep counts for /metrics (serving.py
-    sets the folder whenever SELFCHECK_METRICS_BIND is set; ``make serve`` for both pools)."""
+    """Whether this process counts: when the servers keep counts for /metrics
+    (ops/gunicorn_config.py sets the folder whenever SELFCHECK_METRICS_BIND is set; ``make
+    serve`` for both pools)."""
     return bool(os.environ.get(FOLDER))
 
 

@@ -4,10 +4,10 @@ headers, in the language of the address (/es/…, /ar/…; English otherwise), a
 emergency number, so that a person whose form was refused still reads whom to call.
 
 For nginx the pages are written into the stack's folder at each start (``write_pages``; or by
-``python -m selfcheck.web.stack --write-pages DIR`` for a proxy of one's own), one folder a
+``python -m selfcheck.ops.supervisor --write-pages DIR`` for a proxy of one's own), one folder a
 language; nginx chooses the folder by the request line (deploy/nginx/selfcheck.conf.j2). In each
 of gunicorn's workers, ``answer_for_gunicorn`` answers what gunicorn refuses itself with the
-same pages (selfcheck/web/serving.py).
+same pages (selfcheck/ops/gunicorn_config.py).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ every powerful browser feature, no cross-domain policy files, and the cross-orig
 headers. Over HTTPS, HSTS too, and the cookie gets the ``__Host-`` prefix.
 
 Nothing a client sends decides where a redirect goes or whether the request came over HTTPS:
-the app server (gunicorn) says that, believing only the proxy (selfcheck/web/serving.py). The
-Host header is checked against TRUSTED_HOSTS, a path with ``//`` is not "corrected" into a
+the app server (gunicorn) says that, believing only the proxy (selfcheck/ops/gunicorn_config.py).
+The Host header is checked against TRUSTED_HOSTS, a path with ``//`` is not "corrected" into a
 redirect, and a chunked body longer than MAX_CONTENT_LENGTH is refused whole.
 ``Cache-Control: no-store`` goes on every page: pages carry answers, so no browser or proxy may
 keep a copy (the CSS, JavaScript and icon hold none and may be cached).

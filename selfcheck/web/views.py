@@ -374,7 +374,7 @@ def review(service: Service) -> dict[str, Any]:
     and kept with them: running every scenario and vignette takes a good part of a second,
     and the rules, their scenarios, vignettes and translations are read together, when the
     rules are loaded (a changed file is read when they are loaded again: when the app starts
-    again, or when gunicorn is told to reload, serving.py). Only the frame around it
+    again, or when gunicorn is told to reload, ops/gunicorn_config.py). Only the frame around it
     (base.html) is drawn for each visit. Needs an app context."""
     found = service.worked_out.get(REVIEW)
     if found is None:
@@ -384,7 +384,8 @@ def review(service: Service) -> dict[str, Any]:
 
 def work_out_review(app: Flask) -> None:
     """Work out the review page of ``app``'s rules now, before anyone asks for it: gunicorn's
-    master does, once, before it starts the workers, which all begin with it (serving.py)."""
+    master does, once, before it starts the workers, which all begin with it
+    (ops/gunicorn_config.py)."""
     with app.test_request_context("/rules"):
         review(english_service())
 

@@ -189,10 +189,10 @@ def gunicorn(
     app: str = "selfcheck:create_app()",
     **settings: str,
 ) -> Iterator[Server]:
-    """The app under gunicorn, configured by ``make serve``'s settings (selfcheck/web/serving.py),
-    on a free port of 127.0.0.1. Extra ``settings`` become SELFCHECK_* variables; ``options``
-    are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets the benchmarks serve another
-    WSGI app with exactly the same settings."""
+    """The app under gunicorn, configured by ``make serve``'s settings
+    (selfcheck/ops/gunicorn_config.py), on a free port of 127.0.0.1. Extra ``settings`` become
+    SELFCHECK_* variables; ``options`` are more of gunicorn's own (GUNICORN_CMD_ARGS). ``app`` lets
+    the benchmarks serve another WSGI app with exactly the same settings."""
     env = {
         "PYTHONPATH": os.environ.get("BENCH_PYTHONPATH", str(ROOT)),
         "SELFCHECK_WORKERS": str(workers),
@@ -201,7 +201,8 @@ def gunicorn(
         "GUNICORN_CMD_ARGS": options,
         **selfcheck_settings(settings),
     }
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving", app]
+    config = "python:selfcheck.ops.gunicorn_config"
+    command = [sys.executable, "-m", "gunicorn", "--config", config, app]
     with serving(command, env, "selfcheck-gunicorn-") as server:
         yield server
 
@@ -211,16 +212,16 @@ def nginx(
     upstreams: list[str], pdf_upstreams: list[str] | None = None, **proxy: Any
 ) -> Iterator[str]:
     """nginx on a free port of 127.0.0.1, configured as `make serve` configures it (one
-    template, selfcheck/web/proxy.py), sharing requests round-robin among ``upstreams``, and
+    template, selfcheck/ops/nginx_config.py), sharing requests round-robin among ``upstreams``, and
     the PDFs among ``pdf_upstreams`` (the same ones unless given). Extra ``proxy`` settings
-    are :class:`~selfcheck.web.proxy.Settings` fields.
+    are :class:`~selfcheck.ops.nginx_config.Settings` fields.
 
     One worker process keeps one round-robin turn, so requests from a visitor go to each
     upstream in turn.
     """
     from selfcheck import create_app
-    from selfcheck.web.proxy import Settings
-    from selfcheck.web.stack import nginx_command, prepare, server_user
+    from selfcheck.ops.nginx_config import Settings
+    from selfcheck.ops.supervisor import nginx_command, prepare, server_user
 
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="selfcheck-nginx-") as folder:
@@ -250,14 +251,14 @@ def nginx(
 def workers_user() -> str:
     """Whom the tests' stack, started as root, runs the app's workers as: SELFCHECK_USER if
     set, else www-data if it can run this Python, else root (said, and never in production)."""
-    from selfcheck.web.stack import runs_python
+    from selfcheck.ops.supervisor import runs_python
 
     return os.environ.get("SELFCHECK_USER") or ("www-data" if runs_python("www-data") else "root")
 
 
 @contextmanager
 def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Server]:
-    """`make serve`: the whole production stack (selfcheck/web/stack.py) on a free port of
+    """`make serve`: the whole production stack (selfcheck/ops/supervisor.py) on a free port of
     127.0.0.1, stopped by its PID (SIGTERM), as an operator stops it. Extra ``settings``
     become SELFCHECK_* variables. Started as root, the stack needs SELFCHECK_USER, the user its
     workers run as: unless given, www-data, or root where only root can run this Python (the
@@ -270,7 +271,7 @@ def stack(secret_key: str = "loopback tests", **settings: str) -> Iterator[Serve
     }
     # The stack makes its own folder in the system's temporary folder, where nginx's workers,
     # which may run as another user, can reach it.
-    command = [sys.executable, "-m", "selfcheck.web.stack"]
+    command = [sys.executable, "-m", "selfcheck.ops.supervisor"]
     with serving(command, env, "selfcheck-stack-test-", own_tmp=False) as server:
         yield server
 

@@ -1,7 +1,7 @@
 """The command line for clinicians: ``flask --app selfcheck rules check|show|test|diff|
 fingerprint|approve``.
 
-:func:`selfcheck.web.create_app` adds the ``rules`` group to the app's commands. Each command
+:func:`selfcheck.create_app` adds the ``rules`` group to the app's commands. Each command
 reads the files it is given itself, with the same loader the app uses at start-up, so the app
 and the command line never disagree, and ``rules check FILE`` works on a file the app could
 never load. Every command takes the rules file the same way, as its first argument FILE, the

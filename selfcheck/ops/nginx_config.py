@@ -16,11 +16,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from selfcheck.ops.gunicorn_config import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 from selfcheck.paths import shipped
 from selfcheck.web.language import TRANSLATED
 from selfcheck.web.refused import PAGES
 from selfcheck.web.security import HEADERS, HSTS
-from selfcheck.web.serving import HEADER_BUFFERS, HEADER_FIRST, HEADER_LINE, default_workers
 
 TEMPLATE = shipped("deploy") / "nginx" / "selfcheck.conf.j2"
 
@@ -105,7 +105,7 @@ class Settings:
     worker_connections: int = field(default_factory=lambda: machine_connections())
     max_body: int = 64 * 1024
     #: A request's head: the first buffer, then so many buffers of so many bytes, each of which
-    #: must hold a whole line (serving.py sets gunicorn's limits above these).
+    #: must hold a whole line (gunicorn_config.py sets gunicorn's limits above these).
     header_first: int = HEADER_FIRST
     header_buffers: int = HEADER_BUFFERS
     header_line: int = HEADER_LINE

@@ -1,17 +1,18 @@
 """``make serve``: the app as it runs in production on one machine, in one command.
 
-    python -m selfcheck.web.stack                 # serve until stopped (Ctrl-C, SIGTERM)
-    python -m selfcheck.web.stack --print-config  # print nginx's configuration and exit
-    python -m selfcheck.web.stack --write-pages DIR  # write nginx's error pages and exit
+    python -m selfcheck.ops.supervisor                 # serve until stopped (Ctrl-C, SIGTERM)
+    python -m selfcheck.ops.supervisor --print-config  # print nginx's configuration and exit
+    python -m selfcheck.ops.supervisor --write-pages DIR  # write nginx's error pages and exit
 
 It starts three things, each as its own process, and stops all three when it is stopped:
 
 - a pool of gunicorn workers for the pages, on a Unix socket of the stack's own folder;
 - a small pool for the PDFs (one worker by default), on another socket, so that however many
   PDFs are asked for, they take at most that many cores and never a page's worker;
-- nginx in front of both (selfcheck/web/proxy.py): it listens on SELFCHECK_BIND, buffers every
-  request and answer, drops unknown Host names, limits each client, and sends every PDF (every
-  address ending in .pdf, in every language) to the PDF pool through a bounded queue.
+- nginx in front of both (selfcheck/ops/nginx_config.py): it listens on SELFCHECK_BIND,
+  buffers every request and answer, drops unknown Host names, limits each client, and sends
+  every PDF (every address ending in .pdf, in every language) to the PDF pool through a bounded
+  queue.
 
 With SELFCHECK_METRICS_BIND set, the pages' pool also listens there for /metrics alone, and
 both pools' workers count into one folder of the stack's own, emptied at start (metrics.py).
@@ -49,8 +50,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from selfcheck.ops.nginx_config import Settings, configuration
 from selfcheck.paths import shipped
-from selfcheck.web.proxy import Settings, configuration
 from selfcheck.web.refused import write_pages
 
 #: Niceness of the PDF pool (SELFCHECK_PDF_NICENESS). 0: when pages alone fill the CPU, PDFs
@@ -93,10 +94,10 @@ def pool(
     if name != "pages":
         # The counts are served by the pages' pool alone, from the folder both pools write to.
         pool_env["SELFCHECK_METRICS_BIND"] = ""
-        pool_env["SELFCHECK_POOL"] = name  # nginx sends it PDFs alone (serving.py)
+        pool_env["SELFCHECK_POOL"] = name  # nginx sends it PDFs alone (gunicorn_config.py)
     niceness = int(env.get("SELFCHECK_PDF_NICENESS") or PDF_NICENESS) if name == "pdf" else 0
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.web.serving",
+        [sys.executable, "-m", "gunicorn", "--config", "python:selfcheck.ops.gunicorn_config",
          "selfcheck:create_app()"],
         env=pool_env,
         preexec_fn=(lambda: os.nice(niceness)) if niceness else None,

@@ -1,9 +1,9 @@
 """gunicorn's settings for selfcheck, read from SELFCHECK_* environment variables.
 
-Used by each pool of ``make serve`` (selfcheck/web/stack.py), by the container image, and in
+Used by each pool of ``make serve`` (selfcheck/ops/supervisor.py), by the container image, and in
 production as::
 
-    gunicorn --config python:selfcheck.web.serving 'selfcheck:create_app()'
+    gunicorn --config python:selfcheck.ops.gunicorn_config 'selfcheck:create_app()'
 
 =======================  ==================  ================================================
 variable                 default             what it does
@@ -86,7 +86,7 @@ bind = [
 #: empty one, readable by the servers' user alone, made here unless given (``make serve`` gives
 #: one for both of its pools); removed when gunicorn stops. Set before the app is loaded, as
 #: prometheus-client reads it when first imported; made only when gunicorn loads this module as
-#: its configuration (the stack and proxy.py import it for its constants).
+#: its configuration (the stack and nginx_config.py import it for its constants).
 own_metrics_folder = ""
 if metrics_bind and not os.environ.get("PROMETHEUS_MULTIPROC_DIR") and "gunicorn" in sys.modules:
     own_metrics_folder = tempfile.mkdtemp(prefix="selfcheck-metrics-")
