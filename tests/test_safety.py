@@ -303,6 +303,23 @@ FALSE_REASSURANCE = re.compile(
 )
 
 
+def test_a_poison_swallowed_breathed_in_or_touched_can_be_told_after_page_one():
+    """NHS "Poisoning" sends anyone who may have swallowed, breathed in or touched something
+    harmful to 999 or A&E. A person who missed page 1, or who does not call a garden or cleaning
+    chemical a "medicine", can still say so on a later page, and gets the emergency advice."""
+    told = [
+        (question, answer)
+        for question in RULES.questions.values()
+        if question.id != RED_FLAGS
+        for answer in question.answers
+        if "poison" in answer.label.lower() and "breathed in" in answer.label.lower()
+    ]
+    assert told, "no later question lets a person say that a poison was swallowed or breathed in"
+    for question, answer in told:
+        answers = {RED_FLAGS: frozenset(["none"]), question.id: frozenset([answer.value])}
+        assert evaluate(RULES, answers).level.rank == 0, (question.id, answer.value)
+
+
 @pytest.mark.parametrize("level", RULES.levels, ids=lambda lvl: lvl.id)
 def test_every_level_tells_the_person_to_get_an_evaluation(level):
     words = " ".join((level.heading, *level.advice))
