@@ -251,3 +251,15 @@ def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(
     said = capsys.readouterr().err
     assert "started as root" in said and "SELFCHECK_USER" in said
     assert not (tmp_path / "run").exists(), "nothing prepared"
+
+
+def test_the_repository_holds_no_link_to_a_place_outside_it():
+    """A clone has everything it needs: no file git keeps is a symbolic link (a worktree's link
+    to another checkout's node_modules once slipped in, and broke `make test` on a fresh clone)."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    links = [line.split("\t", 1)[1] for line in listed.splitlines() if line.startswith("120000 ")]
+    assert links == []
