@@ -303,6 +303,21 @@ FALSE_REASSURANCE = re.compile(
 )
 
 
+def test_chest_pain_can_be_told_on_page_one():
+    """NHS "When to call 999" and "Heart attack" send chest pain, even mild, to 999: a person
+    who has it finds it among the red flags that come first, not only on a later page, and
+    that red flag's facts told later include it (tests/testing/facts.py)."""
+    named = [flag for flag in RULES.red_flags if "chest pain" in flag.label.lower()]
+    assert named, "no red flag of page 1 names chest pain"
+    for flag in named:
+        facts, level_id = FACTS_TOLD_LATER[flag.id]
+        assert level_id == "emergency"
+        told = {RED_FLAGS: frozenset(["none"]), "unwell": frozenset(["chest_pain"])}
+        assert facts.decided(told) is True, (
+            f"{flag.id}: chest pain is not among its facts told later"
+        )
+
+
 def test_a_poison_swallowed_breathed_in_or_touched_can_be_told_after_page_one():
     """NHS "Poisoning" sends anyone who may have swallowed, breathed in or touched something
     harmful to 999 or A&E. A person who missed page 1, or who does not call a garden or cleaning

@@ -15,8 +15,8 @@ YES = ["yes", "not_sure"]
 CHANGED = ["started", "raised", "mixed", "stopped", "pump"]
 
 FACTS_TOLD_LATER: dict[str, tuple[Condition, str]] = {
-    # Struggling to breathe, or blue, grey or blotchy skin.
-    "breathing_trouble": (answer_is("unwell", ["breathing", "colour"]), "emergency"),
+    # Chest pain, trouble breathing, or blue, grey or blotchy skin.
+    "breathing_trouble": (answer_is("unwell", ["breathing", "colour", "chest_pain"]), "emergency"),
     # Passed out, hard to wake, suddenly confused, or floppy.
     "not_responding": (
         any_of(
