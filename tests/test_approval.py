@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from selfcheck.rules import Approval, load
+from selfcheck.rules import (
+    Approval,
+    Missing,
+    NoApprovedContent,
+    RulesError,
+    approved_content,
+    load,
+)
 from selfcheck.rules.approval import approved_copy, canonical, fingerprint, with_approval
 from selfcheck.rules.document import parse
 
@@ -167,3 +174,34 @@ def test_names_with_quotes_and_accents_are_written_safely():
 def test_the_approved_copy_sits_beside_the_rules_file(tmp_path):
     assert approved_copy(tmp_path / "rules.yaml") == tmp_path / "approved" / "rules.yaml"
     assert approved_copy("clinic/other.yaml") == Path("clinic/approved/other.yaml")
+
+
+def test_the_content_approved_last_is_read_and_checked_in_one_place(tmp_path):
+    """``approved_content``, which the review page and ``rules diff``/``rules approve`` both
+    use: the copy beside the rules file when it is the content approved last, else why not."""
+    approved = edited(SHIPPED, *APPROVED)
+    path = tmp_path / "rules.yaml"
+    path.write_text(edited(SHIPPED), encoding="utf-8")
+    with pytest.raises(NoApprovedContent) as none:
+        approved_content(load(path))
+    assert none.value.why is Missing.NO_APPROVAL
+    changed = edited(approved, ("level: urgent", "level: soon"))
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(NoApprovedContent) as missing:
+        approved_content(load(path))
+    assert missing.value.why is Missing.NO_COPY
+    assert missing.value.copy == tmp_path / "approved" / "rules.yaml"
+    (tmp_path / "approved").mkdir()
+    copy = tmp_path / "approved" / "rules.yaml"
+    copy.write_text(changed, encoding="utf-8")
+    with pytest.raises(NoApprovedContent) as other:
+        approved_content(load(path))
+    assert other.value.why is Missing.OTHER_CONTENT
+    assert other.value.found == load(copy).short_fingerprint
+    copy.write_text("version: [", encoding="utf-8")
+    with pytest.raises(RulesError):
+        approved_content(load(path))
+    copy.write_text(approved, encoding="utf-8")
+    last = load(path).last_approval
+    assert last is not None
+    assert approved_content(load(path)).fingerprint == last.fingerprint

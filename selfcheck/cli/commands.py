@@ -28,7 +28,16 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import ScriptInfo
 
 from selfcheck.paths import VIGNETTES, scenarios_for
-from selfcheck.rules import Approval, Problem, Rules, RulesError, load
+from selfcheck.rules import (
+    Approval,
+    Missing,
+    NoApprovedContent,
+    Problem,
+    Rules,
+    RulesError,
+    approved_content,
+    load,
+)
 from selfcheck.rules.approval import approved_copy, read_date, with_approval
 from selfcheck.rules.document import parse
 
@@ -259,28 +268,30 @@ def test_command(file: str | None, scenarios: str | None, old_rules: str | None)
         raise SystemExit(1)
 
 
-def _approved_content(file: str, rules: Rules) -> str:
-    """The copy of the content approved last, kept beside ``file`` by ``rules approve``."""
-    last = rules.last_approval
-    copy = _shown(approved_copy(file))
-    if last is None:
-        raise click.ClickException(
-            f"{file} has no approval yet, so there is nothing to compare it with. "
-            "Give an older file: rules diff FILE --against OLD"
-        )
-    if not Path(copy).exists():
-        raise click.ClickException(
-            f"{file} was last approved by {last}, but the copy of that content, {copy}, is "
-            "missing. Give an older file: rules diff FILE --against OLD"
-        )
-    approved = _load(copy)
-    if approved.fingerprint != last.fingerprint:
-        raise click.ClickException(
-            f"{copy} is not the content approved last (its fingerprint is "
-            f"{approved.short_fingerprint}, the approval's {last.short_fingerprint}). Give an "
-            "older file: rules diff FILE --against OLD"
-        )
-    return copy
+def _approved_content(file: str, rules: Rules) -> Rules:
+    """The content approved last (:func:`selfcheck.rules.approved_content`), or why it cannot
+    be compared with, as a click error; a copy with errors prints them and exits with 1."""
+    try:
+        return approved_content(rules)
+    except RulesError as error:
+        _fail(error)
+        raise  # pragma: no cover - _fail always exits
+    except NoApprovedContent as missing:
+        last, copy = rules.last_approval, _shown(missing.copy)
+        older = "Give an older file: rules diff FILE --against OLD"
+        if missing.why is Missing.NO_APPROVAL or last is None:
+            why = f"{file} has no approval yet, so there is nothing to compare it with."
+        elif missing.why is Missing.NO_COPY:
+            why = (
+                f"{file} was last approved by {last}, but the copy of that content, {copy}, "
+                "is missing."
+            )
+        else:
+            why = (
+                f"{copy} is not the content approved last (its fingerprint is {missing.found}, "
+                f"the approval's {last.short_fingerprint})."
+            )
+        raise click.ClickException(f"{why} {older}") from None
 
 
 @rules_cli.command("fhir")
@@ -374,8 +385,7 @@ def diff_command(file: tuple[str, ...], against: str | None, scenarios: str | No
     if len(file) == 2:
         against, file = file[0], file[1:]
     new, after = rules_in_use(file[0] if file else None)
-    old = against if against is not None else _approved_content(new, after)
-    before = _load(old)
+    before = _load(against) if against is not None else _approved_content(new, after)
     scenarios = _scenarios_file(scenarios, new)
     found: Scenarios | None = None
     problems = []
@@ -482,7 +492,7 @@ def _what_blocks_approval(file: str, rules: Rules) -> list[str]:
     last = rules.last_approval
     if last is not None:
         try:
-            before = _load(_approved_content(file, rules))
+            before = _approved_content(file, rules)
         except click.ClickException as error:
             found.append(f"cannot compare with the approved copy: {error.message}")
         else:

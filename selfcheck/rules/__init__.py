@@ -14,10 +14,12 @@ Any error raises :class:`RulesError`, whose problems each name the file, line an
 
 from __future__ import annotations
 
-from dataclasses import replace
+import enum
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from selfcheck.rules import checks, shape
+from selfcheck.rules.approval import approved_copy
 from selfcheck.rules.build import build
 from selfcheck.rules.conditions import Answers, Condition, Op
 from selfcheck.rules.document import Problem, RulesError, has_errors, parse, read_text
@@ -58,6 +60,8 @@ __all__ = [
     "Contradiction",
     "Filming",
     "GoesAway",
+    "Missing",
+    "NoApprovedContent",
     "Page",
     "Problem",
     "Question",
@@ -67,6 +71,7 @@ __all__ = [
     "Treatment",
     "Urgency",
     "UrgencyRule",
+    "approved_content",
     "load",
     "most_urgent",
 ]
@@ -92,4 +97,43 @@ def load(path: str | Path, text: str | None = None) -> Rules:
     found = sorted(problems, key=lambda p: (p.line, p.column))
     if has_errors(found):
         raise RulesError(found)
-    return replace(rules, warnings=tuple(found))
+    return replace(rules, warnings=tuple(found), file_text=text)
+
+
+class Missing(enum.Enum):
+    """Why the content approved last cannot be compared with."""
+
+    NO_APPROVAL = "no approval"
+    NO_COPY = "no copy"
+    OTHER_CONTENT = "other content"
+
+
+@dataclass(frozen=True)
+class NoApprovedContent(Exception):
+    """The content approved last cannot be read: ``why``, with the copy's place (``copy``) and,
+    when it holds other content, that content's short fingerprint (``found``). The command
+    line and the review page each say it in their own words."""
+
+    why: Missing
+    copy: Path
+    found: str = ""
+
+
+def approved_content(rules: Rules) -> Rules:
+    """The content ``rules`` were approved for last: the copy that ``rules approve`` keeps
+    beside their file (:func:`.approval.approved_copy`), loaded, and checked to be that very
+    content by its fingerprint. The one place where the copy is read and checked.
+
+    Raises :class:`NoApprovedContent` (no approval yet, no copy, or a copy of other content),
+    or :class:`RulesError` if the copy has errors.
+    """
+    copy = approved_copy(rules.path)
+    last = rules.last_approval
+    if last is None:
+        raise NoApprovedContent(Missing.NO_APPROVAL, copy)
+    if not copy.exists():
+        raise NoApprovedContent(Missing.NO_COPY, copy)
+    before = load(copy)
+    if before.fingerprint != last.fingerprint:
+        raise NoApprovedContent(Missing.OTHER_CONTENT, copy, before.short_fingerprint)
+    return before

@@ -287,6 +287,9 @@ class Rules:
     fingerprint: str = ""
     #: Every approval recorded in the file, oldest first.
     approvals: tuple[Approval, ...] = ()
+    #: The file's text as it was loaded: what is worked out from the file later (its texts for
+    #: the translations) comes from here, never from the file again, which may have changed.
+    file_text: str = field(default="", compare=False, repr=False)
 
     @property
     def emergency(self) -> Urgency:

@@ -129,13 +129,14 @@ def catalogs(rules_file: str | Path) -> dict[str, Path]:
 def translations(rules: Rules, text: str | None = None) -> dict[str, Translation]:
     """Every language of ``rules``, from each ``rules.LANG.po`` beside ``rules.path``.
 
-    ``text`` is the rules file's text if it is not to be read again from ``rules.path``.
+    The English texts come from ``text``, else from the text the rules were loaded from
+    (``Rules.file_text``): the rules file is read again only for rules made some other way.
     """
     found = catalogs(rules.path)
     if not found:
         return {}
     if text is None:
-        text = read_text(rules.path, "there is no rules file here")
+        text = rules.file_text or read_text(rules.path, "there is no rules file here")
     doc = parse(text, rules.path)
     again, problems = build(doc)
     if has_errors(problems) or replace(again, warnings=rules.warnings) != rules:

@@ -430,18 +430,15 @@ def _since_approval(rules: Rules) -> dict[str, Any]:
     ``rules approve`` keeps beside the rules file: the topics that changed, or why none can be
     shown. Never a path: the page is public."""
     from selfcheck.changes import Kind, compare
-    from selfcheck.rules import RulesError, load
+    from selfcheck.rules import NoApprovedContent, RulesError, approved_content
     from selfcheck.rules.approval import approved_copy
 
-    last = rules.last_approval
-    if last is None or rules.approved:
+    if rules.last_approval is None or rules.approved:
         return {"topics": (), "problem": None}
-    copy = approved_copy(rules.path)
     try:
-        before = load(copy)
-    except RulesError:
-        before = None
-    if before is None or before.fingerprint != last.fingerprint:
+        before = approved_content(rules)
+    except (NoApprovedContent, RulesError):
+        copy = approved_copy(rules.path)
         problem = (
             f"the copy of the content approved last, {copy.parent.name}/{copy.name}, is missing "
             "or is not that content. Compare the files with: "

@@ -50,6 +50,7 @@ NOT_TEXT = frozenset(
         "sources",
         "values",
         "none_of_these",  # in a record, the value of the "None of these" answer
+        "file_text",  # the rules file as loaded, in English: what the translations are made from
         "codes",
     }
 )
