@@ -224,17 +224,46 @@ def test_change_topics_are_told_apart_by_their_kind_not_their_words():
     assert by_words == []
 
 
-def test_the_most_urgent_level_has_one_home():
-    """Which level is the most urgent is worked out in rules/model.py alone
-    (``Urgency.is_most_urgent``, ``most_urgent``): nowhere else takes the first level of a list,
-    rank 0, or the lowest rank of its own."""
-    home = PACKAGE / "rules" / "model.py"
-    patterns = ("rank == 0", "levels[0]", "key=lambda level: level.rank", "next(iter(by_id")
-    elsewhere = [
+def lines_outside(home: Path, patterns: tuple[str, ...]) -> list[str]:
+    """Each line of the package, outside ``home``, that holds one of ``patterns``."""
+    return [
         f"{path.relative_to(ROOT)}:{number}"
         for path in sorted(PACKAGE.rglob("*.py"))
         if path != home
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if any(pattern in line for pattern in patterns)
     ]
-    assert elsewhere == []
+
+
+def test_the_most_urgent_level_has_one_home():
+    """Which level is the most urgent is worked out in rules/model.py alone
+    (``Urgency.is_most_urgent``, ``most_urgent``): nowhere else takes the first level of a list,
+    rank 0, or the lowest rank of its own."""
+    home = PACKAGE / "rules" / "model.py"
+    patterns = ("rank == 0", "levels[0]", "key=lambda level: level.rank", "next(iter(by_id")
+    assert lines_outside(home, patterns) == []
+
+
+def test_the_cookies_secure_rule_has_one_home():
+    """When a cookie is Secure, and when its name takes the ``__Host-`` prefix, is said once
+    (web/security.py: ``cookie_is_secure``, ``cookie_name``): the session cookie and the
+    answers cookie (web/kept.py) both take it from there, never from a rule of their own."""
+    home = PACKAGE / "web" / "security.py"
+    patterns = ('["SESSION_COOKIE_SECURE"]', 'f"__Host-', '"__Host-"')
+    assert lines_outside(home, patterns) == []
+
+
+def test_the_languages_are_listed_in_one_place():
+    """The languages are the rows of web/language.py's LANGUAGES: no other module of the web
+    layer or the servers around it names one by its code ("en", "es", "ar")."""
+    home = PACKAGE / "web" / "language.py"
+    codes = {"en", "es", "ar"}
+    named = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for top in ("web", "ops")
+        for path in sorted((PACKAGE / top).rglob("*.py"))
+        if path != home
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in codes
+    ]
+    assert named == []

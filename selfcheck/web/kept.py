@@ -36,12 +36,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response, current_app
 from werkzeug.datastructures import MultiDict
 
+from selfcheck.web.security import cookie_is_secure, cookie_name
+
 #: The cookie's name. It holds the answers, encrypted, and nothing else.
 COOKIE = "selfcheck-answers"
 
 #: Its name when it is Secure and for the whole site: a browser accepts a cookie of this name
 #: only if it is Secure, set by this very host over HTTPS, with ``Path=/`` and no ``Domain``.
-SECURE_COOKIE = f"__Host-{COOKIE}"
+SECURE_COOKIE = cookie_name(COOKIE, secure=True, whole_host=True)
 
 
 @dataclass(frozen=True)
@@ -114,15 +116,14 @@ def _path(request: Request) -> str:
 
 
 def _secure(request: Request) -> bool:
-    return bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+    return cookie_is_secure(current_app, request)
 
 
 def name(request: Request) -> str:
     """``__Host-selfcheck-answers`` when the cookie is Secure and for the whole site (as the
     session cookie's name, security.py); plain ``selfcheck-answers`` over local HTTP, where a
     browser would refuse the prefix, or under a path, where the prefix is not allowed."""
-    whole_host = _path(request) == "/"
-    return SECURE_COOKIE if whole_host and _secure(request) else COOKIE
+    return cookie_name(COOKIE, secure=_secure(request), whole_host=_path(request) == "/")
 
 
 def keep(response: Response, request: Request, kept: Kept | None) -> Response:

@@ -28,14 +28,37 @@ log = logging.getLogger(__name__)
 
 ENGLISH = "en"
 
-#: Each language, named in itself, as the language links show it.
-NAMES = {"en": "English", "es": "Español", "ar": "العربية"}
+
+@dataclass(frozen=True)
+class Spoken:
+    """A language the pages can be in: everything the app says of it, in one place."""
+
+    code: str
+    #: Named in itself, as the language links show it.
+    name: str
+    #: What Accept-Language suggests, in this language (a link, never a redirect); "" for
+    #: English, which is never suggested.
+    suggestion: str = ""
+    right_to_left: bool = False
+
+
+#: The one list of languages: English first, then each translation, at ``/<code>/…``. Adding a
+#: language is a row here, its catalogs (selfcheck/translations/, rules.LANG.po) and nothing else:
+#: the tables below, nginx's error pages (refused.py) and the language links follow from it.
+LANGUAGES = (
+    Spoken(ENGLISH, "English"),
+    Spoken("es", "Español", "Esta página en español"),
+    Spoken("ar", "العربية", "هذه الصفحة بالعربية", right_to_left=True),
+)
+
+#: Each language, named in itself.
+NAMES = {spoken.code: spoken.name for spoken in LANGUAGES}
 
 #: The languages the pages are translated into, each at ``/<code>/…``.
-TRANSLATED = ("es", "ar")
+TRANSLATED = tuple(spoken.code for spoken in LANGUAGES if spoken.code != ENGLISH)
 
 #: Languages written from right to left.
-RIGHT_TO_LEFT = frozenset({"ar"})
+RIGHT_TO_LEFT = frozenset(spoken.code for spoken in LANGUAGES if spoken.right_to_left)
 
 #: The pages' own catalogs: ``messages.pot`` (made by ``make translations``) and, for each
 #: language, ``LANG/LC_MESSAGES/messages.po`` and the compiled ``messages.mo``.
@@ -44,8 +67,8 @@ CATALOGS = PACKAGE / "translations"
 #: Where the languages offered are kept in ``app.extensions``.
 KEY = "selfcheck-languages"
 
-#: What Accept-Language suggests, in the language suggested (a link, never a redirect).
-SUGGESTIONS = {"es": "Esta página en español", "ar": "هذه الصفحة بالعربية"}
+#: What Accept-Language suggests, in the language suggested.
+SUGGESTIONS = {spoken.code: spoken.suggestion for spoken in LANGUAGES if spoken.suggestion}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from functools import cache
 from html.parser import HTMLParser
 from typing import Any
 
+from selfcheck.web.language import ENGLISH
+
 #: The summary's typeface, as static/print.css sets it (Debian's fonts-dejavu-core).
 FONTS = "/usr/share/fonts/truetype/dejavu"
 
@@ -108,7 +110,7 @@ class _Typst(HTMLParser):
         self.stack: list[tuple[str, list[str]]] = []
         self.in_body = False
         self.title = ""
-        self.lang = "en"
+        self.lang = ENGLISH
         self.direction = "ltr"
         self.because: list[str] = []
         self.write_lines: list[str] = []
@@ -126,7 +128,7 @@ class _Typst(HTMLParser):
         if tag == "svg" or self.svg:
             self.picture(tag, attrs)
         elif tag == "html":
-            self.lang = dict(attrs).get("lang") or "en"
+            self.lang = dict(attrs).get("lang") or ENGLISH
             self.direction = dict(attrs).get("dir") or "ltr"
         elif tag == "body":
             self.in_body = True

@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from selfcheck.rules import Rules
+from selfcheck.web.language import ENGLISH
 from selfcheck.web.render import first_question_page
 
 Key = TypeVar("Key")
@@ -71,7 +72,9 @@ class Pieces:
     they save).
     """
 
-    def __init__(self, app: Flask, rules: Rules, ahead: bool = True, language: str = "en") -> None:
+    def __init__(
+        self, app: Flask, rules: Rules, ahead: bool = True, language: str = ENGLISH
+    ) -> None:
         self.ahead = ahead
         self.language = language
         # A module of its own, not the template's cached one: that one is made on first use.
@@ -95,7 +98,7 @@ class Pieces:
 
 
 def _address(language: str, path: str) -> str:
-    return path if language == "en" else f"/{language}{path}"
+    return path if language == ENGLISH else f"/{language}{path}"
 
 
 def _ready_page(app: Flask, rules: Rules, pieces: Pieces) -> ReadyPage:

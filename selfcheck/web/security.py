@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, Response, current_app, redirect, request
+from flask import Flask, Request, Response, current_app, redirect, request
 from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
@@ -120,23 +120,36 @@ class PlainJSON:
         return json.loads(text)
 
 
+def cookie_is_secure(app: Flask, req: Request) -> bool:
+    """Whether the app's cookies (the session's and the answers', kept.py) are Secure: whenever
+    the request came over HTTPS, and always when SESSION_COOKIE_SECURE is set."""
+    return bool(app.config["SESSION_COOKIE_SECURE"]) or req.is_secure
+
+
+def cookie_name(name: str, *, secure: bool, whole_host: bool) -> str:
+    """``__Host-NAME`` for a cookie that is Secure and for the whole host: a browser then takes
+    it only from this host over HTTPS, for the whole site, so no subdomain or plain-HTTP page
+    can set one in its place. Plain NAME over local HTTP, where a browser would refuse the
+    prefix, or under a path or a domain, where the prefix is not allowed."""
+    return f"__Host-{name}" if secure and whole_host else name
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The signed session cookie (it holds only the CSRF token), marked Secure whenever the
-    request came over HTTPS, and always when SESSION_COOKIE_SECURE is set."""
+    """The signed session cookie (it holds only the CSRF token), Secure and named by the app's
+    one rule for its cookies (:func:`cookie_is_secure`, :func:`cookie_name`)."""
 
     serializer = PlainJSON()  # type: ignore[assignment]
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+        return cookie_is_secure(app, request)
 
     def get_cookie_name(self, app: Flask) -> str:
-        """``__Host-selfcheck`` when the cookie is Secure: a browser then takes it only from
-        this host over HTTPS, for the whole site, so no subdomain or plain-HTTP page can set
-        one in its place. Plain ``selfcheck`` over local HTTP, where a browser would refuse
-        the prefix."""
-        name = str(app.config["SESSION_COOKIE_NAME"])
         whole_host = self.get_cookie_path(app) == "/" and not self.get_cookie_domain(app)
-        return f"__Host-{name}" if whole_host and self.get_cookie_secure(app) else name
+        return cookie_name(
+            str(app.config["SESSION_COOKIE_NAME"]),
+            secure=self.get_cookie_secure(app),
+            whole_host=whole_host,
+        )
 
 
 def refuse_nameless_fields() -> None:
