@@ -4,6 +4,7 @@ nginx's configuration as docs/deploy.md shows it. No server runs here."""
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -256,8 +257,6 @@ def test_started_as_root_without_selfcheck_user_the_stack_refuses_to_start(
 def test_the_repository_holds_no_link_to_a_place_outside_it():
     """A clone has everything it needs: no file git keeps is a symbolic link (a worktree's link
     to another checkout's node_modules once slipped in, and broke `make test` on a fresh clone)."""
-    import subprocess
-
     listed = subprocess.run(
         ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout

@@ -126,22 +126,20 @@ def catalogs(rules_file: str | Path) -> dict[str, Path]:
     return found
 
 
-def translations(rules: Rules, text: str | None = None) -> dict[str, Translation]:
-    """Every language of ``rules``, from each ``rules.LANG.po`` beside ``rules.path``.
-
-    The English texts come from ``text``, else from the text the rules were loaded from
-    (``Rules.file_text``): the rules file is read again only for rules made some other way.
-    """
+def translations(rules: Rules) -> dict[str, Translation]:
+    """Every language of ``rules``, from each ``rules.LANG.po`` beside ``rules.path``, made from
+    the text the rules were loaded from (``Rules.file_text``), never from the file again. Rules
+    made some other way have no text: their file is read, and if it no longer holds them, no
+    language is offered."""
     found = catalogs(rules.path)
     if not found:
         return {}
-    if text is None:
-        text = rules.file_text or read_text(rules.path, "there is no rules file here")
-    doc = parse(text, rules.path)
-    again, problems = build(doc)
-    if has_errors(problems) or replace(again, warnings=rules.warnings) != rules:
-        # The file changed since ``rules`` was loaded: its texts could belong to other rules.
-        return {language: _changed(rules, language, po) for language, po in found.items()}
+    doc = parse(rules.file_text or read_text(rules.path, "there is no rules file here"), rules.path)
+    if not rules.file_text:
+        again, problems = build(doc)
+        if has_errors(problems) or replace(again, warnings=rules.warnings) != rules:
+            # The file changed since ``rules`` were made: its texts could belong to other rules.
+            return {language: _changed(rules, language, po) for language, po in found.items()}
     english = list(texts(doc))
     return {
         language: translation(rules, doc, english, language, po) for language, po in found.items()
